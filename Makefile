@@ -1,0 +1,19 @@
+# The two commands of the README's quick start:
+#   make demo    a sample world of hub and nodes, collected and checked
+#   make test    the whole test suite (installs what it needs: Debian packages, a venv)
+.PHONY: demo test lint bench
+
+demo:
+	scripts/bootstrap.sh
+	.venv/bin/tarwatch demo
+
+test:
+	scripts/install-system-deps.sh
+	scripts/bootstrap.sh test
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+	.venv/bin/python -m pytest -q
+
+lint:
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench

@@ -1,0 +1,3 @@
+from tarwatch.cli import main
+
+main()

@@ -1,0 +1,7 @@
+"""Checks: pure functions of the stored history and `now`, rolled up to node and hub verdicts."""
+
+from tarwatch.checks.evaluate import History, Poll, evaluate
+from tarwatch.checks.model import Finding, Report, Status, worst
+from tarwatch.checks.report import to_json
+
+__all__ = ["Finding", "History", "Poll", "Report", "Status", "evaluate", "to_json", "worst"]

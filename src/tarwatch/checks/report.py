@@ -1,0 +1,60 @@
+"""The report as the JSON document of DESIGN.md. Its keys are a public interface: add, never rename."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tarwatch.checks.model import Finding, ItemVerdict, NodeVerdict, Report
+
+
+def iso(t: float | None) -> str | None:
+    """Given epoch seconds, return ISO 8601 in UTC ("2012-08-07T12:00:00+00:00"), or None."""
+    return None if t is None else datetime.fromtimestamp(t, UTC).isoformat()
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """Given a report, return the `check --format json` document."""
+    return {
+        "generated": iso(report.generated),
+        "status": report.status.value,
+        "hubs": [
+            {
+                "hub": h.hub,
+                "status": h.status.value,
+                "srvnode": h.srvnode,
+                "nodes": [_node(n, report.generated) for n in h.nodes],
+            }
+            for h in report.hubs
+        ],
+    }
+
+
+def _node(n: NodeVerdict, now: float) -> dict[str, Any]:
+    return {
+        "node": n.node,
+        "status": n.status.value,
+        "reachable": n.reachable,
+        "source": n.source,
+        "last_poll": iso(n.last_poll),
+        "reason": n.reason,
+        "findings": [_finding(f) for f in n.findings],
+        "items": [_item(i, now) for i in n.items],
+    }
+
+
+def _item(i: ItemVerdict, now: float) -> dict[str, Any]:
+    return {
+        "item": i.item,
+        "status": i.status.value,
+        "latest": iso(i.latest),
+        "age_hours": None if i.latest is None else round((now - i.latest) / 3600, 2),
+        "size": i.size,
+        "count": i.count,
+        "revision": i.revision,
+        "findings": [_finding(f) for f in i.findings],
+    }
+
+
+def _finding(f: Finding) -> dict[str, str]:
+    return {"check": f.check, "status": f.status.value, "message": f.message}

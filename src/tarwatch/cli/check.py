@@ -1,0 +1,52 @@
+"""`tarwatch check [HUB…]`: say what is wrong, from the stored history."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from tarwatch.checks import History, Poll, Report, evaluate, to_json
+from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
+from tarwatch.cli.table import render_table
+from tarwatch.config import Config
+from tarwatch.store import Store
+
+
+@click.command()
+@click.argument("hubs", nargs=-1, metavar="[HUB]...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for programs (keys as in DESIGN.md).",
+)
+@click.option("--all", "show_all", is_flag=True, help="table: show every item, not only problems.")
+@global_options
+@handle_errors(exit_code=3)
+def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
+    """Check the stored history of the hubs (default: all) and print the findings.
+
+    Nothing is listed here: run `tarwatch collect` first. Exit status: 0 ok, 1 warn,
+    2 alarm, 3 unknown (as monitoring plugins do)."""
+    s = state()
+    config, source = s.loaded()
+    chosen = select_hubs(config, source, hubs)
+    report = build_report(config, chosen, Store.open(config.store.url), s.now_epoch())
+    if fmt == "json":
+        click.echo(json.dumps(to_json(report), indent=1, ensure_ascii=False))
+    else:
+        click.echo(render_table(report, show_all=show_all), nl=False)
+    sys.exit(report.status.exit_code)
+
+
+def build_report(config: Config, hubs: list[str], store: Store, now: float) -> Report:
+    """Given the config, hubs, store and `now`, read the history and return the report."""
+    polls = {
+        key: Poll(p.ok, p.at, p.reason, p.at if p.ok else store.last_ok_poll(*key))
+        for key, p in store.latest_polls(hubs).items()
+    }
+    return evaluate(config, hubs, History(polls, store.current_tarballs(hubs)), now)

@@ -1,0 +1,160 @@
+"""What every command shares: the global options (accepted before or after the command name),
+loading the configuration and store, the run's time, and turning errors into exit statuses."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import click
+
+from tarwatch.config import Config, load_config
+from tarwatch.errors import ConfigError, TarwatchError
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("tarwatch")
+
+
+@dataclass
+class State:
+    """The global options, however they were placed on the command line."""
+
+    config_path: str | None = None
+    legacy: str | None = None
+    now: datetime | None = None
+    verbose: int = 0
+    quiet: int = 0
+    _config: tuple[Config, str] | None = None
+
+    def config(self) -> Config:
+        """Return the configuration (loaded once)."""
+        return self.loaded()[0]
+
+    def loaded(self) -> tuple[Config, str]:
+        if self._config is None:
+            self._config = load_config(self.config_path, self.legacy)
+        return self._config
+
+    def now_epoch(self) -> float:
+        """Return the run's time: --now, else the clock."""
+        return (self.now or datetime.now(UTC)).timestamp()
+
+
+def parse_now(text: str) -> datetime:
+    """Given an ISO 8601 time ("2012-08-07T12:00:00", "2012-08-07 12:00+08:00", "2012-08-07"),
+    return it as an aware datetime (UTC when no offset is given); raise click.BadParameter."""
+    try:
+        t = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            'expected an ISO 8601 time such as "2012-08-07T12:00:00" or '
+            f'"2012-08-07T12:00:00+08:00", got {text!r}'
+        ) from None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _set(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        state = ctx.ensure_object(State)
+        if attr in ("verbose", "quiet"):
+            setattr(state, attr, getattr(state, attr) + (value or 0))
+        elif value is not None:
+            setattr(state, attr, parse_now(value) if attr == "now" else value)
+
+    return callback
+
+
+def global_options(f: F) -> F:
+    """Give a command (or the group) the global options; later ones win."""
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            metavar="FILE",
+            expose_value=False,
+            callback=_set("config_path"),
+            help="Configuration file (default: ./tarwatch.toml, then ~/.config/tarwatch/tarwatch.toml).",
+        ),
+        click.option(
+            "--legacy",
+            metavar="HUB",
+            expose_value=False,
+            callback=_set("legacy"),
+            help="Read the legacy pair ~/.scm_monitor.cnf + ~/.libfab.cnf for this hub instead.",
+        ),
+        click.option(
+            "--now",
+            metavar="TIME",
+            expose_value=False,
+            callback=_set("now"),
+            help="Pretend it is TIME (ISO 8601, UTC unless an offset is given); for reproducible runs.",
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            count=True,
+            expose_value=False,
+            callback=_set("verbose"),
+            help="Say more (repeatable).",
+        ),
+        click.option(
+            "-q", "--quiet", count=True, expose_value=False, callback=_set("quiet"), help="Say less."
+        ),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
+def state() -> State:
+    """Return the State of the current click context."""
+    return click.get_current_context().ensure_object(State)
+
+
+def setup_logging(s: State) -> None:
+    level = logging.WARNING - 10 * s.verbose + 10 * s.quiet
+    logging.basicConfig(
+        level=max(logging.DEBUG, min(level, logging.CRITICAL)),
+        format="tarwatch: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    if s.verbose < 2:
+        logging.getLogger("asyncssh").setLevel(logging.WARNING)
+
+
+def select_hubs(config: Config, source: str, hubs: tuple[str, ...]) -> list[str]:
+    """Given the hub tags asked for (none: all), return them; raise ConfigError for unknown ones."""
+    if not config.hubs:
+        raise ConfigError(source, "hubs", "no hubs are configured; add a [hubs.TAG] table")
+    for h in hubs:
+        if h not in config.hubs:
+            raise ConfigError(source, "hubs", f"no hub {h!r}; configured: {', '.join(config.hubs)}")
+    return list(hubs) or list(config.hubs)
+
+
+def handle_errors(exit_code: int | None = None) -> Callable[[F], F]:
+    """Turn TarwatchError into a one-line message and its exit status (or `exit_code`, e.g. 3
+    for `check`, where the monitoring-plugins convention says UNKNOWN); ConfigError stays 2."""
+
+    def deco(f: F) -> F:
+        @functools.wraps(f)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            setup_logging(state())
+            try:
+                return f(*args, **kwargs)
+            except ConfigError as e:
+                click.echo(f"tarwatch: error: {e}", err=True)
+                sys.exit(e.exit_code)
+            except TarwatchError as e:
+                click.echo(f"tarwatch: error: {e}", err=True)
+                sys.exit(exit_code if exit_code is not None else e.exit_code)
+
+        return wrapper  # type: ignore[return-value]
+
+    return deco

@@ -1,0 +1,57 @@
+"""`tarwatch demo`: a sample world of hub and nodes, collected and checked."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from tarwatch.cli.common import global_options, handle_errors, state
+
+
+@click.command()
+@click.option(
+    "--dir",
+    "where",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Make the world here (default: a new temporary folder, kept afterwards).",
+)
+@click.option("--days", default=120, show_default=True, help="Nights of backups to make.")
+@global_options
+@handle_errors()
+def demo(where: Path | None, days: int) -> None:
+    """Make a sample world (a hub's own copy, three backup nodes and one that never answers,
+    months of nightly tarballs with a stale item, a transfer that never arrived and a shrunken
+    tarball), collect it, check it, and say what to look at."""
+    from tarwatch.checks import to_json
+    from tarwatch.cli.check import build_report
+    from tarwatch.cli.collect import LineProgress
+    from tarwatch.cli.table import render_table
+    from tarwatch.collect.run import run_collect
+    from tarwatch.config import load_toml
+    from tarwatch.demo import HUB, make_world
+    from tarwatch.store import Store
+
+    s = state()
+    base = where or Path(tempfile.mkdtemp(prefix="tarwatch-demo-"))
+    if where is not None and where.exists() and any(where.iterdir()):
+        raise click.UsageError(f"{where} is not empty; give an empty or new folder")
+    click.echo(f"Making a sample world in {base} …")
+    world = make_world(base, s.now, days=days)
+    config = load_toml(world.config)
+    now = world.now.timestamp()
+    store = Store.open(config.store.url)
+    click.echo(f"Collecting hub {HUB} from {len(config.hub_nodes(HUB))} nodes …")
+    run_collect(config, [HUB], store, now, LineProgress())
+    report = build_report(config, [HUB], store, now)
+    click.echo()
+    click.echo(render_table(report), nl=False)
+    hub = to_json(report)["hubs"][0]
+    problems = sum(1 for n in hub["nodes"] for i in n["items"] if i["status"] != "ok")
+    click.echo()
+    click.echo(f"{problems} problem items found, as planted. To look further:")
+    now_opt = f" --now {world.now.isoformat()}" if s.now else ""
+    click.echo(f"  tarwatch --config {world.config}{now_opt} check --all")
+    click.echo(f"  tarwatch --config {world.config}{now_opt} check --format json")
+    click.echo(f"  tarwatch --config {world.config} collect      # list the nodes again")

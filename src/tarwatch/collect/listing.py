@@ -1,0 +1,184 @@
+"""The remote listing: the one shell command run per (node, hub root), and its parser.
+
+The command is `sh -c SCRIPT sh ROOT`. ROOT is the only part the node's login shell expands
+(its `$VARS`); everything else is shell-quoted. SCRIPT probes once whether `find` has
+`-printf` (GNU) and falls back to batched `stat` (busybox, BSD) when it has not. Its output is
+a stream of NUL-terminated records, because file names may hold newlines and tabs:
+
+    R <tab> <absolute root>                 the root, as the node resolved it
+    T <tab> size <tab> mtime <tab> path     a tarball (path relative to the root)
+    t <sp> size <sp> mtime <sp> ./path      a tarball, from the stat fallback
+    D <tab> size <tab> mtime <tab> path     a .dna sidecar (its content follows in a C record)
+    K <tab> mtime <tab> path                a LOCKED folder (k <sp> mtime <sp> ./path: fallback)
+    L <tab> target <tab> path               a `last` link
+    C <tab> path, then <content>            the first line of a .dna sidecar (two fields)
+    E <tab> status                          the listing ended; find's exit status
+    X <tab> message                         the root is not there
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+# GNU find: one process for the whole tree.
+_GNU = (
+    "find . \\( -name LOCKED -type d -printf 'K\\t%T@\\t%P\\0' -prune \\)"
+    " -o \\( -name '*.tar.gz' -type f -printf 'T\\t%s\\t%T@\\t%P\\0' \\)"
+    " -o \\( -name '*.tar.gz.dna' -type f -printf 'D\\t%s\\t%T@\\t%P\\0' \\)"
+    " -o \\( -name last -type l -printf 'L\\t%l\\t%P\\0' \\); s=$?"
+)
+# find without -printf (busybox, BSD): batched stat, a handful of processes per tree.
+_FALLBACK = (
+    "if stat -c %s . >/dev/null 2>&1; then st='stat -c'; ft='t %s %Y %n'; fk='k %Y %n';"
+    " else st='stat -f'; ft='t %z %m %N'; fk='k %m %N'; fi;"
+    ' find . \\( -name LOCKED -type d -prune -exec $st "$fk" {} + \\)'
+    " -o \\( -name '*.tar.gz' -type f -exec $st \"$ft\" {} + \\)"
+    " -o \\( -name last -type l -exec sh -c"
+    ' \'for f do printf "L\\t%s\\t%s\\000" "$(readlink "$f")" "${f#./}"; done\' sh {} + \\)'
+    " | tr '\\n' '\\000'; s=$?"
+)
+_DNA = (
+    "find . -name LOCKED -prune -o -name '*.tar.gz.dna' -type f -size -4k -exec sh -c"
+    ' \'for f do l=; IFS= read -r l < "$f"; printf "C\\t%s\\000%s\\000" "${f#./}" "$l"; done\' sh {} +'
+)
+SCRIPT = (
+    'if cd -- "$1" 2>/dev/null; then printf \'R\\t%s\\000\' "$PWD";'
+    f" if find . -maxdepth 0 -printf '' >/dev/null 2>&1; then {_GNU}; else {_FALLBACK}; fi;"
+    f" {_DNA};"
+    " printf 'E\\t%s\\000' \"$s\";"
+    " else printf 'X\\t%s\\000' \"no such folder: $1\"; fi"
+)
+
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def root_argument(root: str) -> str:
+    """Given a root such as "$SCM_FOLD/backup/dayabay", return it as a shell word in which only
+    the `$VARS` (and a leading `~/`) are left for the node's shell to expand; all else is quoted."""
+    out: list[str] = []
+    if root == "~" or root.startswith("~/"):
+        out.append('"$HOME"')
+        root = root[1:]
+    pos = 0
+    for m in _VAR.finditer(root):
+        if m.start() > pos:
+            out.append(shlex.quote(root[pos : m.start()]))
+        out.append('"${%s}"' % (m.group(1) or m.group(2)))
+        pos = m.end()
+    if pos < len(root) or not out:
+        out.append(shlex.quote(root[pos:]))
+    return "".join(out)
+
+
+def listing_command(root: str) -> str:
+    """Given a node's root for one hub, return the one command that lists it."""
+    return f"sh -c {shlex.quote(SCRIPT)} sh {root_argument(root)}"
+
+
+@dataclass(slots=True)
+class Listing:
+    """What one listing returned, parsed; paths are relative to `root`."""
+
+    root: str | None = None
+    tarballs: list[tuple[str, int, float]] = field(default_factory=list)  # path, size, mtime
+    dna_files: dict[str, int] = field(default_factory=dict)  # path of the .dna → its size
+    dna: dict[str, str] = field(default_factory=dict)  # path of the .dna → first line
+    locked: list[tuple[str, float]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # path, target
+    status: int | None = None  # find's exit status; None: the listing did not finish
+    missing_root: str | None = None
+    malformed: int = 0
+    malformed_samples: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """True when the listing ran to its end without errors, so absence means gone."""
+        return self.status == 0
+
+
+class ListingParser:
+    """Parse the listing stream incrementally: feed() bytes as they arrive, then close()."""
+
+    def __init__(self) -> None:
+        self.listing = Listing()
+        self._buf = b""
+        self._pending_c: str | None = None
+
+    def feed(self, chunk: bytes) -> None:
+        """Given the next bytes of the stream, parse every complete record in it."""
+        buf = self._buf + chunk if self._buf else chunk
+        *records, self._buf = buf.split(b"\0")
+        for raw in records:
+            self._record(raw)
+
+    def close(self) -> Listing:
+        """Return the listing; a trailing partial record counts as malformed."""
+        if self._buf:
+            self._bad(self._buf, "truncated record")
+            self._buf = b""
+        return self.listing
+
+    def _record(self, raw: bytes) -> None:
+        text = raw.decode("utf-8", "backslashreplace")
+        lst = self.listing
+        if self._pending_c is not None:
+            lst.dna[self._pending_c] = text
+            self._pending_c = None
+            return
+        tag = text[:1]
+        try:
+            if tag == "T":
+                _, size, mtime, path = text.split("\t", 3)
+                lst.tarballs.append((path, int(size), float(mtime)))
+            elif tag == "t":
+                _, size, mtime, path = text.split(" ", 3)
+                lst.tarballs.append((_strip_dot(path), int(size), float(mtime)))
+            elif tag == "D":
+                _, size, _mtime, path = text.split("\t", 3)
+                lst.dna_files[path] = int(size)
+            elif tag == "C":
+                self._pending_c = text.split("\t", 1)[1]
+            elif tag == "K":
+                _, mtime, path = text.split("\t", 2)
+                lst.locked.append((path, float(mtime)))
+            elif tag == "k":
+                _, mtime, path = text.split(" ", 2)
+                lst.locked.append((_strip_dot(path), float(mtime)))
+            elif tag == "L":
+                _, target, path = text.split("\t", 2)
+                lst.links.append((path, target))
+            elif tag == "R":
+                lst.root = text.split("\t", 1)[1]
+            elif tag == "E":
+                lst.status = int(text.split("\t", 1)[1])
+            elif tag == "X":
+                lst.missing_root = text.split("\t", 1)[1]
+            elif text:
+                self._bad(raw, "unknown record")
+        except (ValueError, IndexError):
+            self._bad(raw, "malformed record")
+
+    def _bad(self, raw: bytes, why: str) -> None:
+        self.listing.malformed += 1
+        if len(self.listing.malformed_samples) < 5:
+            self.listing.malformed_samples.append(f"{why}: {raw[:200]!r}")
+
+
+def _strip_dot(path: str) -> str:
+    return path[2:] if path.startswith("./") else path
+
+
+def parse_listing(data: bytes) -> Listing:
+    """Given a whole listing stream, return it parsed."""
+    p = ListingParser()
+    p.feed(data)
+    return p.close()
+
+
+def iter_chunks(data: bytes, size: int = 65536) -> Iterator[bytes]:
+    """Given bytes, yield them in chunks (for tests of the incremental parser)."""
+    for i in range(0, len(data), size):
+        yield data[i : i + size]

@@ -1,0 +1,206 @@
+"""Collecting: list every (node, hub root) at once, one connection per node and one command
+per hub root, each bounded by the node's timeout, and hand each outcome to the store as soon as
+it is known. One slow or dead node never holds up or breaks the others."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from tarwatch.collect.listing import ListingParser, listing_command
+from tarwatch.collect.local import LocalTransport
+from tarwatch.collect.snapshot import Snapshot, snapshot
+from tarwatch.collect.ssh import SshTransport
+from tarwatch.collect.transport import NodeError, Transport
+from tarwatch.config.models import Config, ssh_destination
+from tarwatch.durations import humanize
+from tarwatch.store import Ingested, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One listing to make: a hub's root on a node."""
+
+    hub: str
+    node: str
+    root: str
+    tz: ZoneInfo
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How one listing went."""
+
+    job: Job
+    ok: bool
+    reason: str | None
+    duration: float
+    snap: Snapshot | None = None
+    warning: str | None = None
+    ingested: Ingested = field(default_factory=Ingested)
+
+
+class Progress(Protocol):
+    """What the collector tells whoever shows progress."""
+
+    def started(self, node: str) -> None: ...
+    def files(self, node: str, count: int) -> None: ...
+    def finished(self, node: str, outcomes: Sequence[Outcome]) -> None: ...
+
+
+class Quiet:
+    """A Progress that shows nothing."""
+
+    def started(self, node: str) -> None: ...
+    def files(self, node: str, count: int) -> None: ...
+    def finished(self, node: str, outcomes: Sequence[Outcome]) -> None: ...
+
+
+def plan(config: Config, hubs: Sequence[str]) -> dict[str, list[Job]]:
+    """Given the config and hub tags, return the listings to make, grouped by node."""
+    jobs: dict[str, list[Job]] = {}
+    for hub in hubs:
+        h = config.hubs[hub]
+        tz = ZoneInfo(config.thresholds(hub).timezone)
+        for node in config.hub_nodes(hub):
+            root = config.nodes[node].root.replace("{srvnode}", h.srvnode)
+            jobs.setdefault(node, []).append(Job(hub, node, root, tz))
+    return jobs
+
+
+def transport_for(config: Config, node: str) -> Transport:
+    """Given a node tag, return the transport that reaches it."""
+    n = config.nodes[node]
+    if n.transport == "local":
+        return LocalTransport()
+    host, port, user = ssh_destination(node, n)
+    return SshTransport(host, port, user)
+
+
+async def poll_node(
+    transport: Transport, jobs: Sequence[Job], timeout: timedelta, progress: Progress
+) -> list[Outcome]:
+    """Given a node's transport and its jobs, connect once and run each listing; return one
+    outcome per job. Never raises for a node's failure: it becomes the outcome's reason."""
+    node = jobs[0].node
+    progress.started(node)
+    secs = timeout.total_seconds()
+    t0 = time.monotonic()
+    try:
+        async with asyncio.timeout(secs):
+            session = await transport.open()
+    except TimeoutError:
+        reason = f"no SSH answer within {humanize(timeout)} (connection timed out)"
+        return [Outcome(j, False, reason, time.monotonic() - t0) for j in jobs]
+    except NodeError as e:
+        return [Outcome(j, False, str(e), time.monotonic() - t0) for j in jobs]
+    out: list[Outcome] = []
+    seen = 0
+    try:
+        for job in jobs:
+            t1 = time.monotonic()
+            parser = ListingParser()
+
+            def feed(chunk: bytes, parser: ListingParser = parser) -> None:
+                nonlocal seen
+                before = len(parser.listing.tarballs)
+                parser.feed(chunk)
+                seen += len(parser.listing.tarballs) - before
+                progress.files(node, seen)
+
+            try:
+                async with asyncio.timeout(secs):
+                    fin = await session.run(listing_command(job.root), feed)
+            except TimeoutError:
+                n = len(parser.listing.tarballs)
+                reason = (
+                    f"listing of {job.root} did not finish within {humanize(timeout)} ({n} tarballs by then)"
+                )
+                out.append(Outcome(job, False, reason, time.monotonic() - t1))
+                continue
+            except NodeError as e:
+                out.append(Outcome(job, False, str(e), time.monotonic() - t1))
+                continue
+            out.append(_judge(job, parser, fin.status, fin.stderr, time.monotonic() - t1))
+    finally:
+        await session.close()
+    return out
+
+
+def _judge(job: Job, parser: ListingParser, status: int | None, stderr: str, duration: float) -> Outcome:
+    listing = parser.close()
+    err = " ".join(stderr.split())[:300]
+    if listing.missing_root:
+        return Outcome(job, False, f"{listing.missing_root} (root {job.root!r})", duration)
+    if listing.status is None:
+        why = f"exit status {status}" if status is not None else "no exit status"
+        return Outcome(job, False, f"listing ended early ({why}){': ' + err if err else ''}", duration)
+    snap = snapshot(listing, job.tz)
+    warning = None
+    if listing.status != 0:
+        warning = f"find reported errors (exit status {listing.status}); nothing is marked gone"
+        if err:
+            warning += f": {err}"
+    return Outcome(job, True, None, duration, snap, warning)
+
+
+async def collect(
+    config: Config,
+    hubs: Sequence[str],
+    store: Store,
+    now: float,
+    progress: Progress | None = None,
+    command: str = "collect",
+) -> list[Outcome]:
+    """Given the config, hub tags, store and the run's time, list every node of those hubs at
+    once and store each outcome as it arrives; return all outcomes, node by node."""
+    progress = progress or Quiet()
+    run_id = store.begin_run(now, command, hubs)
+    lock = asyncio.Lock()
+    results: list[Outcome] = []
+
+    async def one(node: str, jobs: list[Job]) -> None:
+        outcomes = await poll_node(transport_for(config, node), jobs, config.node_timeout(node), progress)
+        async with lock:
+            for o in outcomes:
+                o.ingested = await asyncio.to_thread(
+                    store.record_poll,
+                    run_id,
+                    o.job.hub,
+                    o.job.node,
+                    now,
+                    ok=o.ok,
+                    reason=o.reason,
+                    duration=o.duration,
+                    snap=o.snap,
+                )
+                if o.warning:
+                    log.warning("%s/%s: %s", o.job.hub, o.job.node, o.warning)
+                if o.snap and (o.snap.malformed or o.snap.unfit):
+                    log.warning(
+                        "%s/%s: %d malformed records, %d paths that do not fit the layout; e.g. %s",
+                        o.job.hub,
+                        o.job.node,
+                        o.snap.malformed,
+                        o.snap.unfit,
+                        "; ".join(o.snap.notes[:3]),
+                    )
+        results.extend(outcomes)
+        progress.finished(node, outcomes)
+
+    await asyncio.gather(*(one(node, jobs) for node, jobs in plan(config, hubs).items()))
+    store.finish_run(run_id)
+    return results
+
+
+def run_collect(*args, **kwargs) -> list[Outcome]:  # type: ignore[no-untyped-def]
+    """collect(), from synchronous code."""
+    return asyncio.run(collect(*args, **kwargs))

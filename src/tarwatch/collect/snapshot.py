@@ -1,0 +1,80 @@
+"""From a parsed listing to what the store keeps: tarballs with item, stamp and revision, the
+`.dna` each carries, LOCKED folders and `last` links. Pure; paths that do not fit are counted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from tarwatch.collect.listing import Listing
+from tarwatch.layout import LayoutError, item_of_mark, parse_dna, parse_tarball_path
+
+
+@dataclass(slots=True)
+class Tarball:
+    """One tarball as listed: `path` is absolute on the node, `stamp` epoch seconds UTC."""
+
+    path: str
+    item: str
+    stamp: int
+    size: int
+    mtime: float
+    revision: int | None
+    digest: str | None = None
+    dna_size: int | None = None
+
+
+@dataclass(slots=True)
+class Mark:
+    """A LOCKED folder or a `last` link."""
+
+    path: str
+    kind: str
+    item: str | None
+    target: str | None
+    mtime: float | None
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """Everything one listing of one (node, hub root) says."""
+
+    root: str
+    complete: bool
+    tarballs: list[Tarball] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    malformed: int = 0
+    unfit: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def snapshot(listing: Listing, tz: ZoneInfo) -> Snapshot:
+    """Given a listing and the time zone of its dated folders, return its snapshot."""
+    root = (listing.root or "").rstrip("/") or "/"
+    prefix = root if root.endswith("/") else root + "/"
+    snap = Snapshot(root=root, complete=listing.complete, malformed=listing.malformed)
+    snap.notes.extend(listing.malformed_samples)
+    for rel, size, mtime in listing.tarballs:
+        try:
+            p = parse_tarball_path(rel, tz)
+        except LayoutError as e:
+            snap.unfit += 1
+            if len(snap.notes) < 10:
+                snap.notes.append(f"{rel!r}: {e}")
+            continue
+        t = Tarball(prefix + rel, p.item, int(p.stamp.timestamp()), size, mtime, p.revision)
+        dna_text = listing.dna.get(rel + ".dna")
+        if dna_text is not None:
+            try:
+                dna = parse_dna(dna_text)
+                t.digest, t.dna_size = dna.digest, dna.size
+            except ValueError as e:
+                snap.malformed += 1
+                if len(snap.notes) < 10:
+                    snap.notes.append(f"{rel + '.dna'!r}: {e}")
+        snap.tarballs.append(t)
+    for rel, mtime in listing.locked:
+        snap.marks.append(Mark(prefix + rel, "locked", item_of_mark(rel), None, mtime))
+    for rel, target in listing.links:
+        snap.marks.append(Mark(prefix + rel, "last", item_of_mark(rel), target, None))
+    return snap

@@ -1,0 +1,516 @@
+"""The legacy configuration pair of the original scm-backup-monitor.
+
+`~/.scm_monitor.cnf` has one section per hub tag (srvnode, dbpath, jspath, select, reporturl,
+message, email). `~/.libfab.cnf` has `[HUB]` (hub tag = space-separated node tags such as `C H1`
+or `Z9:229`), `[ENV]` (timeout in seconds, verbose) and per-host sections named by node tag
+(host/hostname, user, port, root, scm_fold).
+
+`read_legacy` turns the pair into a dict shaped like tarwatch.toml; `load_legacy` validates one
+hub of it at run time (`--legacy HUB`); `import_legacy` writes the TOML text
+(`tarwatch config import`), with `to_toml` as the writer."""
+
+from __future__ import annotations
+
+import configparser
+import logging
+import math
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from tarwatch.config.load import validate
+from tarwatch.config.models import Config
+from tarwatch.durations import parse_duration
+from tarwatch.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+SCM_MONITOR_NAME = ".scm_monitor.cnf"
+LIBFAB_NAME = ".libfab.cnf"
+MISSING = "no such file (the legacy pair is ~/.scm_monitor.cnf and ~/.libfab.cnf)"
+UNSET = "environment variable ${name} is not set; set it or write the TOML file with `tarwatch config import`"
+
+HUB_KEYS = ("srvnode", "dbpath", "jspath", "select", "reporturl", "message", "email")
+HOST_KEYS = ("host", "hostname", "user", "port", "root", "scm_fold")
+ENV_KEYS = ("timeout", "verbose")
+SPECIAL_SECTIONS = ("HUB", "ENV")
+
+_INTERPOLATION = re.compile(r"%%|%\(([^)]*)\)s")
+_VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_HOST_PORT = re.compile(r"(.+):(\d+)")
+_SECONDS = re.compile(r"\d+(?:\.\d+)?")
+_MAX_DEPTH = 10
+
+
+def read_legacy(
+    scm_monitor: Path, libfab: Path, environ: Mapping[str, str] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Given the two legacy files and the environment for $VARS (default os.environ), return
+    (a dict shaped like tarwatch.toml with every hub, notes for the person converting).
+
+    Raise ConfigError for a missing or unparsable file, a bad value, or an unset $VAR in a
+    dbpath or jspath."""
+    return _Reader(scm_monitor, libfab, environ, strict=True).read()
+
+
+def load_legacy(
+    hub: str, home: Path | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Config, str]:
+    """Given a hub tag, the home folder holding .scm_monitor.cnf and .libfab.cnf (default
+    Path.home()) and the environment, return (Config with just that hub and its nodes, source).
+
+    Raise ConfigError if the hub has no section, or the pair is wrong or does not validate."""
+    home = Path.home() if home is None else Path(home)
+    scm_monitor, libfab = home / SCM_MONITOR_NAME, home / LIBFAB_NAME
+    data, _notes = _Reader(scm_monitor, libfab, environ, strict=True).read(only=hub)
+    source = f"legacy {scm_monitor} + {libfab} [{hub}]"
+    return validate(data, source), source
+
+
+def import_legacy(scm_monitor: Path, libfab: Path, environ: Mapping[str, str] | None = None) -> str:
+    """Given the two legacy files, return the TOML text for all their hubs.
+
+    Unlike load_legacy, an unset $VAR is kept as text with a note for the person to edit. If the
+    result does not validate, a note at the top says where."""
+    data, notes = _Reader(scm_monitor, libfab, environ, strict=False).read()
+    try:
+        validate(data, "the converted file")
+    except ConfigError as e:
+        where = f"at '{e.key}': " if e.key else ""
+        notes.insert(0, f"NOT VALID YET, fix before use: {where}{e.problem}")
+    return to_toml(data, notes, sources=[scm_monitor, libfab])
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+class _Parser(configparser.RawConfigParser):
+    """RawConfigParser (no interpolation) keeping the spelling of keys; _Reader folds their case."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr
+
+
+class _Reader:
+    """One reading of the pair. `strict` makes an unset $VAR or unknown %(name)s an error; without
+    it they are kept as text and noted."""
+
+    def __init__(
+        self,
+        scm_monitor: Path,
+        libfab: Path,
+        environ: Mapping[str, str] | None,
+        strict: bool,
+    ):
+        self.scm_path, self.fab_path = Path(scm_monitor), Path(libfab)
+        self.env: Mapping[str, str] = os.environ if environ is None else environ
+        self.strict = strict
+        self.notes: list[str] = []
+
+    # notes and warnings ----------------------------------------------------------------
+
+    def _note(self, msg: str) -> None:
+        log.info("legacy configuration: %s", msg)
+        self.notes.append(msg)
+
+    def _warn(self, msg: str) -> None:
+        log.warning("legacy configuration: %s", msg)
+        self.notes.append(msg)
+
+    # the whole pair --------------------------------------------------------------------
+
+    def read(self, only: str | None = None) -> tuple[dict[str, Any], list[str]]:
+        scm = self._parse(self.scm_path)
+        fab = self._parse(self.fab_path)
+        sections = scm.sections()
+        if only is not None and only not in sections:
+            raise ConfigError(
+                str(self.scm_path),
+                None,
+                f"no section [{only}]; sections: {', '.join(sections) or '(none)'}",
+            )
+        hub_map = self._hub_map(fab)
+
+        hubs: dict[str, dict[str, Any]] = {}
+        store_url: str | None = None
+        store_from = ""
+        for tag in sections:
+            if only is not None and tag != only:
+                continue
+            hub, url = self._hub(scm, tag, hub_map)
+            hubs[tag] = hub
+            if url is None:
+                continue
+            if store_url is None:
+                store_url, store_from = url, tag
+            elif url != store_url:
+                self._note(
+                    f"hub {tag}: dbpath gives {url}, unlike hub {store_from}; tarwatch keeps one "
+                    f"store for all hubs, so {store_url} is used"
+                )
+
+        if only is None:
+            known = {t.lower() for t in sections}
+            for lower, (orig, _nodes) in hub_map.items():
+                if lower not in known:
+                    self._note(
+                        f"hub {orig}: in [HUB] of {self.fab_path} but without a section (srvnode) "
+                        f"in {self.scm_path}; skipped"
+                    )
+
+        nodes: dict[str, dict[str, Any]] = {}
+        used_sections: set[str] = set()
+        for hub in hubs.values():
+            for tag in hub["nodes"]:
+                if tag not in nodes:
+                    nodes[tag] = self._node(fab, tag, used_sections)
+        if only is None:
+            for s in fab.sections():
+                if s not in SPECIAL_SECTIONS and s not in used_sections:
+                    self._note(f"[{s}] in {self.fab_path}: no hub uses node {s}; skipped")
+
+        data: dict[str, Any] = {}
+        if store_url is not None:
+            data["store"] = {"url": store_url}
+        defaults = self._defaults(fab)
+        if defaults:
+            data["defaults"] = defaults
+        data["hubs"] = hubs
+        data["nodes"] = nodes
+        return data, self.notes
+
+    def _parse(self, path: Path) -> _Parser:
+        if not path.is_file():
+            raise ConfigError(str(path), None, MISSING)
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            raise ConfigError(str(path), None, f"cannot read: {e.strerror or e}") from e
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+            self._note(f"{path} is not UTF-8; read as Latin-1")
+        parser = _Parser(strict=True, inline_comment_prefixes=(";",), interpolation=None)
+        try:
+            parser.read_string(text, source=str(path))
+        except configparser.Error as e:
+            raise ConfigError(str(path), None, f"not a valid INI file: {e}") from e
+        return parser
+
+    # scm_monitor.cnf: the hubs ---------------------------------------------------------
+
+    def _hub(
+        self, scm: _Parser, tag: str, hub_map: dict[str, tuple[str, list[str]]]
+    ) -> tuple[dict[str, Any], str | None]:
+        """Given a section of scm_monitor.cnf, return (the hub's table, its store URL or None)."""
+        file = str(self.scm_path)
+        values = {k: _unquote(v) for k, (_orig, v) in _options(scm, tag, file).items()}
+        for k in values:
+            if k not in HUB_KEYS:
+                self._warn(f"{file}: [{tag}] unknown key {k!r} ignored; known: {', '.join(HUB_KEYS)}")
+        srvnode = values.get("srvnode", "").strip()
+        if not srvnode:
+            raise ConfigError(
+                file,
+                f"{tag}.srvnode",
+                "required key is missing (the folder name of the hub's backups)",
+            )
+        hub: dict[str, Any] = {"srvnode": srvnode}
+        values["srvnode"] = srvnode
+
+        entry = hub_map.get(tag.lower())
+        if entry is None:
+            hub["nodes"] = []
+            self._note(
+                f"hub {tag}: not in [HUB] of {self.fab_path}, so it has no nodes; "
+                f"add `{tag} = NODE ...` there or fill hubs.{_toml_key(tag)}.nodes"
+            )
+        else:
+            hub["nodes"] = entry[1]
+        if "select" in values:
+            hub["select"] = values["select"].split()
+        if "email" in values:
+            hub["email"] = [a for a in re.split(r"[\s,]+", values["email"]) if a]
+        if "reporturl" in values:
+            hub["url"] = self._interpolate(tag, "reporturl", values)
+        if "jspath" in values:
+            hub["jspath"], _ = self._expand(tag, "jspath", self._interpolate(tag, "jspath", values))
+        if "message" in values:
+            hub["description"] = values["message"]
+
+        url = None
+        if "dbpath" in values:
+            path, complete = self._expand(tag, "dbpath", self._interpolate(tag, "dbpath", values))
+            if complete:
+                path = os.path.abspath(os.path.join(self.scm_path.parent, path))
+            url = "sqlite:///" + path
+        return hub, url
+
+    def _interpolate(self, tag: str, key: str, values: Mapping[str, str], depth: int = 0) -> str:
+        """Given a hub's key, return its value with %(node)s as {node}, %(name)s as the value of
+        the section's key `name` (srvnode, usually) and %% as %, as the legacy ConfigParser did."""
+        if depth > _MAX_DEPTH:
+            raise ConfigError(
+                str(self.scm_path), f"{tag}.{key}", "%(name)s references nest too deep (a loop?)"
+            )
+
+        def repl(m: re.Match[str]) -> str:
+            if m.group(0) == "%%":
+                return "%"
+            name = m.group(1).lower()
+            if name == "node":
+                return "{node}"
+            if name in values:
+                return self._interpolate(tag, name, values, depth + 1)
+            problem = (
+                f"%({m.group(1)})s names no key of [{tag}]; "
+                f"use %(node)s or one of: {', '.join(sorted(values))}"
+            )
+            if self.strict:
+                raise ConfigError(str(self.scm_path), f"{tag}.{key}", problem)
+            self._note(f"hub {tag}: {key}: {problem}; kept as text, edit it")
+            return m.group(0)
+
+        return _INTERPOLATION.sub(repl, values[key])
+
+    def _expand(self, tag: str, key: str, text: str) -> tuple[str, bool]:
+        """Given a hub's dbpath or jspath, return (it with $VARS, ${VARS} and a leading ~ expanded
+        from the environment, whether every variable was set). An unset variable is an error when
+        strict, else kept as text and noted."""
+        missing: list[str] = []
+
+        def repl(m: re.Match[str]) -> str:
+            name = m.group(1) or m.group(2)
+            if name in self.env:
+                return self.env[name]
+            missing.append(name)
+            return m.group(0)
+
+        out = _VAR.sub(repl, text)
+        for name in dict.fromkeys(missing):
+            if self.strict:
+                raise ConfigError(str(self.scm_path), f"{tag}.{key}", UNSET.format(name=name))
+            target = "store.url" if key == "dbpath" else f"hubs.{_toml_key(tag)}.{key}"
+            self._note(f"hub {tag}: {key} uses ${name}, which is not set here; kept as text, edit {target}")
+        if out == "~" or out.startswith("~/"):
+            out = (self.env.get("HOME") or str(Path.home())) + out[1:]
+        return out, not missing
+
+    # libfab.cnf: [HUB], [ENV] and the hosts ---------------------------------------------
+
+    def _hub_map(self, fab: _Parser) -> dict[str, tuple[str, list[str]]]:
+        """Return [HUB] as {hub tag in lower case: (tag as written, node tags)}."""
+        if not fab.has_section("HUB"):
+            self._note(f"{self.fab_path} has no [HUB] section, so no hub has nodes")
+            return {}
+        return {
+            lower: (orig, list(dict.fromkeys(_unquote(v).split())))
+            for lower, (orig, v) in _options(fab, "HUB", str(self.fab_path)).items()
+        }
+
+    def _defaults(self, fab: _Parser) -> dict[str, Any]:
+        if not fab.has_section("ENV"):
+            return {}
+        file = str(self.fab_path)
+        out: dict[str, Any] = {}
+        for k, (_orig, v) in _options(fab, "ENV", file).items():
+            v = _unquote(v).strip()
+            if k == "timeout":
+                out["timeout"] = _timeout(v, file)
+            elif k == "verbose":
+                self._note("[ENV] verbose is not carried over; use `tarwatch -v`")
+            else:
+                self._warn(f"{file}: [ENV] unknown key {k!r} ignored; known: {', '.join(ENV_KEYS)}")
+        return out
+
+    def _node(self, fab: _Parser, tag: str, used_sections: set[str]) -> dict[str, Any]:
+        """Given a node tag ("C", "Z9:229"), return its table, filled from its per-host section."""
+        file = str(self.fab_path)
+        host, tag_port = tag, None
+        m = _HOST_PORT.fullmatch(tag)
+        if m:
+            host, tag_port = m.group(1), int(m.group(2))
+        node: dict[str, Any] = {"host": host}
+        if tag_port is not None:
+            node["port"] = tag_port
+
+        section = next(
+            (s for s in dict.fromkeys((tag, host)) if s not in SPECIAL_SECTIONS and fab.has_section(s)),
+            None,
+        )
+        if section is None:
+            return node
+        used_sections.add(section)
+        values = {k: _unquote(v).strip() for k, (_orig, v) in _options(fab, section, file).items()}
+        for k in values:
+            if k not in HOST_KEYS:
+                self._warn(f"{file}: [{section}] unknown key {k!r} ignored; known: {', '.join(HOST_KEYS)}")
+
+        if values.get("host") and values.get("hostname"):
+            self._note(f"[{section}] gives both host and hostname; host {values['host']!r} is used")
+        if values.get("host") or values.get("hostname"):
+            node["host"] = values.get("host") or values["hostname"]
+        if values.get("user"):
+            node["user"] = values["user"]
+        if values.get("port"):
+            try:
+                port = int(values["port"])
+            except ValueError:
+                raise ConfigError(
+                    file,
+                    f"{section}.port",
+                    f"expected a port number 1-65535, got {values['port']!r}",
+                ) from None
+            if tag_port is not None and port != tag_port:
+                self._note(
+                    f"node {tag}: [{section}] says port {port} but the tag says {tag_port}; "
+                    f"{tag_port} is used"
+                )
+            else:
+                node["port"] = port
+        if values.get("root"):
+            node["root"] = re.sub(r"%\(srvnode\)s", "{srvnode}", values["root"], flags=re.I)
+            if values.get("scm_fold"):
+                self._note(f"[{section}] gives both root and scm_fold; root is used")
+        elif values.get("scm_fold"):
+            node["root"] = values["scm_fold"].rstrip("/") + "/backup/{srvnode}"
+        return node
+
+
+def _options(parser: _Parser, section: str, file: str) -> dict[str, tuple[str, str]]:
+    """Return a section's keys, case folded: {key in lower case: (key as written, value)}."""
+    out: dict[str, tuple[str, str]] = {}
+    for k, v in parser.items(section):
+        lower = k.lower()
+        if lower in out:
+            raise ConfigError(
+                file,
+                f"{section}.{k}",
+                f"given twice, as {out[lower][0]!r} and {k!r} (keys are case-insensitive)",
+            )
+        out[lower] = (k, v)
+    return out
+
+
+def _unquote(v: str) -> str:
+    """Given an INI value, return it without one pair of surrounding double quotes."""
+    v = v.strip()
+    if len(v) >= 2 and v[0] == v[-1] == '"':
+        return v[1:-1]
+    return v
+
+
+def _timeout(v: str, file: str) -> str:
+    """Given [ENV] timeout (seconds, as the legacy fabric read it), return a duration string."""
+    if _SECONDS.fullmatch(v):
+        return f"{v}s"
+    try:
+        parse_duration(v)
+    except ValueError:
+        raise ConfigError(file, "ENV.timeout", f"expected a number of seconds such as 2, got {v!r}") from None
+    return v
+
+
+# -- writing TOML --------------------------------------------------------------------------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def to_toml(
+    data: Mapping[str, Any],
+    notes: Sequence[str] = (),
+    *,
+    sources: Sequence[str | Path] = (),
+) -> str:
+    """Given a dict of tables, strings, ints, floats, bools and lists, return TOML text that
+    tomllib reads back equal. `notes` become comments at the top, after a header naming
+    `sources` (the files it was converted from)."""
+    if sources:
+        header = "tarwatch configuration converted from " + " and ".join(str(s) for s in sources)
+    else:
+        header = "tarwatch configuration"
+    lines = _comments([header])
+    if notes:
+        lines.append("#")
+        lines.extend(_comments(notes))
+    _table(lines, [], data)
+    return "\n".join(lines) + "\n"
+
+
+def _table(lines: list[str], path: list[str], table: Mapping[str, Any]) -> None:
+    scalars = [(k, v) for k, v in table.items() if not isinstance(v, Mapping)]
+    subtables = [(k, v) for k, v in table.items() if isinstance(v, Mapping)]
+    if path and (scalars or not subtables):
+        lines.append("")
+        lines.append("[" + ".".join(_toml_key(p) for p in path) + "]")
+    elif not path and scalars:
+        lines.append("")
+    for k, v in scalars:
+        lines.append(f"{_toml_key(k)} = {_value(v)}")
+    for k, v in subtables:
+        _table(lines, [*path, k], v)
+
+
+def _toml_key(k: str) -> str:
+    if not isinstance(k, str):
+        raise TypeError(f"TOML keys are strings, got {k!r}")
+    return k if _BARE_KEY.fullmatch(k) else _string(k)
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return repr(v)
+    if isinstance(v, str):
+        return _string(v)
+    if isinstance(v, Mapping):
+        inner = ", ".join(f"{_toml_key(k)} = {_value(x)}" for k, x in v.items())
+        return "{ " + inner + " }" if inner else "{}"
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} {v!r} as TOML")
+
+
+def _string(s: str) -> str:
+    out = []
+    for ch in s:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _comments(texts: Sequence[str]) -> list[str]:
+    """Given notes, return TOML comment lines: one per line of a note, control characters shown
+    as \\xNN (TOML allows none but tab in comments)."""
+    out = []
+    for text in texts:
+        for line in text.splitlines() or [""]:
+            safe = "".join(
+                ch if ch == "\t" or (ord(ch) >= 0x20 and ord(ch) != 0x7F) else f"\\x{ord(ch):02x}"
+                for ch in line
+            )
+            out.append(f"# {safe}".rstrip())
+    return out

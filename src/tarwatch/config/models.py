@@ -1,0 +1,263 @@
+"""The configuration schema: typed models that are the single source of truth for defaults,
+validation and the reference documentation (`tarwatch config schema` prints it)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from tarwatch.durations import format_duration, parse_duration
+from tarwatch.paths import data_dir
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(lambda v: v if isinstance(v, timedelta) else parse_duration(v)),
+    PlainSerializer(format_duration, return_type=str),
+]
+
+ITEM_RE = re.compile(r"^[^/\s]+/[^/\s]+$")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]*$")
+DEFAULT_ROOT = "$SCM_FOLD/backup/{srvnode}"
+
+
+def _check_timezone(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f'expected an IANA time zone such as "UTC" or "Asia/Shanghai", got {v!r}') from e
+    return v
+
+
+Timezone = Annotated[str, BeforeValidator(_check_timezone)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class Defaults(_Strict):
+    """Thresholds and settings every hub and item inherits unless it sets its own."""
+
+    timezone: Timezone = Field("UTC", description="time zone of the dated folders YYYY/MM/DD/HHMMSS")
+    stale_warn: Duration = Field(timedelta(hours=26), description="warn when the newest tarball is older")
+    stale_alarm: Duration = Field(timedelta(hours=50), description="alarm when the newest tarball is older")
+    shrink_warn: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="warn when the newest tarball is this fraction smaller than the one before",
+    )
+    keep_min: int = Field(1, ge=0, description="warn when fewer tarballs are kept")
+    keep_max: int = Field(10, ge=1, description="warn when more tarballs are kept")
+    transfer_grace: Duration = Field(
+        timedelta(hours=6), description="how long a tarball on the source may take to reach a node"
+    )
+    locked_grace: Duration = Field(timedelta(hours=6), description="how long a LOCKED folder may stay")
+    verify: Literal["size", "md5"] = Field(
+        "size", description='"md5" also hashes the newest tarball per item on the node'
+    )
+    repeat: Duration = Field(timedelta(hours=24), description="reminder period for ongoing problems")
+    timeout: Duration = Field(timedelta(seconds=30), description="per node: connecting, and each listing")
+
+
+def _optional_copy(model: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
+    """Return a model with the same fields as `model`, each optional and unset by default."""
+    from pydantic import create_model
+
+    fields: dict[str, Any] = {
+        k: (_with_metadata(f.annotation, f.metadata) | None, Field(None, description=f.description))
+        for k, f in model.model_fields.items()
+        if k != "timeout"
+    }
+    m = create_model(name, __base__=_Strict, __doc__=doc, **fields)
+    return m
+
+
+def _with_metadata(ann: Any, metadata: list[Any]) -> Any:
+    return Annotated[ann, *metadata] if metadata else ann
+
+
+Overrides = _optional_copy(
+    Defaults, "Overrides", "Thresholds set for one hub or one item; unset ones are inherited."
+)
+
+
+class Store(_Strict):
+    """Where the history is kept."""
+
+    url: str = Field(
+        default_factory=lambda: f"sqlite:///{data_dir() / 'tarwatch.db'}",
+        description="SQLAlchemy URL: sqlite:///PATH (default, in the user's data folder) or postgresql://…",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, v: str) -> str:
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", v):
+            raise ValueError(f"expected a URL starting sqlite:/// or postgresql://, got {v!r}")
+        return v
+
+
+class Publish(_Strict):
+    """The static site."""
+
+    out: Path = Field(default_factory=lambda: data_dir() / "site", description="folder of the site")
+    url: str | None = Field(None, description="public URL of the site, for links in messages")
+
+
+class Hub(Overrides):  # type: ignore[misc,valid-type]
+    """A backed-up server whose tarballs are copied to backup nodes."""
+
+    srvnode: str = Field(description="the folder name its backups live under ({srvnode} in node roots)")
+    source: str | None = Field(None, description='the node holding the hub\'s own copy, e.g. "local"')
+    nodes: list[str] = Field(default_factory=list, description="backup nodes holding copies")
+    select: list[str] = Field(default_factory=list, description='items to watch, "cat/name"; empty: all')
+    notify: list[str] = Field(default_factory=list, description="Apprise URLs to notify")
+    email: list[str] = Field(default_factory=list, description="addresses to mail (the legacy `email`)")
+    url: str | None = Field(None, description="link to this hub's page (the legacy `reporturl`)")
+    jspath: str | None = Field(
+        None, description="write the legacy Highstock JSON per node here ({node} is filled)"
+    )
+    description: str = Field("", description="a note shown on the hub's page (the legacy `message`)")
+    items: dict[str, Overrides] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description='thresholds for one item, keyed "cat/name"'
+    )
+
+    @field_validator("select")
+    @classmethod
+    def _items_look_like_items(cls, v: list[str]) -> list[str]:
+        for s in v:
+            if not ITEM_RE.match(s):
+                raise ValueError(f'expected items as "category/name", got {s!r}')
+        return v
+
+    @field_validator("items")
+    @classmethod
+    def _item_keys(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for s in v:
+            if not ITEM_RE.match(s):
+                raise ValueError(f'expected item keys as "category/name", got {s!r}')
+        return v
+
+    @field_validator("srvnode")
+    @classmethod
+    def _srvnode_is_a_folder_name(cls, v: str) -> str:
+        if not v or "/" in v or v in (".", ".."):
+            raise ValueError(f"expected a folder name without '/', got {v!r}")
+        return v
+
+
+class Node(_Strict):
+    """A machine holding copies of hubs' tarballs, reached by SSH or read locally."""
+
+    transport: Literal["ssh", "local"] = Field("ssh", description='"ssh", or "local" for a folder here')
+    host: str | None = Field(
+        None,
+        description="ssh destination: an alias of ~/.ssh/config, user@host, host:port "
+        "(default: the node's tag)",
+    )
+    port: int | None = Field(
+        None, ge=1, le=65535, description="ssh port (default: from host, ~/.ssh/config or 22)"
+    )
+    user: str | None = Field(None, description="ssh user (default: from host, ~/.ssh/config or yours)")
+    root: str = Field(
+        DEFAULT_ROOT,
+        description="folder of a hub's backups; {srvnode} is filled, $VARS are expanded by the node's shell",
+    )
+    timeout: Duration | None = Field(None, description="overrides defaults.timeout for this node")
+
+
+class Config(_Strict):
+    """The whole configuration file."""
+
+    store: Store = Field(default_factory=Store)
+    publish: Publish = Field(default_factory=Publish)
+    defaults: Defaults = Field(default_factory=Defaults)
+    hubs: dict[str, Hub] = Field(default_factory=dict)
+    nodes: dict[str, Node] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _nodes_are_defined(self) -> Config:
+        defined = sorted(self.nodes)
+        for tag, hub in self.hubs.items():
+            if not NAME_RE.match(tag):
+                raise ValueError(f"hub tag {tag!r} must be letters, digits and _ . : @ -")
+            for key, names in (("source", [hub.source] if hub.source else []), ("nodes", hub.nodes)):
+                for n in names:
+                    if n not in self.nodes:
+                        raise _KeyError(
+                            f"hubs.{tag}.{key}",
+                            f"node {n!r} is not defined; add a [nodes.{_toml_key(n)}] table"
+                            + (f" or use one of: {', '.join(defined)}" if defined else ""),
+                        )
+        return self
+
+    # -- derived views ------------------------------------------------------------------
+
+    def thresholds(self, hub: str, item: str | None = None) -> Defaults:
+        """Given a hub tag and optionally an item, return the effective thresholds."""
+        h = self.hubs[hub]
+        merged = self.defaults.model_dump()
+        merged.update(_set_fields(h, Overrides.model_fields))
+        if item is not None and item in h.items:
+            merged.update(_set_fields(h.items[item], Overrides.model_fields))
+        return Defaults.model_validate(merged)
+
+    def node_timeout(self, node: str) -> timedelta:
+        """Given a node tag, return its timeout."""
+        return self.nodes[node].timeout or self.defaults.timeout
+
+    def hub_nodes(self, hub: str) -> list[str]:
+        """Given a hub tag, return every node to list for it: the source first, then the nodes."""
+        h = self.hubs[hub]
+        out = [h.source] if h.source else []
+        out += [n for n in h.nodes if n not in out]
+        return out
+
+
+class _KeyError(ValueError):
+    """A cross-field problem at a known key (carried through pydantic to the loader)."""
+
+    def __init__(self, key: str, problem: str):
+        self.key, self.problem = key, problem
+        super().__init__(f"{key}: {problem}")
+
+
+def _set_fields(m: BaseModel, names: dict[str, Any]) -> dict[str, Any]:
+    return {k: getattr(m, k) for k in names if getattr(m, k) is not None}
+
+
+def _toml_key(k: str) -> str:
+    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else f'"{k}"'
+
+
+def ssh_destination(tag: str, node: Node) -> tuple[str, int | None, str | None]:
+    """Given a node tag and its config, return (host, port, user) for ssh.
+
+    "Z9:229" gives ("Z9", 229, None); "blyth@C:2222" gives ("C", 2222, "blyth"). Explicit `port` and
+    `user` keys win over what the destination says."""
+    dest = node.host or tag
+    user = None
+    if "@" in dest:
+        user, dest = dest.rsplit("@", 1)
+    port = None
+    m = re.match(r"^(.*):(\d+)$", dest)
+    if m and not dest.startswith("["):
+        dest, port = m.group(1), int(m.group(2))
+    elif dest.startswith("[") and "]:" in dest:
+        h, _, p = dest[1:].partition("]:")
+        dest, port = h, int(p)
+    return dest, node.port or port, node.user or user

@@ -1,0 +1,86 @@
+"""The first schema: runs, polls, tarballs, marks.
+
+Revision ID: 0001
+Revises:
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "runs",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("now", sa.Float, nullable=False),
+        sa.Column("started", sa.Float, nullable=False),
+        sa.Column("finished", sa.Float, nullable=True),
+        sa.Column("command", sa.Text, nullable=False),
+        sa.Column("hubs", sa.Text, nullable=False),
+    )
+    op.create_table(
+        "polls",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False),
+        sa.Column("hub", sa.Text, nullable=False),
+        sa.Column("node", sa.Text, nullable=False),
+        sa.Column("at", sa.Float, nullable=False),
+        sa.Column("ok", sa.Boolean, nullable=False),
+        sa.Column("reason", sa.Text, nullable=True),
+        sa.Column("duration", sa.Float, nullable=False),
+        sa.Column("root", sa.Text, nullable=True),
+        sa.Column("files", sa.Integer, nullable=False),
+        sa.Column("complete", sa.Boolean, nullable=False),
+        sa.Column("malformed", sa.Integer, nullable=False),
+        sa.Column("unfit", sa.Integer, nullable=False),
+        sa.Column("notes", sa.Text, nullable=True),
+    )
+    op.create_index("ix_polls_hub_node_at", "polls", ["hub", "node", "at"])
+    op.create_table(
+        "tarballs",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("node", sa.Text, nullable=False),
+        sa.Column("path", sa.Text, nullable=False),
+        sa.Column("hub", sa.Text, nullable=False),
+        sa.Column("item", sa.Text, nullable=False),
+        sa.Column("stamp", sa.BigInteger, nullable=False),
+        sa.Column("size", sa.BigInteger, nullable=False),
+        sa.Column("mtime", sa.Float, nullable=False),
+        sa.Column("revision", sa.BigInteger, nullable=True),
+        sa.Column("digest", sa.Text, nullable=True),
+        sa.Column("dna_size", sa.BigInteger, nullable=True),
+        sa.Column("first_seen", sa.Float, nullable=False),
+        sa.Column("last_seen", sa.Float, nullable=False),
+        sa.Column("gone", sa.Float, nullable=True),
+        sa.UniqueConstraint("node", "path", name="uq_tarballs_node_path"),
+    )
+    op.create_index("ix_tarballs_hub_node_item_stamp", "tarballs", ["hub", "node", "item", "stamp"])
+    op.create_table(
+        "marks",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("node", sa.Text, nullable=False),
+        sa.Column("path", sa.Text, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("hub", sa.Text, nullable=False),
+        sa.Column("item", sa.Text, nullable=True),
+        sa.Column("target", sa.Text, nullable=True),
+        sa.Column("mtime", sa.Float, nullable=True),
+        sa.Column("first_seen", sa.Float, nullable=False),
+        sa.Column("last_seen", sa.Float, nullable=False),
+        sa.Column("gone", sa.Float, nullable=True),
+        sa.UniqueConstraint("node", "path", "kind", name="uq_marks_node_path_kind"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("marks")
+    op.drop_index("ix_tarballs_hub_node_item_stamp", "tarballs")
+    op.drop_table("tarballs")
+    op.drop_index("ix_polls_hub_node_at", "polls")
+    op.drop_table("polls")
+    op.drop_table("runs")

@@ -1,0 +1,89 @@
+"""The store's tables (SQLAlchemy Core). Times are seconds since the epoch, UTC: fast to compare,
+the same on SQLite and PostgreSQL. Schema changes go through Alembic (migrations/)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("now", Float, nullable=False, doc="the run's time (--now), epoch seconds"),
+    Column("started", Float, nullable=False, doc="wall clock at start"),
+    Column("finished", Float, nullable=True),
+    Column("command", Text, nullable=False),
+    Column("hubs", Text, nullable=False, doc="space-separated hub tags"),
+)
+
+polls = Table(
+    "polls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("hub", Text, nullable=False),
+    Column("node", Text, nullable=False),
+    Column("at", Float, nullable=False, doc="the run's time"),
+    Column("ok", Boolean, nullable=False),
+    Column("reason", Text, nullable=True, doc="why it failed, for people"),
+    Column("duration", Float, nullable=False, doc="seconds"),
+    Column("root", Text, nullable=True, doc="the root as the node resolved it"),
+    Column("files", Integer, nullable=False, default=0, doc="tarballs listed"),
+    Column("complete", Boolean, nullable=False, default=False, doc="the listing ran to its end"),
+    Column("malformed", Integer, nullable=False, default=0, doc="records that did not parse"),
+    Column("unfit", Integer, nullable=False, default=0, doc="paths that do not fit the layout"),
+    Column("notes", Text, nullable=True, doc="samples of malformed records and unfit paths"),
+)
+Index("ix_polls_hub_node_at", polls.c.hub, polls.c.node, polls.c.at)
+
+tarballs = Table(
+    "tarballs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("node", Text, nullable=False),
+    Column("path", Text, nullable=False, doc="absolute path on the node"),
+    Column("hub", Text, nullable=False),
+    Column("item", Text, nullable=False),
+    Column("stamp", BigInteger, nullable=False, doc="from the dated folders, UTC"),
+    Column("size", BigInteger, nullable=False, doc="bytes"),
+    Column("mtime", Float, nullable=False),
+    Column("revision", BigInteger, nullable=True),
+    Column("digest", Text, nullable=True, doc="md5 from the .dna sidecar"),
+    Column("dna_size", BigInteger, nullable=True, doc="size the .dna sidecar claims"),
+    Column("first_seen", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    Column("gone", Float, nullable=True, doc="when a listing first missed it"),
+    UniqueConstraint("node", "path", name="uq_tarballs_node_path"),
+)
+Index("ix_tarballs_hub_node_item_stamp", tarballs.c.hub, tarballs.c.node, tarballs.c.item, tarballs.c.stamp)
+
+marks = Table(
+    "marks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("node", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("kind", Text, nullable=False, doc='"locked" or "last"'),
+    Column("hub", Text, nullable=False),
+    Column("item", Text, nullable=True),
+    Column("target", Text, nullable=True, doc="where a `last` link points"),
+    Column("mtime", Float, nullable=True),
+    Column("first_seen", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    Column("gone", Float, nullable=True),
+    UniqueConstraint("node", "path", "kind", name="uq_marks_node_path_kind"),
+)

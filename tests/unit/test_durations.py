@@ -1,0 +1,40 @@
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tarwatch.durations import format_duration, humanize, parse_duration
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30s", 30), ("26h", 93600), ("8d", 691200), ("1h30m", 5400), ("2w", 1209600), (" 5 m ", 300), (90, 90)],
+)
+def test_durations_people_write_are_read(text, seconds):
+    assert parse_duration(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["", "5", "5x", "h", "1h-3m", "-5s", "5s3", True, -1])
+def test_anything_else_is_refused_with_what_is_allowed(text):
+    with pytest.raises(ValueError, match="26h"):
+        parse_duration(text)
+
+
+@given(st.integers(min_value=0, max_value=10**8))
+def test_formatting_reads_back_exactly(seconds):
+    d = timedelta(seconds=seconds)
+    assert parse_duration(format_duration(d)) == d
+
+
+def test_formatting_prefers_the_unit_people_used():
+    assert format_duration(timedelta(hours=26)) == "26h"
+    assert format_duration(timedelta(days=8)) == "8d"
+    assert format_duration(timedelta(hours=50)) == "50h"
+
+
+def test_humanized_ages_read_naturally():
+    assert humanize(timedelta(hours=50)) == "50 hours"
+    assert humanize(timedelta(days=3.2)) == "3.2 days"
+    assert humanize(timedelta(minutes=45)) == "45 minutes"
+    assert humanize(timedelta(days=99)) == "99 days"

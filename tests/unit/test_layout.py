@@ -1,0 +1,88 @@
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tarwatch.layout import LayoutError, item_of_mark, parse_dna, parse_tarball_path, revision_of
+
+UTCZ = ZoneInfo("UTC")
+
+
+def test_a_seed_path_gives_item_stamp_and_revision():
+    p = parse_tarball_path("repos/aberdeen/2012/08/03/171121/aberdeen-1717.tar.gz", UTCZ)
+    assert p.item == "repos/aberdeen"
+    assert p.stamp == datetime(2012, 8, 3, 17, 11, 21, tzinfo=UTC)
+    assert p.revision == 1717
+
+
+def test_stamps_are_read_in_the_backups_timezone_and_stored_in_utc():
+    p = parse_tarball_path("svn/dybsvn/2013/03/01/113010/dybsvn-21500.tar.gz", ZoneInfo("Asia/Shanghai"))
+    assert p.stamp == datetime(2013, 3, 1, 3, 30, 10, tzinfo=UTC)
+
+
+def test_dst_gap_and_fold_give_a_definite_stamp():
+    berlin = ZoneInfo("Europe/Berlin")
+    # 02:30 on 2024-03-31 does not exist in Berlin; 02:30 on 2024-10-27 happens twice.
+    gap = parse_tarball_path("a/b/2024/03/31/023000/b.tar.gz", berlin).stamp
+    fold = parse_tarball_path("a/b/2024/10/27/023000/b.tar.gz", berlin).stamp
+    assert gap == datetime(2024, 3, 31, 1, 30, tzinfo=UTC)
+    assert fold == datetime(2024, 10, 27, 0, 30, tzinfo=UTC)  # the first of the two (CEST)
+
+
+@pytest.mark.parametrize(
+    ("fname", "name", "rev"),
+    [
+        ("env-3538.tar.gz", "env", 3538),
+        ("env-3538-2.tar.gz", "env", 3538),
+        ("env.tar.gz", "env", None),
+        ("dyb-svn-21500.tar.gz", "dyb-svn", 21500),
+        ("dyb-svn.tar.gz", "dyb-svn", None),
+        ("other-12.tar.gz", "env", 12),
+        ("trac-2013.tar.gz", "trac-2013", None),
+    ],
+)
+def test_revisions_come_from_the_file_name(fname, name, rev):
+    assert revision_of(fname, name) == rev
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "repos/env/2012/08/03/171121/env.tar",
+        "repos/env/2012/08/171121/env.tar.gz",
+        "repos/env/2012/13/03/171121/env.tar.gz",
+        "repos/env/2012/02/30/171121/env.tar.gz",
+        "repos/env/2012/08/03/256199/env.tar.gz",
+        "env/2012/08/03/171121/env.tar.gz",
+        "x/repos/env/2012/08/03/171121/env.tar.gz",
+    ],
+)
+def test_paths_that_do_not_fit_are_refused_with_a_reason(rel):
+    with pytest.raises(LayoutError):
+        parse_tarball_path(rel, UTCZ)
+
+
+def test_dna_sidecars_are_read_with_or_without_the_long_suffix():
+    d = parse_dna("{'dig': '3f0a8c5d2e9b41f7a6c0d3e8b2f14a57', 'size': 4299161600L}\n")
+    assert (d.digest, d.size) == ("3f0a8c5d2e9b41f7a6c0d3e8b2f14a57", 4299161600)
+    assert parse_dna("{'dig': '3F0A8C5D2E9B41F7A6C0D3E8B2F14A57', 'size': 12}").size == 12
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "{'dig': 'xyz', 'size': 1}",
+        "{'dig': '3f0a8c5d2e9b41f7a6c0d3e8b2f14a57'}",
+        "__import__('os')",
+        "[1]",
+    ],
+)
+def test_bad_dna_sidecars_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_dna(text)
+
+
+def test_marks_belong_to_their_item():
+    assert item_of_mark("repos/env/last") == "repos/env"
+    assert item_of_mark("LOCKED") is None
