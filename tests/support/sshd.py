@@ -299,6 +299,22 @@ class SshLab:
 
     # -- teardown ------------------------------------------------------------
 
+    def stop_node(self, name: str) -> None:
+        """Stop one node's sshd (it then refuses connections, like a node that went down)."""
+        node = self.nodes[name]
+        proc = self._procs.pop(node.pid, None) if node.pid is not None else None
+        if proc is None:
+            return
+        kids = _children_of(proc.pid)
+        _signal(kids, signal.SIGTERM)
+        proc.terminate()
+        try:
+            proc.wait(timeout=_STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        _signal([pid for pid in kids if _alive(pid)], signal.SIGKILL)
+
     def stop(self) -> None:
         """Stop every server of the lab (SIGTERM, SIGKILL after a grace); idempotent."""
         if self._stopped:

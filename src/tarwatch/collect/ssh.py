@@ -99,6 +99,10 @@ def explain(e: BaseException, where: str) -> str:
         return f"cannot resolve the host name of {where}: {e.strerror}"
     if isinstance(e, TimeoutError):
         return f"no answer from {where} (timed out)"
+    if isinstance(e, FileNotFoundError):
+        # asyncssh raises this for a known_hosts or identity file named in ~/.ssh/config that
+        # does not exist (OpenSSH would treat a missing known_hosts as empty).
+        return f"ssh set-up problem for {where}: {e.filename or 'a file'} does not exist"
     if isinstance(e, OSError):
         return f"cannot connect to {where}: {e.strerror or e}"
     if isinstance(e, ValueError | KeyError):
