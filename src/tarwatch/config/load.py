@@ -78,6 +78,10 @@ def _first_error(e: ValidationError, source: str) -> ConfigError:
         problem = f"unknown key {loc[-1]!r}" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
     elif kind == "missing":
         problem = "required key is missing"
+        model = _model_at(loc[:-1])
+        field = model.model_fields.get(loc[-1]) if model is not None and loc else None
+        if field is not None and field.description:
+            problem += f": {field.description}"
     else:
         msg = err["msg"]
         msg = msg.removeprefix("Value error, ")
@@ -97,22 +101,28 @@ def _quote(part: str) -> str:
 
 def _allowed_keys(loc: list[str]) -> list[str]:
     """Given the location of a table, return the keys its model allows."""
+    model = _model_at(loc)
+    return [] if model is None else sorted(model.model_fields)
+
+
+def _model_at(loc: list[str]) -> type[BaseModel] | None:
+    """Given the location of a table, return its model (None when it is not a table)."""
     model: type[BaseModel] = Config
     i = 0
     while i < len(loc):
         field = model.model_fields.get(loc[i])
         if field is None:
-            return []
+            return None
         ann = field.annotation
         sub = _model_in(ann)
         if sub is None:
-            return []
+            return None
         model = sub
         # dict[str, Model]: skip the key
         if getattr(ann, "__origin__", None) is dict:
             i += 1
         i += 1
-    return sorted(model.model_fields)
+    return model
 
 
 def _model_in(ann: Any) -> type[BaseModel] | None:

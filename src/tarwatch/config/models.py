@@ -247,17 +247,21 @@ def _toml_key(k: str) -> str:
 def ssh_destination(tag: str, node: Node) -> tuple[str, int | None, str | None]:
     """Given a node tag and its config, return (host, port, user) for ssh.
 
-    "Z9:229" gives ("Z9", 229, None); "blyth@C:2222" gives ("C", 2222, "blyth"). Explicit `port` and
-    `user` keys win over what the destination says."""
+    "Z9:229" gives ("Z9", 229, None); "blyth@C:2222" gives ("C", 2222, "blyth"); an IPv6 address
+    takes a port only in brackets ("[::1]:22"). Explicit `port` and `user` keys win over what the
+    destination says."""
     dest = node.host or tag
     user = None
     if "@" in dest:
         user, dest = dest.rsplit("@", 1)
     port = None
-    m = re.match(r"^(.*):(\d+)$", dest)
-    if m and not dest.startswith("["):
+    # host:port only when the host has no colon: a bare IPv6 address ("fe80::1") has several
+    m = re.match(r"^([^:\[\]]*):(\d+)$", dest)
+    if m:
         dest, port = m.group(1), int(m.group(2))
     elif dest.startswith("[") and "]:" in dest:
         h, _, p = dest[1:].partition("]:")
         dest, port = h, int(p)
+    elif dest.startswith("[") and dest.endswith("]"):
+        dest = dest[1:-1]
     return dest, node.port or port, node.user or user

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from tarwatch.collect.snapshot import Snapshot
 from tarwatch.errors import StoreError
@@ -78,7 +78,7 @@ class Store:
         try:
             with engine.begin() as conn:
                 schema.upgrade(conn)
-        except OperationalError as e:
+        except DBAPIError as e:  # OperationalError, and DatabaseError for a file that is not one
             raise StoreError(f"cannot open store {u!r}: {e.orig}") from e
         return cls(engine)
 
@@ -280,7 +280,14 @@ def _ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot) -> Ingest
         )
     if gone:
         conn.execute(update(tarballs).where(tarballs.c.id == bindparam("_id")).values(gone=at), gone)
-    conn.execute(update(tarballs).where(and_(where, tarballs.c.gone.is_(None))).values(last_seen=at))
+    if snap.complete:  # every row not gone now was listed
+        conn.execute(update(tarballs).where(and_(where, tarballs.c.gone.is_(None))).values(last_seen=at))
+    else:  # only what the listing reached was seen
+        listed = [{"_id": old[p].id} for p in seen if p in old]
+        if listed:
+            conn.execute(
+                update(tarballs).where(tarballs.c.id == bindparam("_id")).values(last_seen=at), listed
+            )
     _ingest_marks(conn, hub, node, at, snap)
     return Ingested(new=len(inserts), changed=len(changes), gone=len(gone), files=len(snap.tarballs))
 
