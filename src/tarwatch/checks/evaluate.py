@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from tarwatch.checks import missing, stale, unreachable
+from tarwatch.checks import digest, locked, missing, retention, shrink, stale, transfer, unreachable
 from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict, Report, Status, worst
 from tarwatch.config.models import Config
+from tarwatch.history import ItemHistory, Tar, summarize
+from tarwatch.layout import item_of_mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,38 +27,45 @@ class Poll:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """The stored history checks read: newest polls, and tarballs not gone as tuples
-    (hub, node, item, stamp, size, path, revision, digest, dna_size) in stamp order."""
+    """The stored history checks read: each (hub, node)'s newest poll, its items' histories and
+    its LOCKED folders as (path relative to the root or absolute, since)."""
 
     polls: Mapping[tuple[str, str], Poll]
-    tarballs: Iterable[Sequence[Any]]
+    items: Mapping[tuple[str, str], Mapping[str, ItemHistory]]
+    locks: Mapping[tuple[str, str], Sequence[tuple[str, float]]] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(
+        cls,
+        polls: Mapping[tuple[str, str], Poll],
+        rows: Iterable[Sequence[Any]],
+        locks: Mapping[tuple[str, str], Sequence[tuple[str, float]]] | None = None,
+    ) -> History:
+        """Given polls and tarball rows (hub, node, item, stamp, size, path, revision, digest,
+        dna_size[, md5]), return the History they make (tests and small worlds)."""
+        grouped: dict[tuple[str, str], list[tuple[str, Tar]]] = defaultdict(list)
+        for r in rows:
+            grouped[(r[0], r[1])].append((r[2], Tar(*r[3:])))
+        return cls(polls, {k: summarize(v) for k, v in grouped.items()}, locks or {})
 
 
 def evaluate(config: Config, hubs: Sequence[str], history: History, now: float) -> Report:
     """Given the config, hub tags, the stored history and `now`, return the report."""
-    by_item: dict[tuple[str, str], dict[str, list[Sequence[Any]]]] = defaultdict(lambda: defaultdict(list))
-    for row in history.tarballs:
-        by_item[(row[0], row[1])][row[2]].append(row)
-    hub_verdicts = [_hub(config, hub, history.polls, by_item, now) for hub in hubs]
-    return Report(now, worst([h.status for h in hub_verdicts]), hub_verdicts)
+    verdicts = [_hub(config, hub, history, now) for hub in hubs]
+    return Report(now, worst([h.status for h in verdicts]), verdicts)
 
 
-def _hub(
-    config: Config,
-    hub: str,
-    polls: Mapping[tuple[str, str], Poll],
-    by_item: Mapping[tuple[str, str], Mapping[str, list[Sequence[Any]]]],
-    now: float,
-) -> HubVerdict:
+def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
     h = config.hubs[hub]
     nodes = config.hub_nodes(hub)
-    seen = {i for n in nodes for i in by_item.get((hub, n), {})}
+    seen = {i for n in nodes for i in history.items.get((hub, n), {})}
     items = list(h.select) if h.select else sorted(seen)
-    source_items = by_item.get((hub, h.source), {}) if h.source else {}
+    source_poll = history.polls.get((hub, h.source)) if h.source else None
+    # Transfers are judged only against a source that was listed this time.
+    source = history.items.get((hub, h.source), {}) if source_poll and source_poll.ok else None
     verdicts = []
     for node in nodes:
-        rows = by_item.get((hub, node), {})
-        poll = polls.get((hub, node))
+        poll = history.polls.get((hub, node))
         nv = NodeVerdict(
             node=node,
             status=Status.OK,
@@ -64,11 +74,21 @@ def _hub(
             reason=poll.reason if poll else "never listed: run `tarwatch collect`",
             source=node == h.source,
         )
+        kept = history.items.get((hub, node), {})
+        locks = history.locks.get((hub, node), ())
+        item_locks: dict[str | None, list[tuple[str, float]]] = defaultdict(list)
+        for path, since in locks:
+            item_locks[_lock_item(path, items)].append((path, since))
         if poll is not None and not poll.ok:
             nv.findings.append(unreachable.check(node, poll.reason, poll.last_ok, now))
+        elif poll is not None and item_locks.get(None):
+            f = locked.check(item_locks[None], now, config.thresholds(hub))
+            if f:
+                nv.findings.append(f)
         for item in items:
+            on_source = source.get(item) if source is not None and node != h.source else None
             nv.items.append(
-                _item(config, hub, node, item, rows.get(item, []), poll, bool(source_items.get(item)), now)
+                _item(config, hub, node, item, kept.get(item), poll, on_source, item_locks.get(item, []), now)
             )
         nv.status = worst([f.status for f in nv.findings] + [i.status for i in nv.items])
         if poll is None:
@@ -77,24 +97,34 @@ def _hub(
     return HubVerdict(hub, worst([n.status for n in verdicts]), h.srvnode, verdicts)
 
 
+def _lock_item(path: str, items: Sequence[str]) -> str | None:
+    """Given a LOCKED folder's path, return the watched item it lies in, or None (the node's)."""
+    for item in items:
+        marker = f"/{item}/"
+        if marker in f"/{path}":
+            return item
+    rel_item = item_of_mark(path)
+    return rel_item if rel_item in items else None
+
+
 def _item(
     config: Config,
     hub: str,
     node: str,
     item: str,
-    rows: list[Sequence[Any]],
+    h: ItemHistory | None,
     poll: Poll | None,
-    on_source: bool,
+    on_source: ItemHistory | None,
+    locks: Sequence[tuple[str, float]],
     now: float,
 ) -> ItemVerdict:
-    newest = rows[-1] if rows else None
     v = ItemVerdict(
         item=item,
         status=Status.OK,
-        latest=newest[3] if newest else None,
-        size=newest[4] if newest else None,
-        count=len(rows),
-        revision=newest[6] if newest else None,
+        latest=h.newest.stamp if h else None,
+        size=h.newest.size if h else None,
+        count=h.count if h else 0,
+        revision=h.newest.revision if h else None,
     )
     if poll is None:
         v.status = Status.UNKNOWN
@@ -105,11 +135,16 @@ def _item(
         v.findings.append(unreachable.item_finding(node, poll.last_ok))
         return v
     t = config.thresholds(hub, item)
-    for f in (
-        missing.check(item, node, len(rows), on_source and node != config.hubs[hub].source),
+    tz = ZoneInfo(t.timezone)
+    findings = (
+        missing.check(item, node, v.count, on_source is not None),
         stale.check(v.latest, now, t),
-    ):
-        if f is not None:
-            v.findings.append(f)
+        shrink.check(h, t),
+        retention.check(v.count, t),
+        transfer.check(node, on_source, h, now, t, tz),
+        digest.check(h, t.verify, tz),
+        locked.check(locks, now, t) if locks else None,
+    )
+    v.findings = [f for f in findings if f is not None]
     v.status = worst([f.status for f in v.findings])
     return v

@@ -19,10 +19,10 @@ from tarwatch.store import Store
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "json", "nagios"]),
     default="table",
     show_default=True,
-    help="table for people, json for programs (keys as in DESIGN.md).",
+    help="table for people, json for programs (keys as in DESIGN.md), nagios for monitoring plugins.",
 )
 @click.option("--all", "show_all", is_flag=True, help="table: show every item, not only problems.")
 @global_options
@@ -38,6 +38,14 @@ def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
     report = build_report(config, chosen, Store.open(config.store.url), s.now_epoch())
     if fmt == "json":
         click.echo(json.dumps(to_json(report), indent=1, ensure_ascii=False))
+    elif fmt == "nagios":
+        from tarwatch.formats import nagios
+
+        def thresholds(hub: str, item: str) -> tuple[float, float]:
+            t = config.thresholds(hub, item)
+            return t.stale_warn.total_seconds(), t.stale_alarm.total_seconds()
+
+        click.echo(nagios.render(report, thresholds), nl=False)
     else:
         click.echo(render_table(report, show_all=show_all), nl=False)
     sys.exit(report.status.exit_code)
@@ -49,4 +57,4 @@ def build_report(config: Config, hubs: list[str], store: Store, now: float) -> R
         key: Poll(p.ok, p.at, p.reason, p.at if p.ok else store.last_ok_poll(*key))
         for key, p in store.latest_polls(hubs).items()
     }
-    return evaluate(config, hubs, History(polls, store.current_tarballs(hubs)), now)
+    return evaluate(config, hubs, History(polls, store.item_histories(hubs), store.locks(hubs)), now)

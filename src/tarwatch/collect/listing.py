@@ -182,3 +182,31 @@ def iter_chunks(data: bytes, size: int = 65536) -> Iterator[bytes]:
     """Given bytes, yield them in chunks (for tests of the incremental parser)."""
     for i in range(0, len(data), size):
         yield data[i : i + size]
+
+
+def md5_command(root: str, rels: list[str]) -> str:
+    """Given a root and paths relative to it, return the one command that hashes them all
+    (md5sum, or BSD's `md5 -r`), printing "<hex>  <path>" lines."""
+    files = " ".join(shlex.quote(r) for r in rels)
+    script = (
+        'cd -- "$1" || exit 3; shift; '
+        'if command -v md5sum >/dev/null 2>&1; then md5sum -- "$@"; else md5 -r -- "$@"; fi'
+    )
+    return f"sh -c {shlex.quote(script)} sh {root_argument(root)} {files}"
+
+
+def parse_md5(out: bytes) -> dict[str, str]:
+    """Given md5sum's output, return path → md5. GNU md5sum escapes a name holding a newline or
+    backslash with a leading backslash; that is undone."""
+    result = {}
+    for raw in out.decode("utf-8", "backslashreplace").splitlines():
+        escaped = raw.startswith("\\")
+        line = raw[1:] if escaped else raw
+        m = re.match(r"^([0-9a-fA-F]{32}) [ *]?(.*)$", line)
+        if not m:
+            continue
+        path = m.group(2)
+        if escaped:
+            path = re.sub(r"\\(.)", lambda e: "\n" if e.group(1) == "n" else e.group(1), path)
+        result[path] = m.group(1).lower()
+    return result

@@ -7,17 +7,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from tarwatch.collect.listing import ListingParser, listing_command
+from tarwatch.collect.listing import ListingParser, listing_command, md5_command, parse_md5
 from tarwatch.collect.local import LocalTransport
-from tarwatch.collect.snapshot import Snapshot, snapshot
+from tarwatch.collect.snapshot import Snapshot, Tarball, snapshot
 from tarwatch.collect.ssh import SshTransport
-from tarwatch.collect.transport import NodeError, Transport
+from tarwatch.collect.transport import NodeError, Session, Transport
 from tarwatch.config.models import Config, ssh_destination
 from tarwatch.durations import humanize
 from tarwatch.store import Ingested, Store
@@ -33,6 +33,8 @@ class Job:
     node: str
     root: str
     tz: ZoneInfo
+    verify_md5: bool = False
+    hash_timeout: timedelta = timedelta(minutes=30)
 
 
 @dataclass(slots=True)
@@ -46,6 +48,7 @@ class Outcome:
     snap: Snapshot | None = None
     warning: str | None = None
     ingested: Ingested = field(default_factory=Ingested)
+    md5s: dict[str, str] = field(default_factory=dict)
 
 
 class Progress(Protocol):
@@ -69,10 +72,12 @@ def plan(config: Config, hubs: Sequence[str]) -> dict[str, list[Job]]:
     jobs: dict[str, list[Job]] = {}
     for hub in hubs:
         h = config.hubs[hub]
-        tz = ZoneInfo(config.thresholds(hub).timezone)
+        t = config.thresholds(hub)
+        tz = ZoneInfo(t.timezone)
+        md5 = t.verify == "md5" or any(i.verify == "md5" for i in h.items.values())
         for node in config.hub_nodes(hub):
             root = config.nodes[node].root.replace("{srvnode}", h.srvnode)
-            jobs.setdefault(node, []).append(Job(hub, node, root, tz))
+            jobs.setdefault(node, []).append(Job(hub, node, root, tz, md5, t.hash_timeout))
     return jobs
 
 
@@ -85,11 +90,20 @@ def transport_for(config: Config, node: str) -> Transport:
     return SshTransport(host, port, user)
 
 
+KnownMd5 = Callable[[str, str], Awaitable[dict[str, tuple[int, float]]]]
+
+
 async def poll_node(
-    transport: Transport, jobs: Sequence[Job], timeout: timedelta, progress: Progress
+    transport: Transport,
+    jobs: Sequence[Job],
+    timeout: timedelta,
+    progress: Progress,
+    known_md5: KnownMd5 | None = None,
 ) -> list[Outcome]:
-    """Given a node's transport and its jobs, connect once and run each listing; return one
-    outcome per job. Never raises for a node's failure: it becomes the outcome's reason."""
+    """Given a node's transport and its jobs, connect once and run each listing (and, where
+    verify = "md5", one md5sum of the newest tarballs not hashed yet); return one outcome per
+    job. Never raises for a node's failure: it becomes the outcome's reason. `known_md5(hub,
+    node)` says which paths are hashed already, at which (size, mtime)."""
     node = jobs[0].node
     progress.started(node)
     secs = timeout.total_seconds()
@@ -129,10 +143,41 @@ async def poll_node(
             except NodeError as e:
                 out.append(Outcome(job, False, str(e), time.monotonic() - t1))
                 continue
-            out.append(_judge(job, parser, fin.status, fin.stderr, time.monotonic() - t1))
+            outcome = _judge(job, parser, fin.status, fin.stderr, time.monotonic() - t1)
+            if job.verify_md5 and outcome.snap is not None:
+                await _hash_newest(session, job, outcome, outcome.snap, known_md5)
+            out.append(outcome)
     finally:
         await session.close()
     return out
+
+
+async def _hash_newest(
+    session: Session, job: Job, outcome: Outcome, snap: Snapshot, known_md5: KnownMd5 | None
+) -> None:
+    """Hash on the node, in one command, the newest tarball of each item that has a .dna digest
+    and was not hashed yet as it is now; a failure is a warning, not a failed listing."""
+    newest: dict[str, Tarball] = {}
+    for t in snap.tarballs:
+        if t.digest is not None and (t.item not in newest or t.stamp > newest[t.item].stamp):
+            newest[t.item] = t
+    known = await known_md5(job.hub, job.node) if known_md5 else {}
+    todo = [t for t in newest.values() if known.get(t.path) != (t.size, t.mtime)]
+    if not todo:
+        return
+    prefix = snap.root.rstrip("/") + "/"
+    chunks: list[bytes] = []
+    try:
+        async with asyncio.timeout(job.hash_timeout.total_seconds()):
+            fin = await session.run(
+                md5_command(job.root, [t.path[len(prefix) :] for t in todo]), chunks.append
+            )
+    except (TimeoutError, NodeError) as e:
+        outcome.warning = f"md5 of the newest tarballs failed: {e or 'timed out'}"
+        return
+    outcome.md5s = {prefix + rel: h for rel, h in parse_md5(b"".join(chunks)).items()}
+    if len(outcome.md5s) < len(todo):
+        outcome.warning = f"md5 of {len(todo) - len(outcome.md5s)} newest tarballs failed: {fin.stderr[:200]}"
 
 
 def _judge(job: Job, parser: ListingParser, status: int | None, stderr: str, duration: float) -> Outcome:
@@ -168,7 +213,12 @@ async def collect(
     results: list[Outcome] = []
 
     async def one(node: str, jobs: list[Job]) -> None:
-        outcomes = await poll_node(transport_for(config, node), jobs, config.node_timeout(node), progress)
+        async def known_md5(hub: str, node: str) -> dict[str, tuple[int, float]]:
+            return await asyncio.to_thread(store.md5_known, hub, node)
+
+        outcomes = await poll_node(
+            transport_for(config, node), jobs, config.node_timeout(node), progress, known_md5
+        )
         async with lock:
             for o in outcomes:
                 o.ingested = await asyncio.to_thread(
@@ -181,6 +231,7 @@ async def collect(
                     reason=o.reason,
                     duration=o.duration,
                     snap=o.snap,
+                    md5s=o.md5s,
                 )
                 if o.warning:
                     log.warning("%s/%s: %s", o.job.hub, o.job.node, o.warning)

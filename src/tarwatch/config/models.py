@@ -70,6 +70,9 @@ class Defaults(_Strict):
         "size", description='"md5" also hashes the newest tarball per item on the node'
     )
     repeat: Duration = Field(timedelta(hours=24), description="reminder period for ongoing problems")
+    hash_timeout: Duration = Field(
+        timedelta(minutes=30), description='how long hashing the newest tarballs may take (verify = "md5")'
+    )
     timeout: Duration = Field(timedelta(seconds=30), description="per node: connecting, and each listing")
 
 

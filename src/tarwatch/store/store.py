@@ -7,7 +7,7 @@ only when the listing ran to its end, so an interrupted listing loses nothing.""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from tarwatch.collect.snapshot import Snapshot
 from tarwatch.errors import StoreError
+from tarwatch.history import ItemHistory, Tar, summarize
 from tarwatch.store import schema
-from tarwatch.store.tables import marks, polls, runs, tarballs
+from tarwatch.store.tables import items, marks, polls, runs, tarballs
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +109,15 @@ class Store:
         reason: str | None,
         duration: float,
         snap: Snapshot | None,
+        md5s: Mapping[str, str] | None = None,
     ) -> Ingested:
-        """Given one poll's outcome (and its snapshot when it listed), store both in one
-        transaction and return what changed."""
+        """Given one poll's outcome (its snapshot when it listed, and md5s computed on the node
+        by path), store them in one transaction and return what changed."""
         try:
             with self.engine.begin() as conn:
                 result = Ingested()
                 if ok and snap is not None:
-                    result = _ingest(conn, hub, node, at, snap)
+                    result = _ingest(conn, hub, node, at, snap, md5s or {})
                 conn.execute(
                     polls.insert().values(
                         run_id=run_id,
@@ -192,6 +194,53 @@ class Store:
         with self.engine.connect() as conn:
             yield from conn.execute(q)
 
+    def item_histories(self, hubs: Iterable[str]) -> dict[tuple[str, str], dict[str, ItemHistory]]:
+        """Given hub tags, return every (hub, node)'s kept items: item → ItemHistory."""
+        i = items.c
+        q = select(
+            i.hub, i.node, i.item, i.count, i.oldest,
+            i.newest_stamp, i.newest_size, i.newest_path, i.newest_revision, i.newest_digest,
+            i.newest_dna_size, i.newest_md5, i.prev_stamp, i.prev_size, i.prev_path,
+            i.dna_bad, i.dna_bad_stamp, i.dna_bad_size, i.dna_bad_claim, i.manifest,
+        ).where(i.hub.in_(list(hubs)))  # fmt: skip
+        out: dict[tuple[str, str], dict[str, ItemHistory]] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(q):
+                out.setdefault((r[0], r[1]), {})[r[2]] = ItemHistory(
+                    count=r[3],
+                    oldest=r[4],
+                    newest=Tar(r[5], r[6], r[7], r[8], r[9], r[10], r[11]),
+                    previous=None if r[12] is None else Tar(r[12], r[13], r[14]),
+                    dna_bad=r[15],
+                    dna_bad_newest=None if r[16] is None else Tar(r[16], r[17], "", dna_size=r[18]),
+                    manifest_json=r[19],
+                )
+        return out
+
+    def locks(self, hubs: Iterable[str]) -> dict[tuple[str, str], list[tuple[str, float]]]:
+        """Given hub tags, return each (hub, node)'s LOCKED folders as (path, since), where since
+        is the folder's mtime, or when it was first seen if that is earlier."""
+        m = marks.c
+        q = select(m.hub, m.node, m.path, m.mtime, m.first_seen).where(
+            and_(m.hub.in_(list(hubs)), m.kind == "locked", m.gone.is_(None))
+        )
+        out: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        with self.engine.connect() as conn:
+            for hub, node, path, mtime, first in conn.execute(q):
+                since = first if mtime is None else min(mtime, first)
+                out.setdefault((hub, node), []).append((path, since))
+        return out
+
+    def md5_known(self, hub: str, node: str) -> dict[str, tuple[int, float]]:
+        """Given a (hub, node), return path → (size, mtime) of its kept tarballs with an md5
+        computed on the node (it holds while size and mtime do)."""
+        t = tarballs.c
+        q = select(t.path, t.size, t.mtime).where(
+            and_(t.hub == hub, t.node == node, t.md5.is_not(None), t.gone.is_(None))
+        )
+        with self.engine.connect() as conn:
+            return {p: (s, m) for p, s, m in conn.execute(q)}
+
     def count_tarballs(self, *, gone: bool | None = None) -> int:
         """Return how many tarball rows there are (all, only gone ones, or only present ones)."""
         q = select(func.count()).select_from(tarballs)
@@ -203,28 +252,38 @@ class Store:
             return int(conn.execute(q).scalar() or 0)
 
 
-def _ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot) -> Ingested:
+def _ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot, md5s: Mapping[str, str]) -> Ingested:
     where = and_(tarballs.c.node == node, tarballs.c.hub == hub)
+    c = tarballs.c
     old = {
         r.path: r
         for r in conn.execute(
             select(
-                tarballs.c.id,
-                tarballs.c.path,
-                tarballs.c.size,
-                tarballs.c.mtime,
-                tarballs.c.digest,
-                tarballs.c.dna_size,
-                tarballs.c.gone,
+                c.id,
+                c.path,
+                c.item,
+                c.stamp,
+                c.size,
+                c.mtime,
+                c.revision,
+                c.digest,
+                c.dna_size,
+                c.md5,
+                c.gone,
             ).where(where)
         )
     }
     inserts: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    # What the node keeps after this poll: an incomplete listing keeps what it did not reach.
+    current: dict[str, tuple[str, Tar]] = {}
+    if not snap.complete:
+        for p, o in old.items():
+            if o.gone is None:
+                current[p] = (o.item, Tar(o.stamp, o.size, p, o.revision, o.digest, o.dna_size, o.md5))
     for t in snap.tarballs:
-        seen.add(t.path)
         o = old.get(t.path)
+        md5 = md5s.get(t.path)
         if o is None:
             inserts.append(
                 {
@@ -238,58 +297,107 @@ def _ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot) -> Ingest
                     "revision": t.revision,
                     "digest": t.digest,
                     "dna_size": t.dna_size,
+                    "md5": md5,
                     "first_seen": at,
                     "last_seen": at,
                     "gone": None,
                 }
             )
-        elif (o.size, o.mtime, o.digest, o.dna_size, o.gone) != (
-            t.size,
-            t.mtime,
-            t.digest,
-            t.dna_size,
-            None,
-        ):
-            changes.append(
-                {
-                    "_id": o.id,
-                    "size": t.size,
-                    "mtime": t.mtime,
-                    "digest": t.digest,
-                    "dna_size": t.dna_size,
-                    "gone": None,
-                }
-            )
+        else:
+            same_file = (o.size, o.mtime) == (t.size, t.mtime)
+            if md5 is None and same_file:
+                md5 = o.md5  # a hash stays good while the file does
+            if (o.size, o.mtime, o.digest, o.dna_size, o.md5, o.gone) != (
+                t.size,
+                t.mtime,
+                t.digest,
+                t.dna_size,
+                md5,
+                None,
+            ):
+                changes.append(
+                    {
+                        "_id": o.id,
+                        "size": t.size,
+                        "mtime": t.mtime,
+                        "digest": t.digest,
+                        "dna_size": t.dna_size,
+                        "md5": md5,
+                        "gone": None,
+                    }
+                )
+        current[t.path] = (t.item, Tar(t.stamp, t.size, t.path, t.revision, t.digest, t.dna_size, md5))
     gone = (
-        [{"_id": o.id} for p, o in old.items() if p not in seen and o.gone is None] if snap.complete else []
+        [{"_id": o.id} for p, o in old.items() if p not in current and o.gone is None]
+        if snap.complete
+        else []
     )
     if inserts:
         conn.execute(tarballs.insert(), inserts)
     if changes:
         conn.execute(
             update(tarballs)
-            .where(tarballs.c.id == bindparam("_id"))
+            .where(c.id == bindparam("_id"))
             .values(
                 size=bindparam("size"),
                 mtime=bindparam("mtime"),
                 digest=bindparam("digest"),
                 dna_size=bindparam("dna_size"),
+                md5=bindparam("md5"),
                 gone=bindparam("gone"),
             ),
             changes,
         )
     if gone:
-        conn.execute(update(tarballs).where(tarballs.c.id == bindparam("_id")).values(gone=at), gone)
+        conn.execute(update(tarballs).where(c.id == bindparam("_id")).values(gone=at), gone)
     if snap.complete:  # every row not gone now was listed
-        conn.execute(update(tarballs).where(and_(where, tarballs.c.gone.is_(None))).values(last_seen=at))
+        conn.execute(update(tarballs).where(and_(where, c.gone.is_(None))).values(last_seen=at))
     else:  # only what the listing reached was seen
-        listed = [{"_id": old[p].id} for p in seen if p in old]
+        listed = [{"_id": old[t.path].id} for t in snap.tarballs if t.path in old]
         if listed:
-            conn.execute(
-                update(tarballs).where(tarballs.c.id == bindparam("_id")).values(last_seen=at), listed
-            )
+            conn.execute(update(tarballs).where(c.id == bindparam("_id")).values(last_seen=at), listed)
+    if inserts or changes or gone or not _has_summary(conn, hub, node):
+        _write_summary(conn, hub, node, summarize(current.values()))
     _ingest_marks(conn, hub, node, at, snap)
     return Ingested(new=len(inserts), changed=len(changes), gone=len(gone), files=len(snap.tarballs))
+
+
+def _has_summary(conn: Any, hub: str, node: str) -> bool:
+    q = select(items.c.id).where(and_(items.c.hub == hub, items.c.node == node)).limit(1)
+    return conn.execute(q).first() is not None
+
+
+def _write_summary(conn: Any, hub: str, node: str, summary: Mapping[str, ItemHistory]) -> None:
+    conn.execute(items.delete().where(and_(items.c.hub == hub, items.c.node == node)))
+    rows = []
+    for item, h in summary.items():
+        n, p, b = h.newest, h.previous, h.dna_bad_newest
+        rows.append(
+            {
+                "hub": hub,
+                "node": node,
+                "item": item,
+                "count": h.count,
+                "oldest": h.oldest,
+                "newest_stamp": n.stamp,
+                "newest_size": n.size,
+                "newest_path": n.path,
+                "newest_revision": n.revision,
+                "newest_digest": n.digest,
+                "newest_dna_size": n.dna_size,
+                "newest_md5": n.md5,
+                "prev_stamp": p.stamp if p else None,
+                "prev_size": p.size if p else None,
+                "prev_path": p.path if p else None,
+                "dna_bad": h.dna_bad,
+                "dna_bad_stamp": b.stamp if b else None,
+                "dna_bad_size": b.size if b else None,
+                "dna_bad_claim": b.dna_size if b else None,
+                "manifest": h.manifest_json,
+            }
+        )
+    if rows:
+        conn.execute(items.insert(), rows)
 
 
 def _ingest_marks(conn: Any, hub: str, node: str, at: float, snap: Snapshot) -> None:

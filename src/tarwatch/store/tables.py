@@ -64,12 +64,42 @@ tarballs = Table(
     Column("revision", BigInteger, nullable=True),
     Column("digest", Text, nullable=True, doc="md5 from the .dna sidecar"),
     Column("dna_size", BigInteger, nullable=True, doc="size the .dna sidecar claims"),
+    Column("md5", Text, nullable=True, doc='md5 computed on the node (verify = "md5")'),
     Column("first_seen", Float, nullable=False),
     Column("last_seen", Float, nullable=False),
     Column("gone", Float, nullable=True, doc="when a listing first missed it"),
     UniqueConstraint("node", "path", name="uq_tarballs_node_path"),
 )
 Index("ix_tarballs_hub_node_item_stamp", tarballs.c.hub, tarballs.c.node, tarballs.c.item, tarballs.c.stamp)
+
+# One row per (hub, node, item): what the checks read, kept up to date by every poll that changes
+# the item (tarwatch.history.summarize is its definition), so that checking reads a row per item.
+items = Table(
+    "items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hub", Text, nullable=False),
+    Column("node", Text, nullable=False),
+    Column("item", Text, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("oldest", BigInteger, nullable=False),
+    Column("newest_stamp", BigInteger, nullable=False),
+    Column("newest_size", BigInteger, nullable=False),
+    Column("newest_path", Text, nullable=False),
+    Column("newest_revision", BigInteger, nullable=True),
+    Column("newest_digest", Text, nullable=True),
+    Column("newest_dna_size", BigInteger, nullable=True),
+    Column("newest_md5", Text, nullable=True),
+    Column("prev_stamp", BigInteger, nullable=True),
+    Column("prev_size", BigInteger, nullable=True),
+    Column("prev_path", Text, nullable=True),
+    Column("dna_bad", Integer, nullable=False),
+    Column("dna_bad_stamp", BigInteger, nullable=True),
+    Column("dna_bad_size", BigInteger, nullable=True),
+    Column("dna_bad_claim", BigInteger, nullable=True),
+    Column("manifest", Text, nullable=False, doc="JSON [[stamp, size], …] of every kept tarball"),
+    UniqueConstraint("hub", "node", "item", name="uq_items_hub_node_item"),
+)
 
 marks = Table(
     "marks",

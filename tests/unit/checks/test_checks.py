@@ -191,7 +191,7 @@ def history(rows: list[tuple], polls: dict[str, Poll] | None = None) -> History:
     """Rows in (hub, node, item, stamp) order; every node listed at NOW unless `polls` says."""
     p = {("ZZ", n): ok_poll() for n in ("hub", "A", "B")}
     p.update({("ZZ", n): v for n, v in (polls or {}).items()})
-    return History(p, sorted(rows, key=lambda r: (r[0], r[1], r[2], r[3])))
+    return History.from_rows(p, rows)
 
 
 def fresh_world(items: tuple[str, ...] = ("svn/dybsvn", "tracs/dybsvn")) -> list[tuple]:
@@ -252,7 +252,7 @@ def test_an_unreachable_node_with_stale_data_raises_no_stale_or_missing_alarms()
 def test_a_node_never_polled_is_unknown() -> None:
     h = history(fresh_world())
     polls = {k: v for k, v in h.polls.items() if k != ("ZZ", "B")}
-    report = evaluate(config(), ["ZZ"], History(polls, h.tarballs), NOW)
+    report = evaluate(config(), ["ZZ"], History(polls, h.items), NOW)
     b = node_of(report, "B")
     assert b.reachable is None
     assert b.status == Status.UNKNOWN
@@ -337,8 +337,7 @@ def test_per_item_thresholds_override_the_hub_which_overrides_the_defaults() -> 
 def test_a_node_is_its_worst_item_and_a_hub_its_worst_node() -> None:
     rows = fresh_world(("svn/dybsvn", "tracs/dybsvn"))
     rows = [r for r in rows if not (r[1] == "B" and r[2] == "tracs/dybsvn")]  # missing on B: alarm
-    rows = [r for r in rows if not (r[1] == "A" and r[2] == "svn/dybsvn")]
-    rows.append(row("A", "svn/dybsvn", 30))  # warn on A
+    rows += [row("A", "svn/dybsvn", 100 + h) for h in range(8)]  # 11 kept: a retention warn on A
     report = evaluate(config(select=["svn/dybsvn", "tracs/dybsvn"]), ["ZZ"], history(rows), NOW)
     assert node_of(report, "hub").status == Status.OK
     assert node_of(report, "A").status == Status.WARN
@@ -348,11 +347,10 @@ def test_a_node_is_its_worst_item_and_a_hub_its_worst_node() -> None:
 
 
 def test_unknown_ranks_below_warn_in_the_rollup() -> None:
-    rows = [r for r in fresh_world() if not (r[1] == "A" and r[2] == "svn/dybsvn")]
-    rows.append(row("A", "svn/dybsvn", 30))  # warn on A
+    rows = fresh_world() + [row("A", "svn/dybsvn", 100 + h) for h in range(8)]  # retention warn on A
     h = history(rows)
     polls = {k: v for k, v in h.polls.items() if k != ("ZZ", "B")}  # B never listed: unknown
-    report = evaluate(config(), ["ZZ"], History(polls, h.tarballs), NOW)
+    report = evaluate(config(), ["ZZ"], History(polls, h.items), NOW)
     assert node_of(report, "A").status == Status.WARN
     assert node_of(report, "B").status == Status.UNKNOWN
     assert report.hubs[0].status == Status.WARN
@@ -371,10 +369,10 @@ def test_the_report_covers_the_hubs_asked_for_in_order() -> None:
     )
     rows = [row("A", "svn/dybsvn", 1), row("A", "svn/x", 100, hub="C2")]
     polls = {("ZZ", "A"): ok_poll(), ("C2", "A"): ok_poll()}
-    report = evaluate(c, ["C2", "ZZ"], History(polls, sorted(rows)), NOW)
+    report = evaluate(c, ["C2", "ZZ"], History.from_rows(polls, rows), NOW)
     assert [(h.hub, h.status) for h in report.hubs] == [("C2", Status.ALARM), ("ZZ", Status.OK)]
     assert report.status == Status.ALARM
-    assert [h.hub for h in evaluate(c, ["ZZ"], History(polls, sorted(rows)), NOW).hubs] == ["ZZ"]
+    assert [h.hub for h in evaluate(c, ["ZZ"], History.from_rows(polls, rows), NOW).hubs] == ["ZZ"]
 
 
 # -- the JSON document ----------------------------------------------------------------------

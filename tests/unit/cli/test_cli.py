@@ -378,7 +378,11 @@ def test_the_demos_svn_dybsvn_on_ntu_is_older_than_on_the_others(demo: dict[str,
         assert ntu["latest"] < theirs["latest"]
         assert ntu["age_hours"] - theirs["age_hours"] == pytest.approx(24)
         assert theirs["status"] == "ok"
-    assert ntu["status"] == "warn"
+    assert ntu["status"] == "alarm"
+    checks = {f["check"]: f for f in ntu["findings"]}
+    assert checks["stale"]["status"] == "warn"
+    assert checks["transfer"]["status"] == "alarm"
+    assert "never arrived on NTU" in checks["transfer"]["message"]
 
 
 def test_the_demos_newest_svn_dybaux_is_40_percent_of_the_one_before_on_every_node(

@@ -1,4 +1,4 @@
-"""The first schema: runs, polls, tarballs, marks.
+"""The first schema: runs, polls, tarballs, items (per-item summaries), marks.
 
 Revision ID: 0001
 Revises:
@@ -54,12 +54,38 @@ def upgrade() -> None:
         sa.Column("revision", sa.BigInteger, nullable=True),
         sa.Column("digest", sa.Text, nullable=True),
         sa.Column("dna_size", sa.BigInteger, nullable=True),
+        sa.Column("md5", sa.Text, nullable=True),
         sa.Column("first_seen", sa.Float, nullable=False),
         sa.Column("last_seen", sa.Float, nullable=False),
         sa.Column("gone", sa.Float, nullable=True),
         sa.UniqueConstraint("node", "path", name="uq_tarballs_node_path"),
     )
     op.create_index("ix_tarballs_hub_node_item_stamp", "tarballs", ["hub", "node", "item", "stamp"])
+    op.create_table(
+        "items",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("hub", sa.Text, nullable=False),
+        sa.Column("node", sa.Text, nullable=False),
+        sa.Column("item", sa.Text, nullable=False),
+        sa.Column("count", sa.Integer, nullable=False),
+        sa.Column("oldest", sa.BigInteger, nullable=False),
+        sa.Column("newest_stamp", sa.BigInteger, nullable=False),
+        sa.Column("newest_size", sa.BigInteger, nullable=False),
+        sa.Column("newest_path", sa.Text, nullable=False),
+        sa.Column("newest_revision", sa.BigInteger, nullable=True),
+        sa.Column("newest_digest", sa.Text, nullable=True),
+        sa.Column("newest_dna_size", sa.BigInteger, nullable=True),
+        sa.Column("newest_md5", sa.Text, nullable=True),
+        sa.Column("prev_stamp", sa.BigInteger, nullable=True),
+        sa.Column("prev_size", sa.BigInteger, nullable=True),
+        sa.Column("prev_path", sa.Text, nullable=True),
+        sa.Column("dna_bad", sa.Integer, nullable=False),
+        sa.Column("dna_bad_stamp", sa.BigInteger, nullable=True),
+        sa.Column("dna_bad_size", sa.BigInteger, nullable=True),
+        sa.Column("dna_bad_claim", sa.BigInteger, nullable=True),
+        sa.Column("manifest", sa.Text, nullable=False),
+        sa.UniqueConstraint("hub", "node", "item", name="uq_items_hub_node_item"),
+    )
     op.create_table(
         "marks",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -79,6 +105,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("marks")
+    op.drop_table("items")
     op.drop_index("ix_tarballs_hub_node_item_stamp", "tarballs")
     op.drop_table("tarballs")
     op.drop_index("ix_polls_hub_node_at", "polls")

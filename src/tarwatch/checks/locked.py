@@ -1,0 +1,28 @@
+"""locked: a LOCKED folder (a transfer in progress) left behind longer than the grace period."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from tarwatch.checks.model import Finding, Status
+from tarwatch.config.models import Defaults
+from tarwatch.durations import humanize
+
+NAME = "locked"
+
+
+def check(locks: Sequence[tuple[str, float]], now: float, t: Defaults) -> Finding | None:
+    """Given the LOCKED folders of a node as (path, since) and `now`, return a warning for the
+    oldest one older than locked_grace; else None."""
+    old = [(since, path) for path, since in locks if now - since > t.locked_grace.total_seconds()]
+    if not old:
+        return None
+    since, path = min(old)
+    more = f" (and {len(old) - 1} more)" if len(old) > 1 else ""
+    return Finding(
+        NAME,
+        Status.WARN,
+        f"{path} has been there for {humanize(timedelta(seconds=now - since))}{more} "
+        f"(warn after {humanize(t.locked_grace)}): a transfer that died half way?",
+    )

@@ -1,0 +1,1 @@
+"""Ways to print a report: table (people), json (programs), nagios (monitoring plugins)."""

@@ -1,0 +1,87 @@
+"""The report as a monitoring plugin's output (the monitoring-plugins development guidelines):
+
+    TARWATCH CRITICAL - 2 alarms, 1 warning: ZZ/SDU tracs/dybaux stale, … | 'ZZ/SDU/tracs/dybaux age'=…
+    ZZ/SDU tracs/dybaux ALARM stale: newest tarball is 5.4 days old (alarm after 50 hours)
+    …
+
+Perfdata per item: its age in seconds (warn and crit from stale_warn/stale_alarm) and the
+newest tarball's size in bytes. The exit status is the report's, as for every format."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tarwatch.checks.model import Report, Status
+
+WORD = {Status.OK: "OK", Status.WARN: "WARNING", Status.ALARM: "CRITICAL", Status.UNKNOWN: "UNKNOWN"}
+_BAD = re.compile(r"[=|'\x00-\x1f\x7f]")
+SUMMARY_PROBLEMS = 3
+
+
+def label(text: str) -> str:
+    """Given a label, return it quoted for perfdata: = | and control characters become _,
+    a single quote is doubled."""
+    return "'" + _BAD.sub(lambda m: "''" if m.group() == "'" else "_", text) + "'"
+
+
+def _num(x: float) -> str:
+    return f"{x:.0f}" if x == int(x) else f"{x:.2f}"
+
+
+def render(report: Report, thresholds: Callable[[str, str], tuple[float, float]]) -> str:
+    """Given a report and a function (hub, item) → (stale_warn, stale_alarm) in seconds, return
+    the plugin output: the status line with perfdata, then one line per problem."""
+    problems: list[tuple[Status, str, str]] = []
+    perf: list[str] = []
+    counts = {s: 0 for s in Status}
+    for hub in report.hubs:
+        for node in hub.nodes:
+            where = f"{hub.hub}/{node.node}"
+            for f in node.findings:
+                problems.append(
+                    (f.status, f"{where} {f.check}", f"{where} {f.status.value.upper()} {f.message}")
+                )
+                counts[f.status] += 1
+            for item in node.items:
+                for f in item.findings:
+                    if node.reachable is False and f.check == "unreachable":
+                        continue  # said once for the node
+                    short = f"{where} {item.item} {f.check}"
+                    problems.append(
+                        (
+                            f.status,
+                            short,
+                            f"{where} {item.item} {f.status.value.upper()} {f.check}: {f.message}",
+                        )
+                    )
+                    counts[f.status] += 1
+                if item.latest is not None:
+                    warn, crit = thresholds(hub.hub, item.item)
+                    age = max(0.0, report.generated - item.latest)
+                    perf.append(
+                        f"{label(f'{where}/{item.item} age')}={_num(age)}s;{_num(warn)};{_num(crit)};0;"
+                    )
+                    perf.append(f"{label(f'{where}/{item.item} size')}={item.size}B;;;0;")
+    problems.sort(key=lambda p: -p[0].rank)
+    parts = [
+        f"{counts[s]} {w}{'s' if counts[s] != 1 else ''}"
+        for s, w in ((Status.ALARM, "alarm"), (Status.WARN, "warning"), (Status.UNKNOWN, "unknown"))
+        if counts[s]
+    ]
+    nodes = sum(len(h.nodes) for h in report.hubs)
+    if parts:
+        shown = ", ".join(_clean(p[1]) for p in problems[:SUMMARY_PROBLEMS])
+        more = f", +{len(problems) - SUMMARY_PROBLEMS} more" if len(problems) > SUMMARY_PROBLEMS else ""
+        summary = f"{', '.join(parts)}: {shown}{more}"
+    else:
+        summary = f"{len(report.hubs)} hubs, {nodes} nodes, all tarballs fresh"
+    first = f"TARWATCH {WORD[report.status]} - {summary}"
+    lines = [first + (" | " + " ".join(perf) if perf else "")]
+    lines += [_clean(p[2]) for p in problems]
+    return "\n".join(lines) + "\n"
+
+
+def _clean(text: str) -> str:
+    """Keep plugin output on its lines: no newlines or pipes from node names."""
+    return re.sub(r"[\x00-\x1f\x7f|]", "_", text)

@@ -1,0 +1,72 @@
+"""What the checks read of the stored history, per (hub, node, item): the newest two tarballs,
+counts, `.dna` disagreements and the manifest of every tarball kept. The store keeps these up
+to date on every poll (one row per item), so checking a thousand nodes reads a few rows per
+item instead of every tarball. `summarize` is the one definition of them, used by the store
+and by tests."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Tar:
+    """One tarball as the checks see it; `stamp` in epoch seconds UTC, `size` in bytes."""
+
+    stamp: int
+    size: int
+    path: str
+    revision: int | None = None
+    digest: str | None = None  # md5 the .dna sidecar claims
+    dna_size: int | None = None  # size the .dna sidecar claims
+    md5: str | None = None  # md5 computed on the node (verify = "md5")
+
+    @property
+    def dna_disagrees(self) -> bool:
+        """True when a .dna sidecar claims another size than the tarball has."""
+        return self.dna_size is not None and self.dna_size != self.size
+
+
+@dataclass(slots=True)
+class ItemHistory:
+    """The kept tarballs of one item on one node, summarized."""
+
+    count: int
+    oldest: int
+    newest: Tar
+    previous: Tar | None = None
+    dna_bad: int = 0
+    dna_bad_newest: Tar | None = None
+    manifest_json: str = "[]"
+    _manifest: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def manifest(self) -> list[tuple[int, int]]:
+        """(stamp, size) of every kept tarball, oldest first (decoded on first use)."""
+        if self._manifest is None:
+            self._manifest = [(s, z) for s, z in json.loads(self.manifest_json)]
+        return self._manifest
+
+
+def summarize(rows: Iterable[tuple[str, Tar]]) -> dict[str, ItemHistory]:
+    """Given (item, Tar) pairs of the tarballs a node keeps, return each item's history."""
+    by_item: dict[str, list[Tar]] = defaultdict(list)
+    for item, t in rows:
+        by_item[item].append(t)
+    out = {}
+    for item, tars in by_item.items():
+        tars.sort(key=lambda t: (t.stamp, t.path))
+        bad = [t for t in tars if t.dna_disagrees]
+        out[item] = ItemHistory(
+            count=len(tars),
+            oldest=tars[0].stamp,
+            newest=tars[-1],
+            previous=tars[-2] if len(tars) > 1 else None,
+            dna_bad=len(bad),
+            dna_bad_newest=bad[-1] if bad else None,
+            manifest_json=json.dumps([[t.stamp, t.size] for t in tars], separators=(",", ":")),
+        )
+    return out
