@@ -10,10 +10,10 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Tar:
+class Tar(NamedTuple):
     """One tarball as the checks see it; `stamp` in epoch seconds UTC, `size` in bytes."""
 
     stamp: int
@@ -51,6 +51,10 @@ class ItemHistory:
         return self._manifest
 
 
+def _order(t: Tar) -> tuple[int, str]:
+    return t.stamp, t.path
+
+
 def summarize(rows: Iterable[tuple[str, Tar]]) -> dict[str, ItemHistory]:
     """Given (item, Tar) pairs of the tarballs a node keeps, return each item's history."""
     by_item: dict[str, list[Tar]] = defaultdict(list)
@@ -58,7 +62,7 @@ def summarize(rows: Iterable[tuple[str, Tar]]) -> dict[str, ItemHistory]:
         by_item[item].append(t)
     out = {}
     for item, tars in by_item.items():
-        tars.sort(key=lambda t: (t.stamp, t.path))
+        tars.sort(key=_order)
         bad = [t for t in tars if t.dna_disagrees]
         out[item] = ItemHistory(
             count=len(tars),
@@ -67,6 +71,6 @@ def summarize(rows: Iterable[tuple[str, Tar]]) -> dict[str, ItemHistory]:
             previous=tars[-2] if len(tars) > 1 else None,
             dna_bad=len(bad),
             dna_bad_newest=bad[-1] if bad else None,
-            manifest_json=json.dumps([[t.stamp, t.size] for t in tars], separators=(",", ":")),
+            manifest_json=json.dumps([(t.stamp, t.size) for t in tars], separators=(",", ":")),
         )
     return out

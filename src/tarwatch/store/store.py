@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, create_engine, event, func, select, update
+from sqlalchemy import Engine, and_, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
@@ -252,114 +252,105 @@ class Store:
             return int(conn.execute(q).scalar() or 0)
 
 
+_OLD = ("id", "path", "item", "stamp", "size", "mtime", "revision", "digest", "dna_size", "md5", "gone")
+_INSERT = (
+    "node", "path", "hub", "item", "stamp", "size", "mtime", "revision", "digest", "dna_size", "md5",
+    "first_seen", "last_seen",
+)  # fmt: skip
+
+
 def _ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot, md5s: Mapping[str, str]) -> Ingested:
-    where = and_(tarballs.c.node == node, tarballs.c.hub == hub)
-    c = tarballs.c
-    old = {
-        r.path: r
-        for r in conn.execute(
-            select(
-                c.id,
-                c.path,
-                c.item,
-                c.stamp,
-                c.size,
-                c.mtime,
-                c.revision,
-                c.digest,
-                c.dna_size,
-                c.md5,
-                c.gone,
-            ).where(where)
-        )
-    }
-    inserts: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
-    # What the node keeps after this poll: an incomplete listing keeps what it did not reach.
-    current: dict[str, tuple[str, Tar]] = {}
-    if not snap.complete:
-        for p, o in old.items():
-            if o.gone is None:
-                current[p] = (o.item, Tar(o.stamp, o.size, p, o.revision, o.digest, o.dna_size, o.md5))
+    """Diff one listing against what the store holds for (node, hub) and write the difference.
+    Rows travel as plain tuples through the driver's executemany: this is the hot path of a
+    nightly run over a million tarballs."""
+    ph = _ph(conn)
+    cur = conn.connection.cursor()  # the driver's own cursor, inside this transaction
+    cur.execute(f"SELECT {', '.join(_OLD)} FROM tarballs WHERE node = {ph} AND hub = {ph}", (node, hub))
+    old = {r[1]: r for r in cur.fetchall()}
+    inserts: list[tuple[Any, ...]] = []
+    changes: list[tuple[Any, ...]] = []
+    listed: list[tuple[Any, ...]] = []
+    hashes: dict[str, str | None] = {}  # path → md5 after this poll, where one is known
     for t in snap.tarballs:
-        o = old.get(t.path)
-        md5 = md5s.get(t.path)
+        path = t.path
+        o = old.get(path)
+        md5 = md5s.get(path) if md5s else None
         if o is None:
             inserts.append(
-                {
-                    "node": node,
-                    "path": t.path,
-                    "hub": hub,
-                    "item": t.item,
-                    "stamp": t.stamp,
-                    "size": t.size,
-                    "mtime": t.mtime,
-                    "revision": t.revision,
-                    "digest": t.digest,
-                    "dna_size": t.dna_size,
-                    "md5": md5,
-                    "first_seen": at,
-                    "last_seen": at,
-                    "gone": None,
-                }
+                (
+                    node,
+                    path,
+                    hub,
+                    t.item,
+                    t.stamp,
+                    t.size,
+                    t.mtime,
+                    t.revision,
+                    t.digest,
+                    t.dna_size,
+                    md5,
+                    at,
+                    at,
+                )
             )
         else:
-            same_file = (o.size, o.mtime) == (t.size, t.mtime)
-            if md5 is None and same_file:
-                md5 = o.md5  # a hash stays good while the file does
-            if (o.size, o.mtime, o.digest, o.dna_size, o.md5, o.gone) != (
-                t.size,
-                t.mtime,
-                t.digest,
-                t.dna_size,
-                md5,
-                None,
-            ):
-                changes.append(
-                    {
-                        "_id": o.id,
-                        "size": t.size,
-                        "mtime": t.mtime,
-                        "digest": t.digest,
-                        "dna_size": t.dna_size,
-                        "md5": md5,
-                        "gone": None,
-                    }
-                )
-        current[t.path] = (t.item, Tar(t.stamp, t.size, t.path, t.revision, t.digest, t.dna_size, md5))
-    gone = (
-        [{"_id": o.id} for p, o in old.items() if p not in current and o.gone is None]
-        if snap.complete
-        else []
-    )
+            listed.append((at, o[0]))
+            if md5 is None and o[4] == t.size and o[5] == t.mtime:
+                md5 = o[9]  # a hash stays good while the file does
+            if (o[4], o[5], o[7], o[8], o[9], o[10]) != (t.size, t.mtime, t.digest, t.dna_size, md5, None):
+                changes.append((t.size, t.mtime, t.digest, t.dna_size, md5, o[0]))
+        if md5 is not None:
+            hashes[path] = md5
+    if snap.complete:
+        listed_paths = {t.path for t in snap.tarballs}
+        gone = [(at, o[0]) for p, o in old.items() if o[10] is None and p not in listed_paths]
+    else:
+        gone = []
     if inserts:
-        conn.execute(tarballs.insert(), inserts)
+        cur.executemany(
+            f"INSERT INTO tarballs ({', '.join(_INSERT)}) VALUES ({', '.join([ph] * len(_INSERT))})", inserts
+        )
     if changes:
-        conn.execute(
-            update(tarballs)
-            .where(c.id == bindparam("_id"))
-            .values(
-                size=bindparam("size"),
-                mtime=bindparam("mtime"),
-                digest=bindparam("digest"),
-                dna_size=bindparam("dna_size"),
-                md5=bindparam("md5"),
-                gone=bindparam("gone"),
-            ),
+        cur.executemany(
+            f"UPDATE tarballs SET size = {ph}, mtime = {ph}, digest = {ph}, dna_size = {ph}, md5 = {ph},"
+            f" gone = NULL WHERE id = {ph}",
             changes,
         )
     if gone:
-        conn.execute(update(tarballs).where(c.id == bindparam("_id")).values(gone=at), gone)
+        cur.executemany(f"UPDATE tarballs SET gone = {ph} WHERE id = {ph}", gone)
     if snap.complete:  # every row not gone now was listed
-        conn.execute(update(tarballs).where(and_(where, c.gone.is_(None))).values(last_seen=at))
-    else:  # only what the listing reached was seen
-        listed = [{"_id": old[t.path].id} for t in snap.tarballs if t.path in old]
-        if listed:
-            conn.execute(update(tarballs).where(c.id == bindparam("_id")).values(last_seen=at), listed)
+        cur.execute(
+            f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND hub = {ph} AND gone IS NULL",
+            (at, node, hub),
+        )
+    elif listed:  # only what the listing reached was seen
+        cur.executemany(f"UPDATE tarballs SET last_seen = {ph} WHERE id = {ph}", listed)
+    cur.close()
     if inserts or changes or gone or not _has_summary(conn, hub, node):
+        # What the node keeps after this poll: an incomplete listing keeps what it did not reach.
+        current: dict[str, tuple[str, Tar]] = {}
+        if not snap.complete:
+            for p, o in old.items():
+                if o[10] is None:
+                    current[p] = (o[2], Tar(o[3], o[4], p, o[6], o[7], o[8], o[9]))
+        for t in snap.tarballs:
+            current[t.path] = (
+                t.item,
+                Tar(t.stamp, t.size, t.path, t.revision, t.digest, t.dna_size, hashes.get(t.path)),
+            )
         _write_summary(conn, hub, node, summarize(current.values()))
     _ingest_marks(conn, hub, node, at, snap)
     return Ingested(new=len(inserts), changed=len(changes), gone=len(gone), files=len(snap.tarballs))
+
+
+def _ph(conn: Any) -> str:
+    """The driver's placeholder: ? for sqlite3, %s for psycopg."""
+    style = conn.dialect.paramstyle
+    if style == "qmark":
+        return "?"
+    if style in ("format", "pyformat"):
+        return "%s"
+    raise StoreError(f"unsupported database driver parameter style {style!r}")
 
 
 def _has_summary(conn: Any, hub: str, node: str) -> bool:

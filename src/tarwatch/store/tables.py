@@ -70,7 +70,8 @@ tarballs = Table(
     Column("gone", Float, nullable=True, doc="when a listing first missed it"),
     UniqueConstraint("node", "path", name="uq_tarballs_node_path"),
 )
-Index("ix_tarballs_hub_node_item_stamp", tarballs.c.hub, tarballs.c.node, tarballs.c.item, tarballs.c.stamp)
+# (node, path) is the only index on tarballs: a node's rows are found by its prefix, and every
+# further index would slow the first ingest of a million rows; checks read the `items` table.
 
 # One row per (hub, node, item): what the checks read, kept up to date by every poll that changes
 # the item (tarwatch.history.summarize is its definition), so that checking reads a row per item.

@@ -60,7 +60,6 @@ def upgrade() -> None:
         sa.Column("gone", sa.Float, nullable=True),
         sa.UniqueConstraint("node", "path", name="uq_tarballs_node_path"),
     )
-    op.create_index("ix_tarballs_hub_node_item_stamp", "tarballs", ["hub", "node", "item", "stamp"])
     op.create_table(
         "items",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -106,7 +105,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("marks")
     op.drop_table("items")
-    op.drop_index("ix_tarballs_hub_node_item_stamp", "tarballs")
     op.drop_table("tarballs")
     op.drop_index("ix_polls_hub_node_at", "polls")
     op.drop_table("polls")

@@ -1,0 +1,74 @@
+"""A synthetic world for benchmarks: N nodes × M items × D nightly tarballs, with realistic sizes
+(growing, with noise), gaps (a missed night now and then) and revisions. Pure data: snapshots
+as a listing would give them, or folders on disk (sparse files) for listing benchmarks."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tarwatch.collect.snapshot import Snapshot, Tarball
+
+DAY = 86400
+T0 = 1_700_000_000  # 2023-11-14, a night at 22:13 UTC
+
+
+@dataclass(frozen=True)
+class Shape:
+    nodes: int
+    items: int
+    days: int
+    seed: int = 1
+
+    def item_names(self) -> list[str]:
+        cats = ("svn", "tracs", "repos", "folders")
+        return [f"{cats[i % 4]}/proj{i:03d}" for i in range(self.items)]
+
+
+def tarball_rels(shape: Shape, node: int) -> Iterator[tuple[str, str, int, int, int | None]]:
+    """Yield (rel path, item, stamp, size, revision) of one node's tarballs."""
+    rng = random.Random(shape.seed * 1_000_003 + node)
+    for i, item in enumerate(shape.item_names()):
+        cat, name = item.split("/")
+        base = rng.randint(1 << 20, 4 << 30)
+        growth = rng.randint(0, 1 << 22)
+        rev = rng.randint(100, 20000) if cat in ("svn", "repos") else None
+        for d in range(shape.days):
+            if rng.random() < 0.01:
+                continue  # a missed night
+            stamp = T0 + d * DAY + i
+            size = base + growth * d + rng.randint(0, 1 << 16)
+            r = None if rev is None else rev + 3 * d
+            when = _folders(stamp)
+            fname = f"{name}-{r}.tar.gz" if r is not None else f"{name}.tar.gz"
+            yield f"{item}/{when}/{fname}", item, stamp, size, r
+
+
+def snapshot_for(shape: Shape, node: int, root: str = "/backup/hub") -> Snapshot:
+    """Return the snapshot a complete listing of node `node` gives."""
+    snap = Snapshot(root=root, complete=True)
+    snap.tarballs = [
+        Tarball(f"{root}/{rel}", item, stamp, size, float(stamp + 600), rev)
+        for rel, item, stamp, size, rev in tarball_rels(shape, node)
+    ]
+    return snap
+
+
+def write_tree(shape: Shape, node: int, root: Path) -> int:
+    """Write node `node`'s tarballs under root as sparse files; return how many."""
+    n = 0
+    for rel, _item, _stamp, size, _rev in tarball_rels(shape, node):
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with open(p, "wb") as f:
+            f.truncate(size)
+        n += 1
+    return n
+
+
+def _folders(stamp: int) -> str:
+    import time
+
+    return time.strftime("%Y/%m/%d/%H%M%S", time.gmtime(stamp))
