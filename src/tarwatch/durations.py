@@ -64,5 +64,6 @@ def humanize(d: timedelta) -> str:
 
 
 def _num(x: float, unit: str) -> str:
-    text = f"{x:.0f}" if x >= 10 or x == int(x) else f"{x:.1f}"
+    x = round(x) if x >= 10 else round(x, 1)
+    text = f"{x:.0f}" if x == int(x) else f"{x:.1f}"
     return f"{text} {unit}"

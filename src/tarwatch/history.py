@@ -6,6 +6,7 @@ and by tests."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -40,15 +41,23 @@ class ItemHistory:
     previous: Tar | None = None
     dna_bad: int = 0
     dna_bad_newest: Tar | None = None
-    manifest_json: str = "[]"
-    _manifest: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
+    manifest_json: str | None = "[]"  # None: not read from the store (see manifest_hash)
+    manifest_hash: str = ""  # equal hashes, equal manifests: compared without reading them
+    _manifest: list[list[int]] | None = field(default=None, repr=False, compare=False)
 
     @property
-    def manifest(self) -> list[tuple[int, int]]:
-        """(stamp, size) of every kept tarball, oldest first (decoded on first use)."""
+    def manifest(self) -> list[list[int]]:
+        """[stamp, size] of every kept tarball, oldest first (decoded on first use)."""
         if self._manifest is None:
-            self._manifest = [(s, z) for s, z in json.loads(self.manifest_json)]
+            if self.manifest_json is None:
+                raise LookupError("the manifest was not read from the store")
+            self._manifest = json.loads(self.manifest_json)
         return self._manifest
+
+
+def manifest_hash(manifest_json: str) -> str:
+    """Given a manifest's JSON, return a short digest of it."""
+    return hashlib.blake2b(manifest_json.encode(), digest_size=12).hexdigest()
 
 
 def _order(t: Tar) -> tuple[int, str]:
@@ -71,6 +80,7 @@ def summarize(rows: Iterable[tuple[str, Tar]]) -> dict[str, ItemHistory]:
             previous=tars[-2] if len(tars) > 1 else None,
             dna_bad=len(bad),
             dna_bad_newest=bad[-1] if bad else None,
-            manifest_json=json.dumps([(t.stamp, t.size) for t in tars], separators=(",", ":")),
+            manifest_json=(m := json.dumps([(t.stamp, t.size) for t in tars], separators=(",", ":"))),
+            manifest_hash=manifest_hash(m),
         )
     return out

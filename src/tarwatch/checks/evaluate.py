@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tarwatch.checks import digest, locked, missing, retention, shrink, stale, transfer, unreachable
 from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict, Report, Status, worst
-from tarwatch.config.models import Config
+from tarwatch.config.models import Config, Defaults
 from tarwatch.history import ItemHistory, Tar, summarize
 from tarwatch.layout import item_of_mark
 
@@ -63,6 +64,7 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
     source_poll = history.polls.get((hub, h.source)) if h.source else None
     # Transfers are judged only against a source that was listed this time.
     source = history.items.get((hub, h.source), {}) if source_poll and source_poll.ok else None
+    thresholds = _memo(lambda item: config.thresholds(hub, item))
     verdicts = []
     for node in nodes:
         poll = history.polls.get((hub, node))
@@ -82,19 +84,33 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
         if poll is not None and not poll.ok:
             nv.findings.append(unreachable.check(node, poll.reason, poll.last_ok, now))
         elif poll is not None and item_locks.get(None):
-            f = locked.check(item_locks[None], now, config.thresholds(hub))
+            f = locked.check(item_locks[None], now, thresholds(None))
             if f:
                 nv.findings.append(f)
         for item in items:
             on_source = source.get(item) if source is not None and node != h.source else None
             nv.items.append(
-                _item(config, hub, node, item, kept.get(item), poll, on_source, item_locks.get(item, []), now)
+                _item(
+                    thresholds(item),
+                    node,
+                    item,
+                    kept.get(item),
+                    poll,
+                    on_source,
+                    item_locks.get(item, []),
+                    now,
+                )
             )
         nv.status = worst([f.status for f in nv.findings] + [i.status for i in nv.items])
         if poll is None:
             nv.status = worst([nv.status, Status.UNKNOWN])
         verdicts.append(nv)
     return HubVerdict(hub, worst([n.status for n in verdicts]), h.srvnode, verdicts)
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def _lock_item(path: str, items: Sequence[str]) -> str | None:
@@ -107,9 +123,19 @@ def _lock_item(path: str, items: Sequence[str]) -> str | None:
     return rel_item if rel_item in items else None
 
 
+def _memo(f: Callable[[str | None], Defaults]) -> Callable[[str | None], Defaults]:
+    cache: dict[str | None, Defaults] = {}
+
+    def get(item: str | None) -> Defaults:
+        if item not in cache:
+            cache[item] = f(item)
+        return cache[item]
+
+    return get
+
+
 def _item(
-    config: Config,
-    hub: str,
+    t: Defaults,
     node: str,
     item: str,
     h: ItemHistory | None,
@@ -134,8 +160,7 @@ def _item(
         v.status = Status.UNKNOWN
         v.findings.append(unreachable.item_finding(node, poll.last_ok))
         return v
-    t = config.thresholds(hub, item)
-    tz = ZoneInfo(t.timezone)
+    tz = _zone(t.timezone)
     findings = (
         missing.check(item, node, v.count, on_source is not None),
         stale.check(v.latest, now, t),
@@ -146,5 +171,6 @@ def _item(
         locked.check(locks, now, t) if locks else None,
     )
     v.findings = [f for f in findings if f is not None]
-    v.status = worst([f.status for f in v.findings])
+    if v.findings:
+        v.status = worst([f.status for f in v.findings])
     return v

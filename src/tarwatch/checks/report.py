@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from tarwatch.checks.model import Finding, ItemVerdict, NodeVerdict, Report
 
 
+@lru_cache(maxsize=65536)
 def iso(t: float | None) -> str | None:
     """Given epoch seconds, return ISO 8601 in UTC ("2012-08-07T12:00:00+00:00"), or None."""
     return None if t is None else datetime.fromtimestamp(t, UTC).isoformat()

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+from functools import lru_cache
+
 from tarwatch.checks.model import Finding, Status
 from tarwatch.config.models import Defaults
 from tarwatch.history import ItemHistory
 from tarwatch.sizes import fmt_size
 
 NAME = "shrink"
+
+
+@lru_cache(maxsize=64)
+def _ratio(x: float) -> tuple[int, int]:
+    """Given a threshold, return it as a fraction; str() gives back the decimal written in the
+    configuration ("0.3", not 0.29999…)."""
+    f = Fraction(str(x))
+    return f.numerator, f.denominator
 
 
 def check(h: ItemHistory | None, t: Defaults) -> Finding | None:
@@ -22,8 +33,11 @@ def check(h: ItemHistory | None, t: Defaults) -> Finding | None:
         return Finding(NAME, Status.ALARM, "newest tarball is empty (0 bytes)")
     if h.previous is None or h.previous.size <= 0:
         return None
-    drop = 1 - new / h.previous.size
-    if drop > t.shrink_warn:
+    old = h.previous.size
+    # In exact arithmetic: in floats 1 - 7/10 > 0.3, and exactly 30% smaller would warn.
+    num, den = _ratio(t.shrink_warn)
+    if (old - new) * den > num * old:
+        drop = 1 - new / old
         return Finding(
             NAME,
             Status.WARN,

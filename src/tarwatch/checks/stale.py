@@ -11,6 +11,7 @@ from tarwatch.durations import humanize
 NAME = "stale"
 # Clocks and folder stamps disagree by minutes without anything being wrong.
 FUTURE_SLACK = timedelta(minutes=10)
+_SLACK_S = FUTURE_SLACK.total_seconds()
 
 
 def check(latest: float | None, now: float, t: Defaults) -> Finding | None:
@@ -20,7 +21,10 @@ def check(latest: float | None, now: float, t: Defaults) -> Finding | None:
     Exactly at a threshold is still fine: the alarm comes *after* stale_alarm."""
     if latest is None:
         return None
-    age = timedelta(seconds=now - latest)
+    secs = now - latest
+    if -_SLACK_S <= secs <= t.stale_warn.total_seconds() and secs <= t.stale_alarm.total_seconds():
+        return None  # the usual case, decided without making timedeltas
+    age = timedelta(seconds=secs)
     if age < -FUTURE_SLACK:
         return Finding(
             NAME,

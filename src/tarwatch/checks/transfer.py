@@ -1,9 +1,11 @@
 """transfer: against the hub's source: a source tarball older than the grace period that is
-absent on the node, or there with another size. One still inside the grace is in flight."""
+absent on the node, or there with another size. One still inside the grace, or exactly at its
+end, is in flight (as with stale and locked, a threshold is crossed only after it)."""
 
 from __future__ import annotations
 
 import bisect
+import math
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,12 @@ from tarwatch.sizes import fmt_bytes
 NAME = "transfer"
 
 
+def needs_manifests(source: ItemHistory | None, here: ItemHistory | None) -> bool:
+    """Given an item's history on the source and on a node, return whether the check must read
+    their manifests: only when both exist and differ (the usual case is the same tarballs)."""
+    return source is not None and here is not None and source.manifest_hash != here.manifest_hash
+
+
 def check(
     node: str, source: ItemHistory | None, here: ItemHistory | None, now: float, t: Defaults, tz: ZoneInfo
 ) -> Finding | None:
@@ -25,12 +33,13 @@ def check(
 
     Only source tarballs from the node's oldest kept one on are expected (older ones may have
     been purged there on purpose); a node without any is `missing`'s business."""
-    if source is None or here is None:
-        return None
+    if not needs_manifests(source, here):
+        return None  # no source, nothing here, or the same tarballs in the same sizes
+    assert source is not None and here is not None
     cutoff = now - t.transfer_grace.total_seconds()
     src = source.manifest
-    lo = bisect.bisect_left(src, (max(here.oldest, source.oldest), -1))
-    hi = bisect.bisect_right(src, (int(cutoff), 2**63))
+    lo = bisect.bisect_left(src, [max(here.oldest, source.oldest), -1])
+    hi = bisect.bisect_left(src, [math.ceil(cutoff), -1])  # stamps older than the grace: < cutoff
     if lo >= hi:
         return None
     on_node = dict(here.manifest)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 
 import click
 
-from tarwatch.checks import History, Poll, Report, evaluate, to_json
+from tarwatch.checks import History, Poll, Report, evaluate, to_json, transfer
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.cli.table import render_table
 from tarwatch.config import Config
+from tarwatch.history import ItemHistory
 from tarwatch.store import Store
 
 
@@ -53,8 +55,42 @@ def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
 
 def build_report(config: Config, hubs: list[str], store: Store, now: float) -> Report:
     """Given the config, hubs, store and `now`, read the history and return the report."""
+    # A report of a thousand nodes makes a few hundred thousand small objects and frees none of
+    # them: the cyclic garbage collector would only walk them again and again.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_report(config, hubs, store, now)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> Report:
     polls = {
         key: Poll(p.ok, p.at, p.reason, p.at if p.ok else store.last_ok_poll(*key))
         for key, p in store.latest_polls(hubs).items()
     }
-    return evaluate(config, hubs, History(polls, store.item_histories(hubs), store.locks(hubs)), now)
+    histories = store.item_histories(hubs)
+    store.read_manifests(histories, manifests_wanted(config, hubs, histories))
+    return evaluate(config, hubs, History(polls, histories, store.locks(hubs)), now)
+
+
+def manifests_wanted(
+    config: Config, hubs: list[str], histories: dict[tuple[str, str], dict[str, ItemHistory]]
+) -> list[tuple[str, str, str]]:
+    """Given the histories, return the (hub, node, item)s whose manifests the transfer check
+    will compare: those that differ from the source's, and the source's own for those items."""
+    wanted = set()
+    for hub in hubs:
+        src = config.hubs[hub].source
+        if not src:
+            continue
+        on_source = histories.get((hub, src), {})
+        for (h, node), kept in histories.items():
+            if h != hub or node == src:
+                continue
+            for item, here in kept.items():
+                if transfer.needs_manifests(on_source.get(item), here):
+                    wanted.update({(hub, node, item), (hub, src, item)})
+    return sorted(wanted)

@@ -213,11 +213,11 @@ class Config(_Strict):
     def thresholds(self, hub: str, item: str | None = None) -> Defaults:
         """Given a hub tag and optionally an item, return the effective thresholds."""
         h = self.hubs[hub]
-        merged = self.defaults.model_dump()
-        merged.update(_set_fields(h, Overrides.model_fields))
+        update = _set_fields(h, Overrides.model_fields)
         if item is not None and item in h.items:
-            merged.update(_set_fields(h.items[item], Overrides.model_fields))
-        return Defaults.model_validate(merged)
+            update.update(_set_fields(h.items[item], Overrides.model_fields))
+        # The values were validated where they were set: copying them over needs no validation.
+        return self.defaults.model_copy(update=update) if update else self.defaults
 
     def node_timeout(self, node: str) -> timedelta:
         """Given a node tag, return its timeout."""

@@ -15,14 +15,20 @@ from collections.abc import Callable
 from tarwatch.checks.model import Report, Status
 
 WORD = {Status.OK: "OK", Status.WARN: "WARNING", Status.ALARM: "CRITICAL", Status.UNKNOWN: "UNKNOWN"}
-_BAD = re.compile(r"[=|'\x00-\x1f\x7f]")
+# control characters (C0, DEL, C1) and Unicode's line and paragraph separators: all of them
+# break lines for some reader (\x85, \u2028 and \u2029 do for Python's str.splitlines)
+_BREAKS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+_ESCAPE = re.compile(f"[%=|{_BREAKS}]")
+_UNSAFE = re.compile(f"[|{_BREAKS}]")
 SUMMARY_PROBLEMS = 3
 
 
 def label(text: str) -> str:
-    """Given a label, return it quoted for perfdata: = | and control characters become _,
-    a single quote is doubled."""
-    return "'" + _BAD.sub(lambda m: "''" if m.group() == "'" else "_", text) + "'"
+    """Given a label, return it quoted for perfdata: % = | and control characters (with Unicode's
+    line and paragraph separators) are percent-encoded ("a=b" → "a%3Db"), so that two labels
+    stay two; a single quote is doubled."""
+    escaped = _ESCAPE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), text)
+    return "'" + escaped.replace("'", "''") + "'"
 
 
 def _num(x: float) -> str:
@@ -38,6 +44,9 @@ def render(report: Report, thresholds: Callable[[str, str], tuple[float, float]]
     for hub in report.hubs:
         for node in hub.nodes:
             where = f"{hub.hub}/{node.node}"
+            if node.reachable is None:
+                problems.append((Status.UNKNOWN, f"{where} never listed", f"{where} UNKNOWN never listed"))
+                counts[Status.UNKNOWN] += 1
             for f in node.findings:
                 problems.append(
                     (f.status, f"{where} {f.check}", f"{where} {f.status.value.upper()} {f.message}")
@@ -45,7 +54,7 @@ def render(report: Report, thresholds: Callable[[str, str], tuple[float, float]]
                 counts[f.status] += 1
             for item in node.items:
                 for f in item.findings:
-                    if node.reachable is False and f.check == "unreachable":
+                    if node.reachable is not True and f.check == "unreachable":
                         continue  # said once for the node
                     short = f"{where} {item.item} {f.check}"
                     problems.append(
@@ -75,13 +84,17 @@ def render(report: Report, thresholds: Callable[[str, str], tuple[float, float]]
         more = f", +{len(problems) - SUMMARY_PROBLEMS} more" if len(problems) > SUMMARY_PROBLEMS else ""
         summary = f"{', '.join(parts)}: {shown}{more}"
     else:
-        summary = f"{len(report.hubs)} hubs, {nodes} nodes, all tarballs fresh"
+        summary = f"{_n(len(report.hubs), 'hub')}, {_n(nodes, 'node')}, all tarballs fresh"
     first = f"TARWATCH {WORD[report.status]} - {summary}"
     lines = [first + (" | " + " ".join(perf) if perf else "")]
     lines += [_clean(p[2]) for p in problems]
     return "\n".join(lines) + "\n"
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _clean(text: str) -> str:
     """Keep plugin output on its lines: no newlines or pipes from node names."""
-    return re.sub(r"[\x00-\x1f\x7f|]", "_", text)
+    return _UNSAFE.sub("_", text)

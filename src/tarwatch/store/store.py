@@ -195,27 +195,54 @@ class Store:
             yield from conn.execute(q)
 
     def item_histories(self, hubs: Iterable[str]) -> dict[tuple[str, str], dict[str, ItemHistory]]:
-        """Given hub tags, return every (hub, node)'s kept items: item → ItemHistory."""
-        i = items.c
-        q = select(
-            i.hub, i.node, i.item, i.count, i.oldest,
-            i.newest_stamp, i.newest_size, i.newest_path, i.newest_revision, i.newest_digest,
-            i.newest_dna_size, i.newest_md5, i.prev_stamp, i.prev_size, i.prev_path,
-            i.dna_bad, i.dna_bad_stamp, i.dna_bad_size, i.dna_bad_claim, i.manifest,
-        ).where(i.hub.in_(list(hubs)))  # fmt: skip
+        """Given hub tags, return every (hub, node)'s kept items: item → ItemHistory, without
+        their manifests (see read_manifests) and without tarball paths (checks need neither)."""
+        cols = (
+            "hub, node, item, count, oldest, newest_stamp, newest_size, newest_revision, newest_digest,"
+            " newest_dna_size, newest_md5, prev_stamp, prev_size, dna_bad, dna_bad_stamp, dna_bad_size,"
+            " dna_bad_claim, manifest_hash"
+        )
         out: dict[tuple[str, str], dict[str, ItemHistory]] = {}
         with self.engine.connect() as conn:
-            for r in conn.execute(q):
-                out.setdefault((r[0], r[1]), {})[r[2]] = ItemHistory(
-                    count=r[3],
-                    oldest=r[4],
-                    newest=Tar(r[5], r[6], r[7], r[8], r[9], r[10], r[11]),
-                    previous=None if r[12] is None else Tar(r[12], r[13], r[14]),
-                    dna_bad=r[15],
-                    dna_bad_newest=None if r[16] is None else Tar(r[16], r[17], "", dna_size=r[18]),
-                    manifest_json=r[19],
-                )
+            ph = _ph(conn)
+            cur = conn.connection.cursor()
+            for hub in hubs:
+                cur.execute(f"SELECT {cols} FROM items WHERE hub = {ph}", (hub,))
+                for r in cur.fetchall():
+                    key = (r[0], r[1])
+                    kept = out.get(key)
+                    if kept is None:
+                        kept = out[key] = {}
+                    kept[r[2]] = ItemHistory(
+                        r[3],
+                        r[4],
+                        Tar(r[5], r[6], "", r[7], r[8], r[9], r[10]),
+                        None if r[11] is None else Tar(r[11], r[12], ""),
+                        r[13],
+                        None if r[14] is None else Tar(r[14], r[15], "", dna_size=r[16]),
+                        None,
+                        r[17],
+                    )
+            cur.close()
         return out
+
+    def read_manifests(
+        self,
+        histories: Mapping[tuple[str, str], Mapping[str, ItemHistory]],
+        wanted: Iterable[tuple[str, str, str]],
+    ) -> None:
+        """Given histories from item_histories and the (hub, node, item)s whose manifests are
+        wanted, read those manifests into them."""
+        by_node: dict[tuple[str, str], list[str]] = {}
+        for hub, node, item in wanted:
+            by_node.setdefault((hub, node), []).append(item)
+        with self.engine.connect() as conn:
+            for (hub, node), names in by_node.items():
+                q = select(items.c.item, items.c.manifest).where(
+                    and_(items.c.hub == hub, items.c.node == node, items.c.item.in_(names))
+                )
+                for item, manifest in conn.execute(q):
+                    histories[(hub, node)][item].manifest_json = manifest
 
     def locks(self, hubs: Iterable[str]) -> dict[tuple[str, str], list[tuple[str, float]]]:
         """Given hub tags, return each (hub, node)'s LOCKED folders as (path, since), where since
@@ -385,6 +412,7 @@ def _write_summary(conn: Any, hub: str, node: str, summary: Mapping[str, ItemHis
                 "dna_bad_size": b.size if b else None,
                 "dna_bad_claim": b.dna_size if b else None,
                 "manifest": h.manifest_json,
+                "manifest_hash": h.manifest_hash,
             }
         )
     if rows:

@@ -99,6 +99,7 @@ items = Table(
     Column("dna_bad_size", BigInteger, nullable=True),
     Column("dna_bad_claim", BigInteger, nullable=True),
     Column("manifest", Text, nullable=False, doc="JSON [[stamp, size], …] of every kept tarball"),
+    Column("manifest_hash", Text, nullable=False, doc="a digest of `manifest`"),
     UniqueConstraint("hub", "node", "item", name="uq_items_hub_node_item"),
 )
 

@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("dna_bad_size", sa.BigInteger, nullable=True),
         sa.Column("dna_bad_claim", sa.BigInteger, nullable=True),
         sa.Column("manifest", sa.Text, nullable=False),
+        sa.Column("manifest_hash", sa.Text, nullable=False),
         sa.UniqueConstraint("hub", "node", "item", name="uq_items_hub_node_item"),
     )
     op.create_table(
