@@ -1,10 +1,12 @@
 """A sample world for `tarwatch demo` and for tests: a hub's own copy and backup nodes as
 folders, months of nightly tarballs (sparse files: sizes are real, disk use is not), and the
-problems tarwatch is there to catch."""
+problems tarwatch is there to catch: a stale item, a transfer that never arrived, a shrunken
+tarball, a .dna sidecar that lies, a LOCKED folder left behind and a node that never answers."""
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +29,8 @@ ITEMS = {
 STALE_ITEM = "tracs/dybaux"  # its backups stopped five days ago, everywhere
 STALLED = ("NTU", "svn/dybsvn")  # the newest tarball never reached NTU
 SHRUNK = "svn/dybaux"  # the newest tarball is 60% smaller than the one before
+LYING_DNA = ("SDU", "svn/dybaux")  # the .dna of a tarball from a week ago claims another size
+LEFT_LOCKED = "IHEP"  # a LOCKED folder left behind three days ago by a transfer that died
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,15 @@ def make_world(base: Path, now: datetime | None = None, days: int = 120) -> Worl
     for root in roots.values():
         for item in ITEMS:
             _last_link(root / item)
+    node, item = LYING_DNA
+    week_ago = sorted((roots[node] / item).glob("*/*/*/*/*.tar.gz"))[-8]
+    dna = Path(f"{week_ago}.dna")
+    claim = week_ago.stat().st_size + 7 * 2**20  # the hub's tarball was bigger than what arrived
+    dna.write_text(re.sub(r"'size': \d+", f"'size': {claim}", dna.read_text()))
+    locked = roots[LEFT_LOCKED] / "LOCKED"
+    locked.mkdir()
+    three_days_ago = (now - timedelta(days=3)).timestamp()
+    os.utime(locked, (three_days_ago, three_days_ago))
     config = base / "tarwatch.toml"
     config.write_text(to_toml(_config(base, roots), ["the tarwatch demo world, made by `tarwatch demo`"]))
     return World(base, config, now)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
 
 import click
 
 from tarwatch.checks import History, Poll, Report, evaluate, to_json, transfer
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
-from tarwatch.cli.table import render_table
 from tarwatch.config import Config
+from tarwatch.formats.table import render_table
 from tarwatch.history import ItemHistory
 from tarwatch.store import Store
 
@@ -49,8 +50,13 @@ def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
 
         click.echo(nagios.render(report, thresholds), nl=False)
     else:
-        click.echo(render_table(report, show_all=show_all), nl=False)
+        click.echo(render_table(report, show_all=show_all, color=wants_color()), nl=False)
     sys.exit(report.status.exit_code)
+
+
+def wants_color() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def build_report(config: Config, hubs: list[str], store: Store, now: float) -> Report:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from tarwatch.config import Config, load_config
 from tarwatch.errors import ConfigError, TarwatchError
@@ -154,6 +156,10 @@ def handle_errors(exit_code: int | None = None) -> Callable[[F], F]:
             except TarwatchError as e:
                 click.echo(f"tarwatch: error: {e}", err=True)
                 sys.exit(exit_code if exit_code is not None else e.exit_code)
+            except (sqlite3.Error, SQLAlchemyError) as e:
+                # A store that another program changed or a disk that failed under us.
+                click.echo(f"tarwatch: error: the store failed: {getattr(e, 'orig', None) or e}", err=True)
+                sys.exit(exit_code if exit_code is not None else 1)
 
         return wrapper  # type: ignore[return-value]
 

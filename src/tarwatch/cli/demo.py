@@ -22,15 +22,16 @@ from tarwatch.cli.common import global_options, handle_errors, state
 @handle_errors()
 def demo(where: Path | None, days: int) -> None:
     """Make a sample world (a hub's own copy, three backup nodes and one that never answers,
-    months of nightly tarballs with a stale item, a transfer that never arrived and a shrunken
-    tarball), collect it, check it, and say what to look at."""
+    months of nightly tarballs with a stale item, a transfer that never arrived, a shrunken
+    tarball, a .dna that lies and a LOCKED folder left behind), collect it, check it, and say
+    what to look at."""
     from tarwatch.checks import to_json
-    from tarwatch.cli.check import build_report
+    from tarwatch.cli.check import build_report, wants_color
     from tarwatch.cli.collect import LineProgress
-    from tarwatch.cli.table import render_table
     from tarwatch.collect.run import run_collect
     from tarwatch.config import load_toml
     from tarwatch.demo import HUB, make_world
+    from tarwatch.formats.table import render_table
     from tarwatch.store import Store
 
     s = state()
@@ -46,7 +47,7 @@ def demo(where: Path | None, days: int) -> None:
     run_collect(config, [HUB], store, now, LineProgress())
     report = build_report(config, [HUB], store, now)
     click.echo()
-    click.echo(render_table(report), nl=False)
+    click.echo(render_table(report, color=wants_color()), nl=False)
     hub = to_json(report)["hubs"][0]
     problems = sum(1 for n in hub["nodes"] for i in n["items"] if i["status"] != "ok")
     click.echo()

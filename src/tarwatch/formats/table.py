@@ -1,0 +1,73 @@
+"""The report as a table for people (`check --format table`): grouped by hub and node, one line
+per finding, only problems unless asked; status by word and icon as well as colour."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tarwatch.checks.model import Report, Status
+from tarwatch.checks.report import iso
+from tarwatch.sizes import fmt_size
+
+STYLE = {Status.OK: "green", Status.WARN: "yellow", Status.ALARM: "bold red", Status.UNKNOWN: "magenta"}
+ICON = {Status.OK: "✔", Status.WARN: "▲", Status.ALARM: "✖", Status.UNKNOWN: "?"}
+
+
+def render_table(
+    report: Report, *, show_all: bool = False, color: bool | None = None, width: int | None = None
+) -> str:
+    """Given a report, return the text of the table: coloured when `color` (default: when
+    standard output is a terminal), as wide as the terminal (or `width`)."""
+    buf = io.StringIO()
+    width = width or max(100, shutil.get_terminal_size((140, 40)).columns)
+    console = Console(file=buf, force_terminal=color, no_color=color is False, width=width, highlight=False)
+    headline = Text("tarwatch: ") + _status(report.status, upper=True)
+    console.print(headline + Text(f"  (as of {iso(report.generated)})"))
+    for hub in report.hubs:
+        table = Table(
+            title=Text(f"hub {hub.hub} ({hub.srvnode}): ") + _status(hub.status),
+            title_justify="left",
+            show_lines=False,
+        )
+        for col in ("node", "item", "status", "newest (UTC)", "age", "size", "count"):
+            table.add_column(col, overflow="fold", no_wrap=col not in ("node", "item"))
+        table.add_column("finding", overflow="fold", ratio=1, min_width=40)
+        rows = 0
+        for node in hub.nodes:
+            for f in node.findings:
+                message = Text(f.message, style=STYLE[f.status])
+                table.add_row(node.node, "", _status(f.status), "", "", "", "", message)
+                rows += 1
+            for item in node.items:
+                if not show_all and (item.status is Status.OK or node.reachable is False):
+                    continue  # an unreachable node is one line above, not one per item
+                age = "-" if item.latest is None else f"{(report.generated - item.latest) / 3600:.1f}h"
+                latest = "-" if item.latest is None else str(iso(item.latest))[:16].replace("T", " ")
+                cells = [
+                    Text(item.item),
+                    _status(item.status),
+                    latest,
+                    age,
+                    fmt_size(item.size),
+                    str(item.count),
+                ]
+                for f in item.findings or [None]:
+                    text = Text("") if f is None else Text(f"{f.check}: {f.message}", style=STYLE[f.status])
+                    table.add_row(node.node if f is item.findings[0] or f is None else "", *cells, text)
+                    cells = [Text("")] * 6
+                    rows += 1
+        if rows:
+            console.print(table)
+        else:
+            console.print(Text(f"hub {hub.hub}: ") + _status(hub.status) + Text(f" ({len(hub.nodes)} nodes)"))
+    return buf.getvalue()
+
+
+def _status(s: Status, upper: bool = False) -> Text:
+    word = s.value.upper() if upper else s.value
+    return Text(f"{ICON[s]} {word}", style=STYLE[s])
