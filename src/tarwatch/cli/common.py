@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from tarwatch.config import Config, load_config
 from tarwatch.errors import ConfigError, TarwatchError
@@ -140,6 +138,12 @@ def select_hubs(config: Config, source: str, hubs: tuple[str, ...]) -> list[str]
     return list(hubs) or list(config.hubs)
 
 
+def _from_the_database(e: BaseException) -> bool:
+    """True for errors of SQLAlchemy or the database drivers (told by module, so that commands
+    that never open the store need not import SQLAlchemy)."""
+    return type(e).__module__.split(".")[0] in ("sqlalchemy", "sqlite3", "psycopg", "psycopg2")
+
+
 def handle_errors(exit_code: int | None = None) -> Callable[[F], F]:
     """Turn TarwatchError into a one-line message and its exit status (or `exit_code`, e.g. 3
     for `check`, where the monitoring-plugins convention says UNKNOWN); ConfigError stays 2."""
@@ -156,7 +160,9 @@ def handle_errors(exit_code: int | None = None) -> Callable[[F], F]:
             except TarwatchError as e:
                 click.echo(f"tarwatch: error: {e}", err=True)
                 sys.exit(exit_code if exit_code is not None else e.exit_code)
-            except (sqlite3.Error, SQLAlchemyError) as e:
+            except Exception as e:
+                if not _from_the_database(e):
+                    raise
                 # A store that another program changed or a disk that failed under us.
                 click.echo(f"tarwatch: error: the store failed: {getattr(e, 'orig', None) or e}", err=True)
                 sys.exit(exit_code if exit_code is not None else 1)

@@ -133,6 +133,9 @@ class Store:
                         malformed=snap.malformed if snap else 0,
                         unfit=snap.unfit if snap else 0,
                         notes="\n".join(snap.notes) if snap and snap.notes else None,
+                        added=result.new,
+                        changed=result.changed,
+                        removed=result.gone,
                     )
                 )
                 return result
@@ -365,7 +368,7 @@ def _ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot, md5s: Map
                 t.item,
                 Tar(t.stamp, t.size, t.path, t.revision, t.digest, t.dna_size, hashes.get(t.path)),
             )
-        _write_summary(conn, hub, node, summarize(current.values()))
+        _write_summary(conn, hub, node, summarize(current.values()), at)
     _ingest_marks(conn, hub, node, at, snap)
     return Ingested(new=len(inserts), changed=len(changes), gone=len(gone), files=len(snap.tarballs))
 
@@ -385,7 +388,7 @@ def _has_summary(conn: Any, hub: str, node: str) -> bool:
     return conn.execute(q).first() is not None
 
 
-def _write_summary(conn: Any, hub: str, node: str, summary: Mapping[str, ItemHistory]) -> None:
+def _write_summary(conn: Any, hub: str, node: str, summary: Mapping[str, ItemHistory], at: float) -> None:
     conn.execute(items.delete().where(and_(items.c.hub == hub, items.c.node == node)))
     rows = []
     for item, h in summary.items():
@@ -413,6 +416,7 @@ def _write_summary(conn: Any, hub: str, node: str, summary: Mapping[str, ItemHis
                 "dna_bad_claim": b.dna_size if b else None,
                 "manifest": h.manifest_json,
                 "manifest_hash": h.manifest_hash,
+                "updated": at,
             }
         )
     if rows:

@@ -47,6 +47,9 @@ polls = Table(
     Column("malformed", Integer, nullable=False, default=0, doc="records that did not parse"),
     Column("unfit", Integer, nullable=False, default=0, doc="paths that do not fit the layout"),
     Column("notes", Text, nullable=True, doc="samples of malformed records and unfit paths"),
+    Column("added", Integer, nullable=False, default=0, doc="tarballs new in this poll"),
+    Column("changed", Integer, nullable=False, default=0, doc="tarballs whose size, mtime or .dna changed"),
+    Column("removed", Integer, nullable=False, default=0, doc="tarballs marked gone by this poll"),
 )
 Index("ix_polls_hub_node_at", polls.c.hub, polls.c.node, polls.c.at)
 
@@ -100,6 +103,7 @@ items = Table(
     Column("dna_bad_claim", BigInteger, nullable=True),
     Column("manifest", Text, nullable=False, doc="JSON [[stamp, size], …] of every kept tarball"),
     Column("manifest_hash", Text, nullable=False, doc="a digest of `manifest`"),
+    Column("updated", Float, nullable=False, doc="the poll time when this row was last rewritten"),
     UniqueConstraint("hub", "node", "item", name="uq_items_hub_node_item"),
 )
 

@@ -100,7 +100,10 @@ def test_a_now_that_is_not_a_time_is_a_usage_error(config_file: Path) -> None:
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     yield path
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # commands are loaded lazily: ask the group
+        command = group.get_command(ctx, name)
+        assert command is not None
         if isinstance(command, click.Group):
             yield from _commands(command, (*path, name))
         else:

@@ -39,6 +39,9 @@ def upgrade() -> None:
         sa.Column("malformed", sa.Integer, nullable=False),
         sa.Column("unfit", sa.Integer, nullable=False),
         sa.Column("notes", sa.Text, nullable=True),
+        sa.Column("added", sa.Integer, nullable=False),
+        sa.Column("changed", sa.Integer, nullable=False),
+        sa.Column("removed", sa.Integer, nullable=False),
     )
     op.create_index("ix_polls_hub_node_at", "polls", ["hub", "node", "at"])
     op.create_table(
@@ -84,6 +87,7 @@ def upgrade() -> None:
         sa.Column("dna_bad_claim", sa.BigInteger, nullable=True),
         sa.Column("manifest", sa.Text, nullable=False),
         sa.Column("manifest_hash", sa.Text, nullable=False),
+        sa.Column("updated", sa.Float, nullable=False),
         sa.UniqueConstraint("hub", "node", "item", name="uq_items_hub_node_item"),
     )
     op.create_table(
