@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import ast
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,11 +31,17 @@ class LayoutError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class TarballPath:
-    """What a tarball's path says: its item ("repos/env"), stamp (UTC) and revision (or None)."""
+    """What a tarball's path says: its item ("repos/env"), stamp (epoch seconds, UTC) and revision
+    (or None)."""
 
     item: str
-    stamp: datetime
+    stamp: int
     revision: int | None
+
+    @property
+    def when(self) -> datetime:
+        """The stamp as an aware datetime in UTC."""
+        return datetime.fromtimestamp(self.stamp, UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +62,7 @@ def parse_tarball_path(rel: str, tz: ZoneInfo) -> TarballPath:
     cat, name, y, mo, d, hms, fname = m.groups()
     if not fname.endswith(TARBALL_SUFFIX):
         raise LayoutError("file name does not end in .tar.gz")
-    stamp = folder_stamp(y, mo, d, hms, tz)
+    stamp = folder_epoch(y, mo, d, hms, tz)
     return TarballPath(f"{cat}/{name}", stamp, revision_of(fname, name))
 
 
@@ -72,17 +79,41 @@ def revision_of(fname: str, name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-@lru_cache(maxsize=8192)
 def folder_stamp(y: str, mo: str, d: str, hms: str, tz: ZoneInfo) -> datetime:
     """Given the dated folders and the time zone they were written in, return the stamp in UTC.
 
     In a daylight-saving change an ambiguous time is read as the first of the two (fold=0) and
     a time in the gap as if the clock had not moved yet. Raise LayoutError on an impossible date."""
+    return datetime.fromtimestamp(folder_epoch(y, mo, d, hms, tz), UTC)
+
+
+def folder_epoch(y: str, mo: str, d: str, hms: str, tz: ZoneInfo) -> int:
+    """folder_stamp() as epoch seconds, fast: the day's UTC offset is looked up once per day."""
+    h, mi, s = int(hms[:2]), int(hms[2:4]), int(hms[4:])
+    offset = _day_offset(y, mo, d, tz)
+    if offset is None or h > 23 or mi > 59 or s > 59:
+        # A day with a daylight-saving change (or a bad time): ask the time zone itself.
+        try:
+            local = datetime(int(y), int(mo), int(d), h, mi, s, tzinfo=tz)
+        except ValueError as e:
+            raise LayoutError(f"no such date or time {y}/{mo}/{d}/{hms}: {e}") from None
+        return int(local.timestamp())
+    return offset + h * 3600 + mi * 60 + s
+
+
+@lru_cache(maxsize=16384)
+def _day_offset(y: str, mo: str, d: str, tz: ZoneInfo) -> int | None:
+    """Given a local date, return the epoch of its midnight when its UTC offset is the same all
+    day (so that epoch + seconds since midnight is exact), None on a day the offset changes.
+    Raise LayoutError for a date that does not exist."""
     try:
-        local = datetime(int(y), int(mo), int(d), int(hms[:2]), int(hms[2:4]), int(hms[4:]), tzinfo=tz)
+        start = datetime(int(y), int(mo), int(d), tzinfo=tz)
     except ValueError as e:
-        raise LayoutError(f"no such date or time {y}/{mo}/{d}/{hms}: {e}") from None
-    return local.astimezone(UTC)
+        raise LayoutError(f"no such date {y}/{mo}/{d}: {e}") from None
+    end = start.replace(hour=23, minute=59, second=59)
+    if start.utcoffset() != end.utcoffset():
+        return None
+    return calendar.timegm(start.timetuple()) - int(start.utcoffset().total_seconds())  # type: ignore[union-attr]
 
 
 def item_of_mark(rel: str) -> str | None:

@@ -2,6 +2,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tarwatch.layout import LayoutError, item_of_mark, parse_dna, parse_tarball_path, revision_of
 
@@ -11,20 +13,20 @@ UTCZ = ZoneInfo("UTC")
 def test_a_seed_path_gives_item_stamp_and_revision():
     p = parse_tarball_path("repos/aberdeen/2012/08/03/171121/aberdeen-1717.tar.gz", UTCZ)
     assert p.item == "repos/aberdeen"
-    assert p.stamp == datetime(2012, 8, 3, 17, 11, 21, tzinfo=UTC)
+    assert p.when == datetime(2012, 8, 3, 17, 11, 21, tzinfo=UTC)
     assert p.revision == 1717
 
 
 def test_stamps_are_read_in_the_backups_timezone_and_stored_in_utc():
     p = parse_tarball_path("svn/dybsvn/2013/03/01/113010/dybsvn-21500.tar.gz", ZoneInfo("Asia/Shanghai"))
-    assert p.stamp == datetime(2013, 3, 1, 3, 30, 10, tzinfo=UTC)
+    assert p.when == datetime(2013, 3, 1, 3, 30, 10, tzinfo=UTC)
 
 
 def test_dst_gap_and_fold_give_a_definite_stamp():
     berlin = ZoneInfo("Europe/Berlin")
     # 02:30 on 2024-03-31 does not exist in Berlin; 02:30 on 2024-10-27 happens twice.
-    gap = parse_tarball_path("a/b/2024/03/31/023000/b.tar.gz", berlin).stamp
-    fold = parse_tarball_path("a/b/2024/10/27/023000/b.tar.gz", berlin).stamp
+    gap = parse_tarball_path("a/b/2024/03/31/023000/b.tar.gz", berlin).when
+    fold = parse_tarball_path("a/b/2024/10/27/023000/b.tar.gz", berlin).when
     assert gap == datetime(2024, 3, 31, 1, 30, tzinfo=UTC)
     assert fold == datetime(2024, 10, 27, 0, 30, tzinfo=UTC)  # the first of the two (CEST)
 
@@ -86,3 +88,26 @@ def test_bad_dna_sidecars_are_refused(text):
 def test_marks_belong_to_their_item():
     assert item_of_mark("repos/env/last") == "repos/env"
     assert item_of_mark("LOCKED") is None
+
+
+ZONES = [
+    ZoneInfo(z) for z in ("UTC", "Europe/Berlin", "Asia/Shanghai", "America/New_York", "Australia/Lord_Howe")
+]
+
+
+@given(
+    when=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 12, 31)),
+    zone=st.sampled_from(ZONES),
+)
+def test_the_fast_stamp_equals_the_time_zones_own_answer_on_every_day(when, zone):
+    rel = f"a/b/{when:%Y/%m/%d/%H%M%S}/b.tar.gz"
+    expected = int(when.replace(tzinfo=zone, microsecond=0).timestamp())
+    assert parse_tarball_path(rel, zone).stamp == expected
+
+
+def test_the_days_of_a_dst_change_are_exact_around_the_change():
+    berlin = ZoneInfo("Europe/Berlin")
+    for hms in ("015959", "020000", "025959", "030000", "030001"):
+        rel = f"a/b/2024/03/31/{hms}/b.tar.gz"
+        local = datetime(2024, 3, 31, int(hms[:2]), int(hms[2:4]), int(hms[4:]), tzinfo=berlin)
+        assert parse_tarball_path(rel, berlin).stamp == int(local.timestamp())

@@ -23,11 +23,13 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-# GNU find: one process for the whole tree.
-_GNU = (
+# GNU find: one process and one walk of the whole tree; the .dna sidecars it meets are noted in
+# a temporary file (-fprint0) and read afterwards by one shell loop, without a second walk.
+_DNA_LOOP = 'for f do l=; IFS= read -r l < "$f"; printf "C\\t%s\\000%s\\000" "${f#./}" "$l"; done'
+_GNU_FIND = (
     "find . \\( -name LOCKED -type d -printf 'K\\t%T@\\t%P\\0' -prune \\)"
     " -o \\( -name '*.tar.gz' -type f -printf 'T\\t%s\\t%T@\\t%P\\0' \\)"
-    " -o \\( -name '*.tar.gz.dna' -type f -printf 'D\\t%s\\t%T@\\t%P\\0' \\)"
+    " -o \\( -name '*.tar.gz.dna' -type f -printf 'D\\t%s\\t%T@\\t%P\\0' DNA_NOTE \\)"
     " -o \\( -name last -type l -printf 'L\\t%l\\t%P\\0' \\); s=$?"
 )
 # find without -printf (busybox, BSD): batched stat, a handful of processes per tree.
@@ -40,17 +42,25 @@ _FALLBACK = (
     ' \'for f do printf "L\\t%s\\t%s\\000" "$(readlink "$f")" "${f#./}"; done\' sh {} + \\)'
     " | tr '\\n' '\\000'; s=$?"
 )
+# A second walk for the sidecars, where the first could not note them.
 _DNA = (
-    "find . -name LOCKED -prune -o -name '*.tar.gz.dna' -type f -size -4k -exec sh -c"
-    ' \'for f do l=; IFS= read -r l < "$f"; printf "C\\t%s\\000%s\\000" "${f#./}" "$l"; done\' sh {} +'
+    "find . -name LOCKED -prune -o -name '*.tar.gz.dna' -type f -size -4k -exec sh -c '"
+    + _DNA_LOOP
+    + "' sh {} +"
 )
+_GNU = (
+    "if t=$(mktemp 2>/dev/null); then "
+    + _GNU_FIND.replace("DNA_NOTE", '-size -4k -fprint0 "$t"')
+    + "; xargs -0 -r sh -c '" + _DNA_LOOP + "' sh < \"$t\"; rm -f -- \"$t\";"
+    + " else " + _GNU_FIND.replace(" DNA_NOTE", "") + "; " + _DNA + "; fi"
+)  # fmt: skip
 SCRIPT = (
     'if cd -- "$1" 2>/dev/null; then printf \'R\\t%s\\000\' "$PWD";'
-    f" if find . -maxdepth 0 -printf '' >/dev/null 2>&1; then {_GNU}; else {_FALLBACK}; fi;"
-    f" {_DNA};"
+    " if find . -maxdepth 0 -printf '' >/dev/null 2>&1; then " + _GNU
+    + "; else " + _FALLBACK + "; " + _DNA + "; fi;"
     " printf 'E\\t%s\\000' \"$s\";"
     " else printf 'X\\t%s\\000' \"no such folder: $1\"; fi"
-)
+)  # fmt: skip
 
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 

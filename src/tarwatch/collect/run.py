@@ -254,4 +254,13 @@ async def collect(
 
 def run_collect(*args, **kwargs) -> list[Outcome]:  # type: ignore[no-untyped-def]
     """collect(), from synchronous code."""
-    return asyncio.run(collect(*args, **kwargs))
+    outcomes: list[Outcome] = []
+
+    async def main() -> None:
+        # The main task returns nothing: asyncio.run formats the repr of its task (result
+        # included) when it restores the SIGINT handler, and a result of twenty thousand
+        # tarballs takes a third of a second to format.
+        outcomes.extend(await collect(*args, **kwargs))
+
+    asyncio.run(main())
+    return outcomes

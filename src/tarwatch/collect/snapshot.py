@@ -62,7 +62,7 @@ def snapshot(listing: Listing, tz: ZoneInfo) -> Snapshot:
             if len(snap.notes) < 10:
                 snap.notes.append(f"{rel!r}: {e}")
             continue
-        t = Tarball(prefix + rel, p.item, int(p.stamp.timestamp()), size, mtime, p.revision)
+        t = Tarball(prefix + rel, p.item, p.stamp, size, mtime, p.revision)
         dna_text = listing.dna.get(rel + ".dna")
         if dna_text is not None:
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Column, Connection, MetaData, String, Table, inspect, text
 
 HEAD = "0001"  # the newest migration in migrations/versions; a test keeps the two in step
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -19,9 +19,25 @@ def current_revision(conn: Connection) -> str | None:
 
 def upgrade(conn: Connection) -> None:
     """Given a connection, run every migration the store has not had yet (Alembic is imported
-    only then, which keeps the nightly run's start-up short)."""
-    if current_revision(conn) == HEAD:
+    only then, which keeps the nightly run's start-up short). An empty database is given the
+    current schema directly and stamped with HEAD, as Alembic's documentation advises; a test
+    keeps that schema and the migrations' in step."""
+    revision = current_revision(conn)
+    if revision == HEAD:
         return
+    if revision is None and not inspect(conn).get_table_names():
+        from tarwatch.store.tables import metadata
+
+        metadata.create_all(conn)
+        version = Table("alembic_version", MetaData(), Column("version_num", String(32), primary_key=True))
+        version.create(conn)
+        conn.execute(version.insert().values(version_num=HEAD))
+        return
+    migrate(conn)
+
+
+def migrate(conn: Connection) -> None:
+    """Given a connection, run Alembic's migrations up to HEAD."""
     from alembic import command
     from alembic.config import Config
 

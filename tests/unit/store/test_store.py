@@ -326,8 +326,17 @@ def test_schema_head_is_the_newest_migration() -> None:
     assert sorted(seen) == sorted(revisions)
 
 
+def test_a_new_store_is_created_directly_and_stamped_with_the_newest_revision(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'new.db'}")
+    with store.engine.connect() as conn:
+        assert schema.current_revision(conn) == schema.HEAD
+    assert set(inspect(store.engine).get_table_names()) == {*metadata.tables, "alembic_version"}
+
+
 def test_the_migrations_create_exactly_the_tables_of_tables_py(tmp_path: Path) -> None:
-    migrated = Store.open(f"sqlite:///{tmp_path / 'migrated.db'}").engine
+    migrated = create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    with migrated.begin() as conn:
+        schema.migrate(conn)
     direct = create_engine(f"sqlite:///{tmp_path / 'direct.db'}")
     metadata.create_all(direct)
     got, want = inspect(migrated), inspect(direct)
