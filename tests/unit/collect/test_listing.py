@@ -117,3 +117,21 @@ def test_malformed_records_are_counted_and_the_rest_is_kept():
 def test_names_that_are_not_utf8_are_kept_recognisably():
     lst = parse_listing(b"R\t/r\0T\t1\t1\ta/b/2012/01/01/000000/\xff.tar.gz\0E\t0\0")
     assert lst.tarballs[0][0] == "a/b/2012/01/01/000000/\\xff.tar.gz"
+
+
+def test_without_a_temporary_file_the_sidecars_are_read_in_a_second_walk(tree, tmp_path):
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "mktemp").write_text("#!/bin/sh\necho 'mktemp: read-only file system' >&2\nexit 1\n")
+    (shim / "mktemp").chmod(0o755)
+    env = dict(os.environ, PATH=f"{shim}:{os.environ['PATH']}")
+    lst = parse_listing(run_listing(str(tree), env))
+    assert lst.dna == {"repos/env/2012/08/03/171121/env-1717.tar.gz.dna": DNA.strip()}
+    assert len(lst.tarballs) == 4 and lst.complete
+
+
+def test_no_temporary_file_is_left_behind(tree, tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    lst = parse_listing(run_listing(str(tree), dict(os.environ, TMPDIR=str(scratch))))
+    assert lst.dna and list(scratch.iterdir()) == []
