@@ -11,6 +11,8 @@ set -euo pipefail
 SYSTEM_PACKAGES=(
   openssh-server
   openssh-client
+  chromium
+  fonts-dejavu-core
 )
 
 log() { printf 'install-system-deps: %s\n' "$*" >&2; }

@@ -20,6 +20,8 @@ COMMANDS = {
     "check": "tarwatch.cli.check:check",
     "config": "tarwatch.cli.config:config",
     "demo": "tarwatch.cli.demo:demo",
+    "publish": "tarwatch.cli.publish:publish",
+    "serve": "tarwatch.cli.serve:serve",
 }
 
 

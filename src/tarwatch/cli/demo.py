@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tarwatch.cli.common import global_options, handle_errors, state
+
+if TYPE_CHECKING:
+    from tarwatch.config import Config
+    from tarwatch.store import Store
 
 
 @click.command()
@@ -18,13 +24,20 @@ from tarwatch.cli.common import global_options, handle_errors, state
     help="Make the world here (default: a new temporary folder, kept afterwards).",
 )
 @click.option("--days", default=120, show_default=True, help="Nights of backups to make.")
+@click.option(
+    "--serve/--no-serve",
+    default=None,
+    help="Serve the published site afterwards (default: when standard output is a terminal).",
+)
+@click.option("--port", default=8080, show_default=True, help="Port to serve on (0: any free one).")
 @global_options
 @handle_errors()
-def demo(where: Path | None, days: int) -> None:
+def demo(where: Path | None, days: int, serve: bool | None, port: int) -> None:
     """Make a sample world (a hub's own copy, three backup nodes and one that never answers,
     months of nightly tarballs with a stale item, a transfer that never arrived, a shrunken
-    tarball, a .dna that lies and a LOCKED folder left behind), collect it, check it, and say
-    what to look at."""
+    tarball, a .dna that lies and a LOCKED folder left behind), collect it, check it, publish
+    its dashboard, say what to look at, and serve the dashboard until Ctrl-C (on a terminal;
+    --no-serve stops after publishing)."""
     from tarwatch.checks import to_json
     from tarwatch.cli.check import build_report, wants_color
     from tarwatch.cli.collect import LineProgress
@@ -56,3 +69,26 @@ def demo(where: Path | None, days: int) -> None:
     click.echo(f"  tarwatch --config {world.config}{now_opt} check --all")
     click.echo(f"  tarwatch --config {world.config}{now_opt} check --format json")
     click.echo(f"  tarwatch --config {world.config} collect      # list the nodes again")
+    _publish_and_serve(
+        world.config, config, store, now, serve if serve is not None else sys.stdout.isatty(), port
+    )
+
+
+def _publish_and_serve(path: Path, config: Config, store: Store, now: float, serve: bool, port: int) -> None:
+    """Publish the demo world's dashboard and, when asked, serve it until Ctrl-C."""
+    from tarwatch.publish.site import publish
+    from tarwatch.serve import serve_forever
+
+    site = config.publish.out
+    summary = publish(config, store, site, now)
+    click.echo()
+    click.echo(
+        f"Dashboard: {summary.pages} pages, {summary.data} data files, {summary.images} images in {site}"
+    )
+    click.echo(f"  open {site / 'index.html'}")
+    if serve:
+        serve_forever(
+            site, "127.0.0.1", port, lambda url: click.echo(f"  serving it at {url} (Ctrl-C stops)")
+        )
+    else:
+        click.echo(f"  tarwatch --config {path} serve      # serve it")

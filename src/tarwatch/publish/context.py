@@ -1,0 +1,75 @@
+"""The one context builder: what the page templates get. Templates never query; every URL in
+them is relative to the page, computed here (so the site works under any base URL and from
+disk)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tarwatch import __version__
+from tarwatch.config import Config
+from tarwatch.publish import paths
+
+
+@dataclass(frozen=True)
+class HubShape:
+    """What a hub's page is made of: its tag, srvnode, note, link and nodes (source first)."""
+
+    tag: str
+    srvnode: str
+    description: str
+    url: str | None
+    nodes: tuple[str, ...]
+
+
+def shapes(config: Config) -> list[HubShape]:
+    """Given the configuration, return the shape of every hub's page."""
+    return [
+        HubShape(tag, h.srvnode, h.description, h.url, tuple(config.hub_nodes(tag)))
+        for tag, h in config.hubs.items()
+    ]
+
+
+def page_context(
+    page: str, hubs: list[HubShape], stale_hours: float, hub: HubShape | None = None
+) -> dict[str, Any]:
+    """Given the page's path in the site, every hub's shape, the hours after which data is
+    stale and (for a hub page) its hub, return the template's context."""
+
+    def u(path: str) -> str:
+        return paths.url(path, page)
+
+    ctx: dict[str, Any] = {
+        "page": "hub" if hub else "index",
+        "title": f"Hub {hub.tag}" if hub else "Backups",
+        "version": __version__,
+        "static": u("static/"),
+        "home": u("index.html"),
+        "hubs": [{"tag": h.tag, "page": u(paths.hub_page(h.tag)), "nodes": h.nodes} for h in hubs],
+        "site": {
+            "status": {"json": u(paths.STATUS_JSON), "js": u(paths.STATUS_JS), "key": "status"},
+            "stale_hours": stale_hours,
+            "hubs": {h.tag: {"page": u(paths.hub_page(h.tag))} for h in hubs},
+        },
+    }
+    if hub:
+        ctx["hub"] = {
+            "tag": hub.tag,
+            "srvnode": hub.srvnode,
+            "description": hub.description,
+            "url": hub.url,
+            "nodes": [
+                {
+                    "tag": n,
+                    "anchor": "node-" + paths.safe_name(n),
+                    "key": f"{hub.tag}/{n}",
+                    "json": u(paths.node_data(hub.tag, n, "json")),
+                    "js": u(paths.node_data(hub.tag, n, "js")),
+                    "svg": u(paths.node_image(hub.tag, n, "svg")),
+                    "png": u(paths.node_image(hub.tag, n, "png")),
+                }
+                for n in hub.nodes
+            ],
+        }
+    return ctx

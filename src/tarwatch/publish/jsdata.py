@@ -1,0 +1,20 @@
+"""JSON for the site: as a .json file, and as a .js file that registers the same data
+(`window.TARWATCH[key] = …`), which pages opened from disk load with a <script> element where
+browsers refuse to fetch. Both are safe inside HTML: "<", ">" and "&" are \\u-escaped, and so is
+everything outside ASCII (U+2028 and U+2029 included), so no name can end a <script>."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def to_json(data: Any) -> str:
+    """Given JSON-able data, return compact JSON that is also safe inside a <script> element."""
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def to_js(key: str, data: Any) -> str:
+    """Given a key and JSON-able data, return a script registering the data under the key."""
+    return f"window.TARWATCH=window.TARWATCH||{{}};window.TARWATCH[{to_json(key)}]={to_json(data)};\n"

@@ -1,0 +1,44 @@
+"""The seed's per-node JSON for Highcharts' StockChart, written where a hub's legacy `jspath`
+says: the chart options, a size series per item ([ms, MiB] pairs, as the seed's `du -m` gave)
+and the "OK" series (tarballs per day) on a second y axis. Old pages with the `stockchart`
+directive draw it (tarwatch.sphinx draws it with uPlot, without Highcharts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tarwatch.publish.series import DAY, decode_item
+
+MIB = 2**20
+
+
+def jspath_for(jspath: str, node: str) -> str:
+    """Given a hub's `jspath` and a node tag, return the file path ({node} filled literally)."""
+    return jspath.replace("{node}", node)
+
+
+def highstock(doc: dict[str, Any]) -> dict[str, Any]:
+    """Given a node's series document, return the seed's Highstock options for it."""
+    series: list[dict[str, Any]] = []
+    for item in doc["items"]:
+        pts = decode_item(item, doc["t0"])
+        series.append(
+            {
+                "name": item["item"],
+                "color": item["color"],
+                "data": [[p.stamp * 1000, round(p.size / MIB, 2)] for p in pts],
+            }
+        )
+    ok = [[(doc["t0"] + d * DAY) * 1000, n] for d, n in enumerate(doc["days"]) if n]
+    series.append({"name": "OK", "yAxis": 1, "type": "column", "data": ok})
+    return {
+        "chart": {"renderTo": f"container_{doc['node']}"},
+        "title": {"text": f"{doc['hub']} backups on {doc['node']}"},
+        "rangeSelector": {"selected": 1},
+        "legend": {"enabled": True},
+        "yAxis": [
+            {"title": {"text": "tarball size (MB)"}},
+            {"title": {"text": "OK"}, "opposite": True, "min": 0},
+        ],
+        "series": series,
+    }

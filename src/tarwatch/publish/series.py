@@ -1,0 +1,172 @@
+"""A node's history as chart series: per item every tarball ever seen (gone ones included), and
+the number of tarballs per day (the seed's "OK" series), in a compact columnar JSON document.
+
+The document (`tarwatch-series/1`) is what the browser charts and the server images draw:
+
+    {"format": "tarwatch-series/1", "hub": "ZZ", "node": "SDU", "updated": 1700000000,
+     "t0": 1699920000,                       # midnight UTC of the first stamp's day
+     "items": [{"item": "svn/dybsvn", "color": "#1f77b4",
+                "t": [86400, 86400, …],      # stamps: first minus t0, then differences (s)
+                "s": [4299161600, 3145728, …],   # sizes: first in bytes, then differences
+                "rev": [1000, 3, …],         # revisions likewise, when every tarball has one
+                "files": {"17": "odd-name.tar.gz"},  # file names not "<name>[-<rev>].tar.gz"
+                "gone": [[0, 355]]}],        # index ranges [from, to) of purged tarballs
+     "days": [1, 5, 5, 4, …]}                # tarballs per UTC day from t0
+
+Differences keep a year of 50 items under 100 KB gzipped; file names are derived from the item
+and revision, as the layout names them, except where a node named one otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, and_, select
+
+from tarwatch.publish.palette import color_of
+from tarwatch.store.tables import tarballs
+
+FORMAT = "tarwatch-series/1"
+DAY = 86400
+
+
+@dataclass(slots=True)
+class Point:
+    """One tarball in a series: stamp (epoch s UTC), size (bytes), revision, file name, gone."""
+
+    stamp: int
+    size: int
+    revision: int | None
+    file: str
+    gone: bool
+
+
+@dataclass(slots=True)
+class ItemSeries:
+    """Every tarball of one item on one node, oldest first."""
+
+    item: str
+    points: list[Point] = field(default_factory=list)
+
+
+def read_series(engine: Engine, hub: str, node: str, select_items: Sequence[str] = ()) -> list[ItemSeries]:
+    """Given a store's engine, a (hub, node) and the items to keep (empty: all), return each
+    item's series from every tarball ever seen there, gone ones included, by item name."""
+    t = tarballs.c
+    q = (
+        select(t.item, t.stamp, t.size, t.revision, t.path, t.gone)
+        .where(and_(t.node == node, t.hub == hub))
+        .order_by(t.item, t.stamp, t.path)
+    )
+    wanted = set(select_items)
+    out: list[ItemSeries] = []
+    with engine.connect() as conn:
+        for item, stamp, size, rev, path, gone in conn.execute(q):
+            if wanted and item not in wanted:
+                continue
+            if not out or out[-1].item != item:
+                out.append(ItemSeries(item))
+            out[-1].points.append(Point(stamp, size, rev, path.rsplit("/", 1)[-1], gone is not None))
+    return out
+
+
+def per_day(series: Iterable[ItemSeries]) -> tuple[int, list[int]]:
+    """Given item series, return (t0, counts): midnight UTC of the first stamp's day and the
+    number of tarballs stamped on each day from it to the last one."""
+    days: dict[int, int] = {}
+    for s in series:
+        for p in s.points:
+            d = p.stamp // DAY
+            days[d] = days.get(d, 0) + 1
+    if not days:
+        return 0, []
+    first, last = min(days), max(days)
+    return first * DAY, [days.get(d, 0) for d in range(first, last + 1)]
+
+
+def node_document(hub: str, node: str, series: list[ItemSeries], updated: float | None) -> dict[str, Any]:
+    """Given a (hub, node), its item series and when its data last changed, return the node's
+    series document (see the module's docstring)."""
+    t0, counts = per_day(series)
+    return {
+        "format": FORMAT,
+        "hub": hub,
+        "node": node,
+        "updated": None if updated is None else int(updated),
+        "t0": t0,
+        "items": [_item(s, t0, i) for i, s in enumerate(series)],
+        "days": counts,
+    }
+
+
+def default_file(item: str, revision: int | None) -> str:
+    """Given an item and a revision, return the file name the layout gives its tarballs."""
+    name = item.split("/", 1)[-1]
+    return f"{name}.tar.gz" if revision is None else f"{name}-{revision}.tar.gz"
+
+
+def _item(s: ItemSeries, t0: int, index: int) -> dict[str, Any]:
+    pts = s.points
+    revs = [p.revision for p in pts]
+    has_revs = all(r is not None for r in revs)
+    doc: dict[str, Any] = {
+        "item": s.item,
+        "color": color_of(index),
+        "t": _deltas([p.stamp for p in pts], t0),
+        "s": _deltas([p.size for p in pts], 0),
+    }
+    if has_revs:
+        doc["rev"] = _deltas(revs, 0)  # type: ignore[arg-type]
+    files = {
+        str(i): p.file
+        for i, p in enumerate(pts)
+        if p.file != default_file(s.item, p.revision if has_revs else None)
+    }
+    if files:
+        doc["files"] = files
+    gone = _ranges([i for i, p in enumerate(pts) if p.gone])
+    if gone:
+        doc["gone"] = gone
+    return doc
+
+
+def _deltas(values: Sequence[int], origin: int) -> list[int]:
+    out, prev = [], origin
+    for v in values:
+        out.append(v - prev)
+        prev = v
+    return out
+
+
+def _ranges(indices: list[int]) -> list[list[int]]:
+    """Given sorted indices, return them as [from, to) ranges."""
+    out: list[list[int]] = []
+    for i in indices:
+        if out and out[-1][1] == i:
+            out[-1][1] = i + 1
+        else:
+            out.append([i, i + 1])
+    return out
+
+
+def decode_item(doc: dict[str, Any], t0: int) -> list[Point]:
+    """Given one item of a series document and its t0, return its points (the inverse of the
+    encoding, for images and tests)."""
+    stamps = _undelta(doc["t"], t0)
+    sizes = _undelta(doc["s"], 0)
+    revs: list[int | None] = _undelta(doc["rev"], 0) if "rev" in doc else [None] * len(stamps)  # type: ignore[assignment]
+    files = doc.get("files", {})
+    gone = {i for a, b in doc.get("gone", []) for i in range(a, b)}
+    return [
+        Point(t, s, r, files.get(str(i), default_file(doc["item"], r)), i in gone)
+        for i, (t, s, r) in enumerate(zip(stamps, sizes, revs, strict=True))
+    ]
+
+
+def _undelta(deltas: Sequence[int], origin: int) -> list[int]:
+    out, v = [], origin
+    for d in deltas:
+        v += d
+        out.append(v)
+    return out

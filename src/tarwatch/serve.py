@@ -1,0 +1,66 @@
+"""A small HTTP server for the published site (standard library only): the right content types
+for .js, .json and .svg, one thread per request, quiet logs, Ctrl-C stops it cleanly."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+from tarwatch.errors import TarwatchError
+
+TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".png": "image/png",
+}
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves files from a folder; data is never cached for long (it changes every night)."""
+
+    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Log nothing: a look at the site needs no access log on the terminal."""
+
+
+def make_server(folder: Path, bind: str, port: int) -> ThreadingHTTPServer:
+    """Given the site's folder, an address and a port (0: any free one), return a server for it;
+    raise TarwatchError when the port cannot be had."""
+    handler = functools.partial(SiteHandler, directory=str(folder))
+    try:
+        server = ThreadingHTTPServer((bind, port), handler)
+    except OSError as e:
+        raise TarwatchError(f"cannot listen on {bind}:{port}: {e.strerror}") from e
+    server.daemon_threads = True
+    return server
+
+
+def url_of(server: ThreadingHTTPServer) -> str:
+    """Given a server, return the URL of the site's index page."""
+    host, port = server.server_address[:2]
+    host = f"[{host}]" if ":" in str(host) else host
+    return f"http://{host}:{port}/index.html"
+
+
+def serve_forever(folder: Path, bind: str, port: int, announce: Callable[[str], None]) -> None:
+    """Given the site's folder, an address and a port, tell `announce` the URL and serve the
+    site until Ctrl-C."""
+    server = make_server(folder, bind, port)
+    announce(url_of(server))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
