@@ -18,13 +18,27 @@ from tarwatch.store.tables import items, polls
 STATE = Path("data") / ".published.json"
 
 
-def fingerprints(engine: Engine, hubs: Sequence[str]) -> dict[tuple[str, str], str]:
-    """Given a store's engine and hub tags, return for every (hub, node) with data a string that
-    changes whenever its tarballs do: the time of its last poll that added, changed or removed
-    one, and when and how its item summaries were last rewritten."""
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a (hub, node)'s data was made from: the last poll that added, changed or removed a
+    tarball (its id: every poll has a new one, even at the same --now; and its time), and when
+    and how its item summaries were last rewritten."""
+
+    poll_id: int | None = None
+    changed_at: float | None = None
+    summaries: str = ""
+
+    @property
+    def key(self) -> str:
+        """A string that changes whenever the node's tarballs do."""
+        return f"{self.poll_id}:{self.summaries}"
+
+
+def fingerprints(engine: Engine, hubs: Sequence[str]) -> dict[tuple[str, str], Fingerprint]:
+    """Given a store's engine and hub tags, return the fingerprint of every (hub, node) with data."""
     p, i = polls.c, items.c
     changed = (
-        select(p.hub, p.node, func.max(p.at))
+        select(p.hub, p.node, func.max(p.id), func.max(p.at))
         .where(p.hub.in_(list(hubs)), or_(p.added > 0, p.changed > 0, p.removed > 0))
         .group_by(p.hub, p.node)
     )
@@ -33,19 +47,13 @@ def fingerprints(engine: Engine, hubs: Sequence[str]) -> dict[tuple[str, str], s
         .where(i.hub.in_(list(hubs)))
         .group_by(i.hub, i.node)
     )
-    out: dict[tuple[str, str], list[str]] = {}
     with engine.connect() as conn:
-        for hub, node, at in conn.execute(changed):
-            out.setdefault((hub, node), ["", ""])[0] = f"{at:.3f}"
-        for hub, node, updated, count in conn.execute(summaries):
-            out.setdefault((hub, node), ["", ""])[1] = f"{updated:.3f}/{count}"
-    return {k: ":".join(v) for k, v in out.items()}
-
-
-def last_change(fingerprint: str) -> float | None:
-    """Given a fingerprint, return the time of the last poll that changed the data, or None."""
-    head = fingerprint.split(":", 1)[0]
-    return float(head) if head else None
+        last = {(hub, node): (pid, at) for hub, node, pid, at in conn.execute(changed)}
+        summed = {(hub, node): f"{up:.3f}/{n}" for hub, node, up, n in conn.execute(summaries)}
+    return {
+        k: Fingerprint(*last.get(k, (None, None)), summaries=summed.get(k, ""))
+        for k in last.keys() | summed.keys()
+    }
 
 
 def digest(value: Any) -> str:

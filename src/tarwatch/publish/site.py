@@ -25,11 +25,12 @@ from tarwatch import __version__
 from tarwatch.atomic import write_bytes, write_text
 from tarwatch.config import Config
 from tarwatch.publish import images, jsdata, legacy, paths
-from tarwatch.publish.changes import State, digest, fingerprints, last_change
+from tarwatch.publish.changes import Fingerprint, State, digest, fingerprints
 from tarwatch.publish.context import HubShape, page_context, shapes
 from tarwatch.publish.series import node_document, read_series
 from tarwatch.store import Store
 
+NONE = Fingerprint()  # a node without data
 PARALLEL_FROM = 4  # render images in worker processes from this many changed nodes on
 
 
@@ -83,7 +84,7 @@ def publish(
         hub = config.hubs[shape.tag]
         for node in shape.nodes:
             key = f"{shape.tag}/{node}"
-            wanted[key] = digest([prints.get((shape.tag, node), ""), hub.select, hub.jspath])
+            wanted[key] = digest([prints.get((shape.tag, node), NONE).key, hub.select, hub.jspath])
             if state.nodes.get(key) != wanted[key] or not _node_files_exist(out, shape.tag, node):
                 todo.append((shape.tag, node))
     summary = Summary(str(out))
@@ -98,22 +99,9 @@ def publish(
     with _pool(len(todo), jobs) as pool:
         rendering: list[tuple[str, str, Future[tuple[bytes, bytes]] | tuple[bytes, bytes]]] = []
         for hub, node in todo:
-            h = config.hubs[hub]
-            doc = node_document(
-                hub, node, read_series(store.engine, hub, node, h.select), _changed(prints, hub, node)
-            )
-            _write_data(
-                out,
-                paths.node_data(hub, node, "json"),
-                paths.node_data(hub, node, "js"),
-                f"{hub}/{node}",
-                doc,
-            )
+            doc = _write_node_data(config, store, out, hub, node, prints.get((hub, node), NONE))
             summary.data += 1
-            if h.jspath:
-                target = Path(legacy.jspath_for(h.jspath, node)).expanduser()
-                write_text(target, jsdata.to_json(legacy.highstock(doc)))
-                summary.legacy += 1
+            summary.legacy += 1 if config.hubs[hub].jspath else 0
             rendering.append((hub, node, pool.submit(images.render, doc) if pool else images.render(doc)))
         for hub, node, result in rendering:
             svg, png = result.result() if isinstance(result, Future) else result
@@ -128,9 +116,21 @@ def publish(
     return summary
 
 
-def _changed(prints: dict[tuple[str, str], str], hub: str, node: str) -> float | None:
-    p = prints.get((hub, node))
-    return last_change(p) if p else None
+def _write_node_data(
+    config: Config, store: Store, out: Path, hub: str, node: str, fingerprint: Fingerprint
+) -> dict[str, Any]:
+    """Read a node's series, write its data files (and the legacy JSON when the hub has a
+    `jspath`) and return its series document."""
+    h = config.hubs[hub]
+    doc = node_document(hub, node, read_series(store.engine, hub, node, h.select), fingerprint.changed_at)
+    _write_data(
+        out, paths.node_data(hub, node, "json"), paths.node_data(hub, node, "js"), f"{hub}/{node}", doc
+    )
+    if h.jspath:
+        write_text(
+            Path(legacy.jspath_for(h.jspath, node)).expanduser(), jsdata.to_json(legacy.highstock(doc))
+        )
+    return doc
 
 
 def _node_files_exist(out: Path, hub: str, node: str) -> bool:

@@ -1,0 +1,69 @@
+"""The demo world (tarwatch.demo), collected into its store, for publish tests; optionally with
+a hostile item whose name is HTML and quotes, on the hub's copy and on SDU."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from support.tree import tarball
+from tarwatch.collect.run import run_collect
+from tarwatch.config import Config, load_toml
+from tarwatch.config.legacy import to_toml
+from tarwatch.demo import HUB, SOURCE, SRVNODE, TZ, make_world
+from tarwatch.store import Store
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+# Folder names may hold anything but "/": this one is HTML, an ampersand and both quotes.
+HOSTILE = "<img src=x onerror=alert(1)> & \"dq\" 'sq'"
+HOSTILE_ITEM = f"repos/{HOSTILE}"
+
+
+@dataclass
+class Collected:
+    base: Path
+    config_path: Path
+    config: Config
+    store: Store
+    now: float
+
+    def collect(self) -> None:
+        """List every node again and store what they hold."""
+        run_collect(self.config, [HUB], self.store, self.now, _Quiet())
+
+    def node_root(self, node: str) -> Path:
+        return self.base / "nodes" / node / "backup" / SRVNODE
+
+
+class _Quiet:
+    def started(self, node: str) -> None: ...
+    def files(self, node: str, count: int) -> None: ...
+    def finished(self, node: str, outcomes: object) -> None: ...
+    def stop(self) -> None: ...
+
+
+def collected_world(
+    base: Path, days: int = 12, hostile: bool = False, jspath: str | None = None
+) -> Collected:
+    """Given an empty folder, make the demo world there (with the hostile item when asked, and
+    the legacy `jspath` when given), collect it and return it."""
+    world = make_world(base, NOW, days=days)
+    raw = tomllib.loads(world.config.read_text())
+    if hostile:
+        raw["hubs"][HUB]["select"] = []  # every item, the hostile one too
+        last = NOW.astimezone(ZoneInfo(TZ)).replace(hour=11, minute=30, second=10) - timedelta(days=1)
+        for node in (SOURCE, "SDU"):
+            for d in range(3):
+                folder = (last - timedelta(days=d)).strftime("%Y/%m/%d/%H%M%S")
+                root = base / "nodes" / node / "backup" / SRVNODE
+                tarball(root, f"{HOSTILE_ITEM}/{folder}/{HOSTILE}.tar.gz", 1000 + d)
+    if jspath:
+        raw["hubs"][HUB]["jspath"] = jspath
+    world.config.write_text(to_toml(raw, ["a test world"]))
+    config = load_toml(world.config)
+    c = Collected(base, world.config, config, Store.open(config.store.url), NOW.timestamp())
+    c.collect()
+    return c

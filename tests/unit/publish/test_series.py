@@ -1,0 +1,134 @@
+"""Series from the store: every tarball ever seen (gone ones stay), counts per day, the compact
+document and its decoding, and the fingerprints that tell which nodes changed."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from bench.world import Shape, snapshot_for
+
+from tarwatch.collect.snapshot import Snapshot, Tarball
+from tarwatch.publish.changes import State, fingerprints
+from tarwatch.publish.jsdata import to_js, to_json
+from tarwatch.publish.series import (
+    DAY,
+    ItemSeries,
+    Point,
+    decode_item,
+    default_file,
+    node_document,
+    per_day,
+    read_series,
+)
+from tarwatch.store import Store
+
+T0 = 1_700_000_000 - 1_700_000_000 % DAY  # a midnight UTC
+
+
+def tb(item: str, day: int, size: int, rev: int | None = None, hour: int = 3) -> Tarball:
+    name = item.split("/")[1]
+    fname = f"{name}-{rev}.tar.gz" if rev is not None else f"{name}.tar.gz"
+    stamp = T0 + day * DAY + hour * 3600
+    return Tarball(f"/b/{item}/{day}/{fname}", item, stamp, size, float(stamp), rev)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(f"sqlite:///{tmp_path / 's.db'}")
+
+
+def poll(store: Store, node: str, at: float, tarballs: list[Tarball]) -> None:
+    run = store.begin_run(at, "test", ["H"])
+    snap = Snapshot(root="/b", complete=True, tarballs=tarballs)
+    store.record_poll(run, "H", node, at, ok=True, reason=None, duration=0.1, snap=snap)
+
+
+def test_gone_tarballs_stay_in_the_series_marked_gone(store: Store) -> None:
+    first = [tb("svn/a", d, 100 + d, rev=10 + d) for d in range(4)]
+    poll(store, "N", T0 + 5 * DAY, first)
+    poll(store, "N", T0 + 6 * DAY, first[2:])  # the two oldest were purged
+    (s,) = read_series(store.engine, "H", "N")
+    assert [p.size for p in s.points] == [100, 101, 102, 103]
+    assert [p.gone for p in s.points] == [True, True, False, False]
+
+
+def test_the_series_keeps_only_selected_items_when_a_selection_is_given(store: Store) -> None:
+    poll(store, "N", T0 + DAY, [tb("svn/a", 0, 1), tb("tracs/a", 0, 2)])
+    assert [s.item for s in read_series(store.engine, "H", "N", ["tracs/a"])] == ["tracs/a"]
+    assert [s.item for s in read_series(store.engine, "H", "N")] == ["svn/a", "tracs/a"]
+
+
+def test_counts_per_day_cover_every_day_from_the_first_stamp_with_zeros_for_missed_nights() -> None:
+    a = ItemSeries(
+        "svn/a", [Point(T0 + 3600, 1, None, "a.tar.gz", False), Point(T0 + 3 * DAY, 1, None, "a", True)]
+    )
+    b = ItemSeries("svn/b", [Point(T0 + 7200, 1, None, "b.tar.gz", False)])
+    assert per_day([a, b]) == (T0, [2, 0, 0, 1])
+    assert per_day([]) == (0, [])
+
+
+def test_the_document_decodes_back_to_the_same_points() -> None:
+    pts = [
+        Point(T0 + 100, 5_000_000_000, 3538, "env-3538.tar.gz", True),
+        Point(T0 + DAY + 100, 5_000_100_000, 3541, "env-3541.tar.gz", False),
+        Point(T0 + 2 * DAY + 100, 4_000_000_000, 3541, "env-3541-2.tar.gz", False),  # second that day
+    ]
+    doc = node_document("H", "N", [ItemSeries("repos/env", pts)], updated=T0 + 3 * DAY)
+    item = doc["items"][0]
+    assert item["files"] == {"2": "env-3541-2.tar.gz"}  # only names the layout does not give
+    assert item["gone"] == [[0, 1]]
+    assert decode_item(item, doc["t0"]) == pts
+    assert doc["days"] == [1, 1, 1]
+    assert json.loads(to_json(doc)) == doc
+
+
+def test_items_without_revisions_name_their_files_from_the_item() -> None:
+    assert default_file("tracs/env", None) == "env.tar.gz"
+    assert default_file("svn/dybsvn", 21500) == "dybsvn-21500.tar.gz"
+    pts = [Point(T0, 1, None, "env.tar.gz", False)]
+    item = node_document("H", "N", [ItemSeries("tracs/env", pts)], None)["items"][0]
+    assert "rev" not in item and "files" not in item and "gone" not in item
+
+
+def test_a_year_of_50_items_is_at_most_100_kb_gzipped() -> None:
+    shape = Shape(nodes=1, items=50, days=365)
+    by_item: dict[str, ItemSeries] = {}
+    for t in snapshot_for(shape, 0).tarballs:
+        by_item.setdefault(t.item, ItemSeries(t.item)).points.append(
+            Point(t.stamp, t.size, t.revision, t.path.rsplit("/", 1)[1], False)
+        )
+    doc = node_document("H", "N0000", sorted(by_item.values(), key=lambda s: s.item), None)
+    size = len(gzip.compress(to_json(doc).encode()))
+    assert size <= 100_000, size
+
+
+def test_script_data_cannot_end_a_script_element_or_a_line() -> None:
+    js = to_js("H/N", {"item": "</script><script>alert(1)</script>\u2028\u2029&"})
+    assert "</" not in js and "<" not in js and "\u2028" not in js and "\u2029" not in js
+    assert "\\u003c/script\\u003e" in js and "\\u2028" in js and "\\u0026" in js
+    assert js.startswith('window.TARWATCH=window.TARWATCH||{};window.TARWATCH["H/N"]=')
+
+
+def test_a_fingerprint_changes_when_a_poll_changes_the_node_and_only_then(store: Store) -> None:
+    tars = [tb("svn/a", d, 100) for d in range(3)]
+    poll(store, "N", T0 + 3 * DAY, tars)
+    poll(store, "M", T0 + 3 * DAY, tars)
+    before = fingerprints(store.engine, ["H"])
+    poll(store, "N", T0 + 4 * DAY, tars)  # nothing new
+    poll(store, "M", T0 + 4 * DAY, tars)
+    assert fingerprints(store.engine, ["H"]) == before
+    poll(store, "N", T0 + 5 * DAY, [*tars, tb("svn/a", 4, 100)])
+    after = fingerprints(store.engine, ["H"])
+    assert after[("H", "N")].key != before[("H", "N")].key
+    assert after[("H", "N")].changed_at == T0 + 5 * DAY
+    assert after[("H", "M")] == before[("H", "M")]
+
+
+def test_the_state_file_reads_back_what_was_written_and_tolerates_garbage(tmp_path: Path) -> None:
+    State("p", {"H/N": "x"}).write(tmp_path)
+    assert State.read(tmp_path) == State("p", {"H/N": "x"})
+    (tmp_path / "data" / ".published.json").write_text("{not json")
+    assert State.read(tmp_path) == State()

@@ -1,0 +1,134 @@
+"""Publishing the demo world: what is written, what is rewritten (only what changed), the legacy
+Highstock JSON, and a hostile item name escaped in every output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from support.tree import tarball
+from support.world import HOSTILE, HOSTILE_ITEM, Collected, collected_world
+from tarwatch.checks import to_json
+from tarwatch.cli.check import build_report
+from tarwatch.publish.legacy import highstock
+from tarwatch.publish.site import publish, static_files
+
+NODES = ("hub", "SDU", "IHEP", "NTU", "KEK")
+ALWAYS = {"data/status.json", "data/status.js", "data/.published.json"}  # rewritten every run
+
+
+def files(site: Path) -> dict[str, tuple[int, int]]:
+    """Every file of the site: path → (inode, mtime in ns); a rewrite changes the inode."""
+    return {
+        str(p.relative_to(site)): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in site.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Collected:
+    return collected_world(
+        tmp_path / "world", jspath=str(tmp_path / "legacy" / "scm_backup_monitor_{node}.json")
+    )
+
+
+def test_a_first_publish_writes_pages_data_images_and_static_files(world: Collected, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    s = publish(world.config, world.store, site, world.now)
+    assert (s.pages, s.data, s.images, s.legacy) == (2, 1 + len(NODES), 2 * len(NODES), len(NODES))
+    assert s.static == len(static_files()) and s.nodes_unchanged == 0
+    for node in NODES:
+        for rel in (f"data/ZZ/{node}.json", f"data/ZZ/{node}.js", f"img/ZZ/{node}.svg", f"img/ZZ/{node}.png"):
+            assert (site / rel).stat().st_size > 0, rel
+    assert (site / "static/vendor/uplot/LICENSE").read_text().startswith("The MIT License")
+    assert (site / "img/ZZ/SDU.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in (site / "img/ZZ/SDU.svg").read_bytes()[:400]
+
+
+def test_status_json_is_exactly_the_check_document(world: Collected, tmp_path: Path) -> None:
+    publish(world.config, world.store, tmp_path / "site", world.now)
+    expected = to_json(build_report(world.config, ["ZZ"], world.store, world.now))
+    assert json.loads((tmp_path / "site/data/status.json").read_text()) == expected
+
+
+def test_a_second_publish_with_nothing_changed_rewrites_only_the_status(
+    world: Collected, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    publish(world.config, world.store, site, world.now)
+    before = files(site)
+    s = publish(world.config, world.store, site, world.now + 3600)
+    after = files(site)
+    assert (s.pages, s.data, s.images, s.nodes_unchanged) == (0, 1, 0, len(NODES))
+    assert {k for k in after if after[k] != before.get(k)} == ALWAYS
+
+
+def test_after_one_node_changed_only_its_data_images_and_legacy_json_are_rewritten(
+    world: Collected, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    publish(world.config, world.store, site, world.now)
+    before = files(site)
+    legacy = tmp_path / "legacy"
+    legacy_before = {p.name: p.stat().st_ino for p in legacy.iterdir()}
+    tarball(world.node_root("IHEP"), "svn/dybsvn/2026/11/25/190000/dybsvn-9999.tar.gz", 5 << 30)
+    world.collect()
+    s = publish(world.config, world.store, site, world.now)
+    after = files(site)
+    assert s.nodes_changed == ["ZZ/IHEP"]
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert changed == ALWAYS | {"data/ZZ/IHEP.json", "data/ZZ/IHEP.js", "img/ZZ/IHEP.svg", "img/ZZ/IHEP.png"}
+    legacy_after = {p.name: p.stat().st_ino for p in legacy.iterdir()}
+    assert [n for n in legacy_after if legacy_after[n] != legacy_before[n]] == [
+        "scm_backup_monitor_IHEP.json"
+    ]
+
+
+def test_a_deleted_data_file_is_written_again(world: Collected, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    publish(world.config, world.store, site, world.now)
+    (site / "img/ZZ/NTU.png").unlink()
+    s = publish(world.config, world.store, site, world.now)
+    assert s.nodes_changed == ["ZZ/NTU"] and (site / "img/ZZ/NTU.png").exists()
+
+
+def test_the_legacy_json_is_the_seeds_highstock_options(world: Collected, tmp_path: Path) -> None:
+    publish(world.config, world.store, tmp_path / "site", world.now)
+    doc = json.loads((tmp_path / "legacy/scm_backup_monitor_SDU.json").read_text())
+    assert doc["chart"] == {"renderTo": "container_SDU"}
+    assert [a.get("opposite", False) for a in doc["yAxis"]] == [False, True]
+    names = [s["name"] for s in doc["series"]]
+    assert names[-1] == "OK" and doc["series"][-1]["yAxis"] == 1
+    assert set(names[:-1]) == {"svn/dybsvn", "tracs/dybsvn", "svn/dybaux", "tracs/dybaux", "folders/svnsetup"}
+    dybsvn = next(s for s in doc["series"] if s["name"] == "svn/dybsvn")
+    ms, mib = dybsvn["data"][0]
+    assert ms % 1000 == 0 and mib == pytest.approx(4100)  # the demo's first tarball: 4,100 MiB
+    assert sum(n for _, n in doc["series"][-1]["data"]) == sum(len(s["data"]) for s in doc["series"][:-1])
+
+
+def test_highstock_of_an_empty_node_has_only_an_empty_ok_series() -> None:
+    doc = highstock({"hub": "H", "node": "N", "t0": 0, "items": [], "days": []})
+    assert doc["series"] == [{"name": "OK", "yAxis": 1, "type": "column", "data": []}]
+
+
+def test_a_hostile_item_name_is_escaped_in_every_output(tmp_path: Path) -> None:
+    world = collected_world(tmp_path / "world", hostile=True, jspath=str(tmp_path / "legacy" / "{node}.json"))
+    site = tmp_path / "site"
+    publish(world.config, world.store, site, world.now)
+    status = json.loads((site / "data/status.json").read_text())
+    items = {i["item"] for n in status["hubs"][0]["nodes"] for i in n["items"]}
+    assert HOSTILE_ITEM in items
+    series = json.loads((site / "data/ZZ/SDU.json").read_text())
+    assert HOSTILE_ITEM in [i["item"] for i in series["items"]]
+    outputs = [*site.rglob("*.json"), *site.rglob("*.js"), *(tmp_path / "legacy").iterdir()]
+    for p in outputs:
+        if "static" not in p.parts:
+            text = p.read_text()
+            assert "<" not in text and ">" not in text and "&" not in text, p
+    for p in site.rglob("*.html"):
+        assert HOSTILE not in p.read_text() and "onerror" not in p.read_text(), p
+    svg = (site / "img/ZZ/SDU.svg").read_text()
+    assert "<img" not in svg and "&lt;img src=x onerror=alert(1)&gt; &amp;" in svg
