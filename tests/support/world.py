@@ -50,6 +50,16 @@ def collected_world(
 ) -> Collected:
     """Given an empty folder, make the demo world there (with the hostile item when asked, and
     the legacy `jspath` when given), collect it and return it."""
+    path = make_test_world(base, days, hostile, jspath)
+    config = load_toml(path)
+    c = Collected(base, path, config, Store.open(config.store.url), NOW.timestamp())
+    c.collect()
+    return c
+
+
+def make_test_world(base: Path, days: int = 12, hostile: bool = False, jspath: str | None = None) -> Path:
+    """Given an empty folder, make the demo world there for NOW (with the hostile item when
+    asked, and the legacy `jspath` when given); return its configuration file."""
     world = make_world(base, NOW, days=days)
     raw = tomllib.loads(world.config.read_text())
     if hostile:
@@ -63,7 +73,4 @@ def collected_world(
     if jspath:
         raw["hubs"][HUB]["jspath"] = jspath
     world.config.write_text(to_toml(raw, ["a test world"]))
-    config = load_toml(world.config)
-    c = Collected(base, world.config, config, Store.open(config.store.url), NOW.timestamp())
-    c.collect()
-    return c
+    return world.config

@@ -3,6 +3,8 @@ document) and in the server-rendered images. Status colours are in static/style.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 # Tableau's ten, then ten darker companions: distinct for 20 items, then repeated.
 COLORS = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -13,6 +15,7 @@ COLORS = (
 COUNT_COLOR = "#9aa0a6"  # tarballs per day, on the second axis
 
 
-def color_of(index: int) -> str:
-    """Given an item's position in its node's series, return its colour."""
-    return COLORS[index % len(COLORS)]
+def item_colors(items: Iterable[str]) -> dict[str, str]:
+    """Given every item of a hub in a stable order, return each one's colour: an item has the
+    same colour on every node of its hub."""
+    return {item: COLORS[i % len(COLORS)] for i, item in enumerate(items)}

@@ -24,8 +24,8 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, select
 
-from tarwatch.publish.palette import color_of
-from tarwatch.store.tables import tarballs
+from tarwatch.publish.palette import COLORS
+from tarwatch.store.tables import items, tarballs
 
 FORMAT = "tarwatch-series/1"
 DAY = 86400
@@ -48,6 +48,16 @@ class ItemSeries:
 
     item: str
     points: list[Point] = field(default_factory=list)
+
+
+def hub_items(engine: Engine, hub: str, select_items: Sequence[str] = ()) -> list[str]:
+    """Given a store's engine, a hub and its selected items, return the hub's items in a stable
+    order: the selection as configured, else every item any of its nodes holds, by name."""
+    if select_items:
+        return list(select_items)
+    q = select(items.c.item).where(items.c.hub == hub).distinct().order_by(items.c.item)
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(q)]
 
 
 def read_series(engine: Engine, hub: str, node: str, select_items: Sequence[str] = ()) -> list[ItemSeries]:
@@ -85,9 +95,13 @@ def per_day(series: Iterable[ItemSeries]) -> tuple[int, list[int]]:
     return first * DAY, [days.get(d, 0) for d in range(first, last + 1)]
 
 
-def node_document(hub: str, node: str, series: list[ItemSeries], updated: float | None) -> dict[str, Any]:
-    """Given a (hub, node), its item series and when its data last changed, return the node's
-    series document (see the module's docstring)."""
+def node_document(
+    hub: str, node: str, series: list[ItemSeries], updated: float | None, colors: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Given a (hub, node), its item series, when its data last changed and the hub's item
+    colours (default: the palette in order), return the node's series document (see the
+    module's docstring)."""
+    colors = colors or {}
     t0, counts = per_day(series)
     return {
         "format": FORMAT,
@@ -95,7 +109,7 @@ def node_document(hub: str, node: str, series: list[ItemSeries], updated: float 
         "node": node,
         "updated": None if updated is None else int(updated),
         "t0": t0,
-        "items": [_item(s, t0, i) for i, s in enumerate(series)],
+        "items": [_item(s, t0, colors.get(s.item, COLORS[i % len(COLORS)])) for i, s in enumerate(series)],
         "days": counts,
     }
 
@@ -106,13 +120,13 @@ def default_file(item: str, revision: int | None) -> str:
     return f"{name}.tar.gz" if revision is None else f"{name}-{revision}.tar.gz"
 
 
-def _item(s: ItemSeries, t0: int, index: int) -> dict[str, Any]:
+def _item(s: ItemSeries, t0: int, color: str) -> dict[str, Any]:
     pts = s.points
     revs = [p.revision for p in pts]
     has_revs = all(r is not None for r in revs)
     doc: dict[str, Any] = {
         "item": s.item,
-        "color": color_of(index),
+        "color": color,
         "t": _deltas([p.stamp for p in pts], t0),
         "s": _deltas([p.size for p in pts], 0),
     }

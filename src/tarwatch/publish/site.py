@@ -27,7 +27,8 @@ from tarwatch.config import Config
 from tarwatch.publish import images, jsdata, legacy, paths
 from tarwatch.publish.changes import Fingerprint, State, digest, fingerprints
 from tarwatch.publish.context import HubShape, page_context, shapes
-from tarwatch.publish.series import node_document, read_series
+from tarwatch.publish.palette import item_colors
+from tarwatch.publish.series import hub_items, node_document, read_series
 from tarwatch.store import Store
 
 NONE = Fingerprint()  # a node without data
@@ -78,13 +79,16 @@ def publish(
     prints = fingerprints(store.engine, chosen)
     wanted: dict[str, str] = {}
     todo: list[tuple[str, str]] = []
+    colors: dict[str, dict[str, str]] = {}
     for shape in hub_shapes:
         if shape.tag not in chosen:
             continue
         hub = config.hubs[shape.tag]
+        colors[shape.tag] = item_colors(hub_items(store.engine, shape.tag, hub.select))
         for node in shape.nodes:
             key = f"{shape.tag}/{node}"
-            wanted[key] = digest([prints.get((shape.tag, node), NONE).key, hub.select, hub.jspath])
+            made_of = [prints.get((shape.tag, node), NONE).key, colors[shape.tag], hub.jspath]
+            wanted[key] = digest(made_of)
             if state.nodes.get(key) != wanted[key] or not _node_files_exist(out, shape.tag, node):
                 todo.append((shape.tag, node))
     summary = Summary(str(out))
@@ -99,7 +103,9 @@ def publish(
     with _pool(len(todo), jobs) as pool:
         rendering: list[tuple[str, str, Future[tuple[bytes, bytes]] | tuple[bytes, bytes]]] = []
         for hub, node in todo:
-            doc = _write_node_data(config, store, out, hub, node, prints.get((hub, node), NONE))
+            doc = _write_node_data(
+                config, store, out, (hub, node), prints.get((hub, node), NONE), colors[hub]
+            )
             summary.data += 1
             summary.legacy += 1 if config.hubs[hub].jspath else 0
             rendering.append((hub, node, pool.submit(images.render, doc) if pool else images.render(doc)))
@@ -117,12 +123,19 @@ def publish(
 
 
 def _write_node_data(
-    config: Config, store: Store, out: Path, hub: str, node: str, fingerprint: Fingerprint
+    config: Config,
+    store: Store,
+    out: Path,
+    where: tuple[str, str],
+    fingerprint: Fingerprint,
+    colors: dict[str, str],
 ) -> dict[str, Any]:
-    """Read a node's series, write its data files (and the legacy JSON when the hub has a
-    `jspath`) and return its series document."""
+    """Read a (hub, node)'s series, write its data files (and the legacy JSON when the hub has
+    a `jspath`) and return its series document."""
+    hub, node = where
     h = config.hubs[hub]
-    doc = node_document(hub, node, read_series(store.engine, hub, node, h.select), fingerprint.changed_at)
+    series = read_series(store.engine, hub, node, h.select)
+    doc = node_document(hub, node, series, fingerprint.changed_at, colors)
     _write_data(
         out, paths.node_data(hub, node, "json"), paths.node_data(hub, node, "js"), f"{hub}/{node}", doc
     )
