@@ -1,0 +1,163 @@
+"""Benchmark: `publish` over a stored history of N nodes × M items × D nightly tarballs (default
+200 × 50 × 365). Builds the store once (cached by shape in bench/results/), then times, on a copy:
+a full publish into an empty folder, a publish after one node changed, the overview page showing
+its table in headless Chromium, and the gzipped size of a node's series JSON.
+
+    .venv/bin/python -m bench.publish_bench            # the targets of issue 5
+    .venv/bin/python -m bench.publish_bench --quick    # a smoke run: 10 × 10 × 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.world import DAY, T0, Shape, snapshot_for
+from tarwatch.collect.snapshot import Snapshot, Tarball
+from tarwatch.config.load import validate
+from tarwatch.publish.site import publish
+from tarwatch.store import Store
+
+RESULTS = Path(__file__).parent / "results"
+CHROMIUM = "/usr/bin/chromium"
+TARGETS = {
+    "full_publish_s": 60.0,
+    "one_node_changed_s": 5.0,
+    "overview_table_s": 1.5,
+    "node_json_gzip_kb": 100,
+}
+
+
+def config_for(shape: Shape, db: Path):
+    nodes = {f"N{n:04d}": {} for n in range(shape.nodes)}
+    return validate(
+        {
+            "store": {"url": f"sqlite:///{db}"},
+            "defaults": {"keep_max": shape.days + 10},
+            "hubs": {"H": {"srvnode": "h", "source": "N0000", "nodes": list(nodes)[1:]}},
+            "nodes": nodes,
+        },
+        "bench",
+    )
+
+
+def build_store(shape: Shape, db: Path) -> float:
+    """Make the store for `shape` unless it exists (each node its own history); return seconds."""
+    if db.exists():
+        return 0.0
+    db.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db.with_suffix(".building")
+    for p in tmp.parent.glob(tmp.name + "*"):
+        p.unlink()
+    store = Store.open(f"sqlite:///{tmp}")
+    run = store.begin_run(T0, "bench", ["H"])
+    t0 = time.perf_counter()
+    at = T0 + shape.days * DAY
+    for n in range(shape.nodes):
+        snap = snapshot_for(shape, n)
+        store.record_poll(run, "H", f"N{n:04d}", at, ok=True, reason=None, duration=0.1, snap=snap)
+        if n % 20 == 19:
+            print(f"  stored {n + 1}/{shape.nodes} nodes", file=sys.stderr)
+    store.engine.dispose()
+    tmp.rename(db)
+    for suffix in ("-wal", "-shm"):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    return time.perf_counter() - t0
+
+
+def change_one_node(store: Store, shape: Shape, node: int) -> None:
+    """Record a poll of node `node` a day later that finds one more tarball."""
+    listed = snapshot_for(shape, node).tarballs
+    newest = max(listed, key=lambda t: t.stamp)
+    stamp = newest.stamp + DAY
+    path = newest.path.replace(".tar.gz", "-x.tar.gz")
+    extra = Tarball(path, newest.item, stamp, newest.size, float(stamp), None)
+    snap = Snapshot(root="/backup/hub", complete=True, tarballs=[*listed, extra])  # a new listing
+    at = T0 + (shape.days + 1) * DAY
+    run = store.begin_run(at, "bench", ["H"])
+    store.record_poll(run, "H", f"N{node:04d}", at, ok=True, reason=None, duration=0.1, snap=snap)
+
+
+def overview_seconds(site: Path, nodes: int) -> float | None:
+    """Return the seconds from navigation until the overview's grid has every node's row, in
+    headless Chromium (median of 3), or None when Chromium or Playwright is missing."""
+    if not Path(CHROMIUM).exists():
+        return None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+    ]
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        for _ in range(3):
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto((site / "index.html").as_uri())
+            page.wait_for_function(f"document.querySelectorAll('.tw-grid tbody tr').length === {nodes}")
+            times.append(page.evaluate("performance.now()") / 1000)
+            page.close()
+        browser.close()
+    return sorted(times)[1]
+
+
+def run(shape: Shape) -> dict:
+    db = RESULTS / f"publish-{shape.nodes}x{shape.items}x{shape.days}.db"
+    build_s = build_store(shape, db)
+    with tempfile.TemporaryDirectory(prefix="tarwatch-publish-bench-") as tmp:
+        copy = Path(tmp) / "store.db"
+        shutil.copyfile(db, copy)
+        config = config_for(shape, copy)
+        store = Store.open(config.store.url)
+        site = Path(tmp) / "site"
+        now = T0 + (shape.days + 1) * DAY
+        t0 = time.perf_counter()
+        full = publish(config, store, site, now)
+        full_s = time.perf_counter() - t0
+        change_one_node(store, shape, 7 % shape.nodes)
+        t0 = time.perf_counter()
+        one = publish(config, store, site, now + 3600)
+        one_s = time.perf_counter() - t0
+        node_json = (site / "data" / "H" / "N0001.json").read_bytes()
+        overview = overview_seconds(site, shape.nodes)
+    return {
+        "benchmark": "publish",
+        "shape": f"{shape.nodes} nodes × {shape.items} items × {shape.days} days",
+        "tarballs": shape.nodes * shape.items * shape.days,
+        "full_publish_s": round(full_s, 2),
+        "full_wrote": {"pages": full.pages, "data": full.data, "images": full.images},
+        "one_node_changed_s": round(one_s, 2),
+        "one_node_changed_wrote": {"nodes": one.nodes_changed, "data": one.data, "images": one.images},
+        "overview_table_s": None if overview is None else round(overview, 3),
+        "node_json_kb": round(len(node_json) / 1000, 1),
+        "node_json_gzip_kb": round(len(gzip.compress(node_json)) / 1000, 1),
+        "store_built_s": round(build_s, 1),
+        "targets": TARGETS,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--nodes", type=int, default=200)
+    ap.add_argument("--items", type=int, default=50)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--quick", action="store_true", help="a smoke run: 10 nodes × 10 items × 60 days")
+    a = ap.parse_args()
+    shape = Shape(10, 10, 60) if a.quick else Shape(a.nodes, a.items, a.days)
+    print(json.dumps(run(shape), indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
