@@ -115,7 +115,7 @@ COMMANDS = list(_commands(cli))
 
 def test_every_command_is_listed_for_help() -> None:
     assert {("check",), ("collect",), ("config",), ("config", "show"), ("config", "import")} <= set(COMMANDS)
-    assert {("config", "schema"), ("demo",), ()} <= set(COMMANDS)
+    assert {("config", "schema"), ("demo",), ("publish",), ("serve",), ()} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "tarwatch")
@@ -335,6 +335,14 @@ def test_the_demo_makes_its_world_and_exits_0(demo: dict[str, Any]) -> None:
     assert (demo["world"] / "tarwatch.toml").is_file()
     assert "problem items found, as planted" in made.stdout
     assert f"--now {GENERATED}" in made.stdout
+
+
+def test_the_demo_publishes_its_dashboard_and_serves_only_on_a_terminal(demo: dict[str, Any]) -> None:
+    site = demo["world"] / "site"
+    assert (site / "index.html").is_file() and (site / "hub" / "ZZ.html").is_file()
+    assert (site / "img" / "ZZ" / "SDU.png").is_file()
+    assert "Dashboard: 2 pages" in demo["made"].stdout
+    assert "serve      # serve it" in demo["made"].stdout  # not a terminal: published, not served
 
 
 def test_the_demo_checks_as_an_alarm_of_hub_zz(demo: dict[str, Any]) -> None:
