@@ -22,7 +22,10 @@ from tarwatch.cli.common import global_options, handle_errors, state
 @handle_errors()
 def serve(port: int, bind: str, folder: Path | None) -> None:
     """Serve the published site until Ctrl-C, and print its URL."""
+    from tarwatch.errors import TarwatchError
     from tarwatch.serve import serve_forever
 
     site = folder or state().config().publish.out
+    if not (Path(site) / "index.html").is_file():
+        raise TarwatchError(f"no published site in {site}: run `tarwatch publish` first")
     serve_forever(Path(site), bind, port, lambda url: click.echo(f"Serving {site} at {url} (Ctrl-C stops)"))

@@ -345,6 +345,12 @@ def test_the_demo_publishes_its_dashboard_and_serves_only_on_a_terminal(demo: di
     assert "serve      # serve it" in demo["made"].stdout  # not a terminal: published, not served
 
 
+def test_serve_says_so_when_nothing_was_published(tmp_path: Path) -> None:
+    r = run("serve", "--dir", str(tmp_path), "--port", "0")
+    assert r.exit_code == 1
+    assert "run `tarwatch publish` first" in r.stderr
+
+
 def test_the_demo_checks_as_an_alarm_of_hub_zz(demo: dict[str, Any]) -> None:
     checked = demo["checked"]
     assert checked.exit_code == 2, checked.output
