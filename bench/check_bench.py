@@ -18,6 +18,7 @@ from tarwatch.config.load import validate
 from tarwatch.store import Store
 
 RESULTS = Path(__file__).parent / "results"
+SCHEMA = "0001c"  # bump when the store's tables change, so that a cached store is rebuilt
 
 
 def config_for(shape: Shape, db: Path):
@@ -64,7 +65,7 @@ def build_store(shape: Shape, db: Path) -> float:
 
 
 def run(shape: Shape, repeat: int = 5) -> dict:
-    db = RESULTS / f"check-{shape.nodes}x{shape.items}x{shape.days}.db"
+    db = RESULTS / f"check-{shape.nodes}x{shape.items}x{shape.days}-{SCHEMA}.db"
     build_s = build_store(shape, db)
     config = config_for(shape, db)
     store = Store.open(config.store.url)

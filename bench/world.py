@@ -4,6 +4,7 @@ as a listing would give them, or folders on disk (sparse files) for listing benc
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,6 +54,11 @@ def snapshot_for(shape: Shape, node: int, root: str = "/backup/hub") -> Snapshot
         Tarball(f"{root}/{rel}", item, stamp, size, float(stamp + 600), rev)
         for rel, item, stamp, size, rev in tarball_rels(shape, node)
     ]
+    # The collector digests the raw stream as it reads it; here, the same facts.
+    h = hashlib.blake2b(digest_size=16)
+    for t in snap.tarballs:
+        h.update(f"{t.path}\0{t.size}\0{t.mtime}\0".encode())
+    snap.digest = f"{h.hexdigest()}:UTC:bench"
     return snap
 
 

@@ -92,10 +92,11 @@ def test_a_second_run_with_nothing_changed_writes_no_tarball_rows(two_nodes, tmp
     _lab, env, config = two_nodes
     assert tarwatch("--config", str(config), "collect", env=env).code == 0
     db = sqlite3.connect(tmp_path / "tw.db")
-    before = db.execute("select count(*), max(id) from tarballs").fetchone()
+    before = db.execute("select count(*), max(first_seen) from tarballs").fetchone()
     r = tarwatch("--config", str(config), "collect", env=env)
     assert r.code == 0 and "(no change)" in r.out
-    assert db.execute("select count(*), max(id) from tarballs").fetchone() == before == (12, 12)
+    after = db.execute("select count(*), max(first_seen) from tarballs").fetchone()
+    assert after == before and before[0] == 12
 
 
 def test_a_purged_tarball_is_marked_gone_not_forgotten(two_nodes, tmp_path):

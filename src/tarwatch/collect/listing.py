@@ -18,6 +18,7 @@ a stream of NUL-terminated records, because file names may hold newlines and tab
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shlex
 from collections.abc import Iterator
@@ -102,6 +103,7 @@ class Listing:
     missing_root: str | None = None
     malformed: int = 0
     malformed_samples: list[str] = field(default_factory=list)
+    digest: str = ""  # of the raw stream: the same bytes, the same listing
 
     @property
     def complete(self) -> bool:
@@ -116,9 +118,11 @@ class ListingParser:
         self.listing = Listing()
         self._buf = b""
         self._pending_c: str | None = None
+        self._hash = hashlib.blake2b(digest_size=16)
 
     def feed(self, chunk: bytes) -> None:
         """Given the next bytes of the stream, parse every complete record in it."""
+        self._hash.update(chunk)
         buf = self._buf + chunk if self._buf else chunk
         *records, self._buf = buf.split(b"\0")
         for raw in records:
@@ -129,6 +133,7 @@ class ListingParser:
         if self._buf:
             self._bad(self._buf, "truncated record")
             self._buf = b""
+        self.listing.digest = self._hash.hexdigest()
         return self.listing
 
     def _record(self, raw: bytes) -> None:

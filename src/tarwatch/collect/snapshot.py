@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from tarwatch import __version__
 from tarwatch.collect.listing import Listing
 from tarwatch.layout import LayoutError, item_of_mark, parse_dna, parse_tarball_path
 
@@ -46,6 +47,8 @@ class Snapshot:
     malformed: int = 0
     unfit: int = 0
     notes: list[str] = field(default_factory=list)
+    # Of a complete listing, with what its reading depended on: the same digest, the same rows.
+    digest: str | None = None
 
 
 def snapshot(listing: Listing, tz: ZoneInfo) -> Snapshot:
@@ -53,6 +56,8 @@ def snapshot(listing: Listing, tz: ZoneInfo) -> Snapshot:
     root = (listing.root or "").rstrip("/") or "/"
     prefix = root if root.endswith("/") else root + "/"
     snap = Snapshot(root=root, complete=listing.complete, malformed=listing.malformed)
+    if listing.complete and listing.digest:
+        snap.digest = f"{listing.digest}:{tz.key}:{__version__}"
     snap.notes.extend(listing.malformed_samples)
     for rel, size, mtime in listing.tarballs:
         try:

@@ -50,15 +50,17 @@ polls = Table(
     Column("added", Integer, nullable=False, default=0, doc="tarballs new in this poll"),
     Column("changed", Integer, nullable=False, default=0, doc="tarballs whose size, mtime or .dna changed"),
     Column("removed", Integer, nullable=False, default=0, doc="tarballs marked gone by this poll"),
+    Column(
+        "listing_digest", Text, nullable=True, doc="digest of a complete listing (unchanged: skip the diff)"
+    ),
 )
 Index("ix_polls_hub_node_at", polls.c.hub, polls.c.node, polls.c.at)
 
 tarballs = Table(
     "tarballs",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("node", Text, nullable=False),
-    Column("path", Text, nullable=False, doc="absolute path on the node"),
+    Column("node", Text, primary_key=True),
+    Column("path", Text, primary_key=True, doc="absolute path on the node"),
     Column("hub", Text, nullable=False),
     Column("item", Text, nullable=False),
     Column("stamp", BigInteger, nullable=False, doc="from the dated folders, UTC"),
@@ -71,10 +73,12 @@ tarballs = Table(
     Column("first_seen", Float, nullable=False),
     Column("last_seen", Float, nullable=False),
     Column("gone", Float, nullable=True, doc="when a listing first missed it"),
-    UniqueConstraint("node", "path", name="uq_tarballs_node_path"),
+    # On SQLite the rows live in the (node, path) B-tree itself: one tree to fill, not two.
+    sqlite_with_rowid=False,
 )
-# (node, path) is the only index on tarballs: a node's rows are found by its prefix, and every
-# further index would slow the first ingest of a million rows; checks read the `items` table.
+# (node, path), the primary key, is the only index on tarballs: a node's rows are found by its
+# prefix, and every further index would slow the first ingest of a million rows; checks read
+# the `items` table.
 
 # One row per (hub, node, item): what the checks read, kept up to date by every poll that changes
 # the item (tarwatch.history.summarize is its definition), so that checking reads a row per item.

@@ -370,3 +370,42 @@ def _fks(insp, table: str) -> set:
         (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
         for f in insp.get_foreign_keys(table)
     }
+
+
+# -- the unchanged-listing shortcut ---------------------------------------------------------
+
+
+def test_an_unchanged_listing_is_recognised_by_its_digest_and_only_moves_last_seen(store: Store) -> None:
+    listing = snap(tarball(0), tarball(1), tarball(1, "tracs/dybsvn"))
+    first = poll(store, T0, listing)
+    assert first.digest is not None
+    before = rows(store)
+    again = poll(store, T0 + DAY, snap(tarball(0), tarball(1), tarball(1, "tracs/dybsvn")))
+    assert (again.new, again.changed, again.gone, again.files, again.digest) == (0, 0, 0, 3, first.digest)
+    after = rows(store)
+    assert {p: {**r, "last_seen": None} for p, r in after.items()} == {
+        p: {**r, "last_seen": None} for p, r in before.items()
+    }
+    assert {r["last_seen"] for r in after.values()} == {T0 + DAY}
+
+
+def test_a_failed_poll_between_two_identical_listings_keeps_the_shortcut_right(store: Store) -> None:
+    poll(store, T0, snap(tarball(0), tarball(1)))
+    poll(store, T0 + DAY, None, ok=False)
+    again = poll(store, T0 + 2 * DAY, snap(tarball(0), tarball(1)))
+    assert (again.new, again.changed, again.gone) == (0, 0, 0)
+    assert {r["last_seen"] for r in rows(store).values()} == {T0 + 2 * DAY}
+
+
+def test_after_an_incomplete_listing_an_identical_complete_one_is_diffed_in_full(store: Store) -> None:
+    poll(store, T0, snap(tarball(0), tarball(1)))
+    poll(store, T0 + DAY, snap(tarball(1), complete=False))  # digest unknown: nothing marked gone
+    result = poll(store, T0 + 2 * DAY, snap(tarball(1)))
+    assert result.gone == 1  # the full diff ran and saw night 0 missing
+    assert [r["gone"] for r in rows(store).values() if r["stamp"] == int(T0)] == [T0 + 2 * DAY]
+
+
+def test_a_changed_size_changes_the_digest(store: Store) -> None:
+    a = poll(store, T0, snap(tarball(0, size=1000)))
+    b = poll(store, T0 + DAY, snap(tarball(0, size=999)))
+    assert a.digest != b.digest and b.changed == 1

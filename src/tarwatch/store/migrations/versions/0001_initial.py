@@ -42,13 +42,13 @@ def upgrade() -> None:
         sa.Column("added", sa.Integer, nullable=False),
         sa.Column("changed", sa.Integer, nullable=False),
         sa.Column("removed", sa.Integer, nullable=False),
+        sa.Column("listing_digest", sa.Text, nullable=True),
     )
     op.create_index("ix_polls_hub_node_at", "polls", ["hub", "node", "at"])
     op.create_table(
         "tarballs",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("node", sa.Text, nullable=False),
-        sa.Column("path", sa.Text, nullable=False),
+        sa.Column("node", sa.Text, primary_key=True),
+        sa.Column("path", sa.Text, primary_key=True),
         sa.Column("hub", sa.Text, nullable=False),
         sa.Column("item", sa.Text, nullable=False),
         sa.Column("stamp", sa.BigInteger, nullable=False),
@@ -61,7 +61,7 @@ def upgrade() -> None:
         sa.Column("first_seen", sa.Float, nullable=False),
         sa.Column("last_seen", sa.Float, nullable=False),
         sa.Column("gone", sa.Float, nullable=True),
-        sa.UniqueConstraint("node", "path", name="uq_tarballs_node_path"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "items",

@@ -1,0 +1,114 @@
+"""Run every benchmark and print one table of figures and ratios; write them as JSON.
+
+    .venv/bin/python -m bench.run            # the full run (about 10 minutes on 2 cores)
+    .venv/bin/python -m bench.run --quick    # a smoke run with small sizes (seconds)
+    .venv/bin/python -m bench.run --only listing,check
+
+Every figure is a median over repeated runs on the same world."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench import check_bench, fanout, ingest, listing
+from bench.common import cpu_info
+from bench.world import Shape
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def _benchmarks(quick: bool) -> dict[str, Callable[[], dict]]:
+    if quick:
+        return {
+            "listing": lambda: listing.run(tarballs=300, repeat=1, seed_repeat=1),
+            "fanout": lambda: fanout.run(sizes=(2, 4), tarballs=100, singles=2),
+            "ingest": lambda: ingest.run(nodes=2, repeat=1),
+            "check": lambda: check_bench.run(Shape(20, 10, 10), repeat=1),
+        }
+    return {
+        "listing": lambda: listing.run(),
+        "fanout": lambda: fanout.run(),
+        "ingest": lambda: ingest.run(),
+        "check": lambda: check_bench.run(Shape(1000, 50, 30)),
+    }
+
+
+def table(results: dict[str, dict]) -> str:
+    """Given the results, return the table people read (Markdown, as in the README)."""
+    rows = ["| benchmark | figure | target | met |", "|---|---|---|---|"]
+    if r := results.get("listing"):
+        rows.append(
+            f"| listing {r['tarballs']:,} tarballs, one node over sshd | "
+            f"tarwatch collect {r['tarwatch_s']:.2f} s "
+            f"(steady {r['tarwatch_steady_s']:.2f} s); seed `find -exec du` {r['seed_s']:.2f} s; floor "
+            f"`ssh find -printf` {r['floor_s']:.2f} s → **{r['vs_seed']:.1f}× faster than the seed, "
+            f"{r['vs_floor']:.2f}× the floor** | ≥ 8× the seed, ≤ 3× the floor | {_yes(r['met'])} |"
+        )
+    if r := results.get("fanout"):
+        parts = [
+            f"{n} nodes {v['wall_s']:.1f} s = {v['vs_slowest_single']:.1f}× "
+            f"(client CPU {v['client_cpu_per_node_ms']:.0f} ms/node, peak {v['peak_mb']:.0f} MB)"
+            for n, v in r["sizes"].items()
+        ]
+        rows.append(
+            f"| fan-out, {r['tarballs_per_node']:,} tarballs per node | slowest single node "
+            f"{r['slowest_single_s']:.1f} s; "
+            + "; ".join(parts)
+            + f" | ≤ 2× the slowest single, memory flat | "
+            f"{_yes(r['met'])} |"
+        )
+    if r := results.get("ingest"):
+        rows.append(
+            f"| ingest {r['tarballs']:,} tarballs | first {r['first_rows_per_s']:,.0f} rows/s "
+            f"({r['first_store_s']:.1f} s, peak {r['first_peak_mb']:.0f} MB); nightly, nothing changed: "
+            f"{r['steady_store_s']:.1f} s, peak {r['steady_peak_mb']:.0f} MB | "
+            "≥ 100,000 rows/s; ≤ 5 s, ≤ 300 MB | "
+            f"{_yes(r['met'])} |"
+        )
+    if r := results.get("check"):
+        rows.append(
+            f"| check, {r['shape']} | {r['median_s']:.2f} s ({r['items']:,} items) | < 2 s | "
+            f"{_yes(r['median_s'] < r['target_s'])} |"
+        )
+    return "\n".join(rows)
+
+
+def _yes(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    ap.add_argument("--only", help="comma-separated: listing,fanout,ingest,check")
+    ap.add_argument("--out", type=Path, help="JSON file (default bench/results/latest.json)")
+    a = ap.parse_args()
+    chosen = _benchmarks(a.quick)
+    if a.only:
+        chosen = {k: v for k, v in chosen.items() if k in a.only.split(",")}
+    results: dict[str, dict] = {}
+    for name, bench in chosen.items():
+        t0 = time.perf_counter()
+        print(f"… {name}", flush=True)
+        results[name] = bench()
+        print(f"  done in {time.perf_counter() - t0:.0f} s", flush=True)
+    doc = {
+        "machine": cpu_info(),
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "quick": a.quick,
+    }
+    doc["results"] = results
+    out = a.out or RESULTS / ("quick.json" if a.quick else "latest.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=1))
+    print(f"\nMachine: {doc['machine']}; {doc['when']}\n")
+    print(table(results))
+    print(f"\n(JSON: {out})")
+
+
+if __name__ == "__main__":
+    main()

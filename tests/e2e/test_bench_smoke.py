@@ -1,0 +1,36 @@
+"""A quick smoke run of the benchmark harness: every benchmark runs end to end on small sizes
+and produces its figures. Timings are not asserted (they belong to bench/, not to tests)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_lab, tmp_path):
+    # ssh_lab: the harness needs sshd, as this fixture does (fails in CI when it is missing)
+    out = tmp_path / "quick.json"
+    p = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--quick", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 0, p.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    results = doc["results"]
+    assert set(results) == {"listing", "fanout", "ingest", "check"}
+    assert results["listing"]["tarballs"] > 0 and results["listing"]["floor_s"] > 0
+    assert results["listing"]["vs_seed"] > 0 and results["listing"]["vs_floor"] > 0
+    assert set(results["fanout"]["sizes"]) == {"2", "4"}
+    assert results["ingest"]["tarballs"] == results["ingest"]["tarballs"] > 0
+    assert results["check"]["items"] == 200
+    assert "| benchmark | figure | target | met |" in p.stdout
