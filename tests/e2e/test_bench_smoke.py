@@ -31,6 +31,6 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_l
     assert results["listing"]["tarballs"] > 0 and results["listing"]["floor_s"] > 0
     assert results["listing"]["vs_seed"] > 0 and results["listing"]["vs_floor"] > 0
     assert set(results["fanout"]["sizes"]) == {"2", "4"}
-    assert results["ingest"]["tarballs"] == results["ingest"]["tarballs"] > 0
+    assert results["ingest"]["tarballs"] > 10_000 and results["ingest"]["steady_store_s"] > 0
     assert results["check"]["items"] == 200
     assert "| benchmark | figure | target | met |" in p.stdout
