@@ -113,8 +113,8 @@ def test_the_page_draws_the_status_the_charts_and_the_seeds_stockchart(served: s
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(served + "docs/index.html")
-        page.locator(".tarwatch-status .tw-grid tbody tr").first.wait_for()
-        assert page.locator(".tarwatch-status .tw-grid tbody tr").count() == 5
+        page.locator(".tarwatch-status .tw-grid .tw-grow:not(.tw-ghead)").first.wait_for()
+        assert page.locator(".tarwatch-status .tw-grid .tw-grow:not(.tw-ghead)").count() == 5
         for chart in ('[data-key="ZZ/SDU"]', '[data-key="ZZ/NTU"]', "#container_SDU"):
             page.locator(f"{chart} canvas").wait_for()
         assert page.locator('[data-key="ZZ/SDU"] img').count() == 0  # the fallback image replaced

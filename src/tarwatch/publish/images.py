@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 from tarwatch.publish.palette import COUNT_COLOR
-from tarwatch.publish.series import DAY, decode_item
+from tarwatch.publish.series import DAY, decode_columns
 
 LEGEND_MAX = 12  # more items than this: no legend (the browser chart has one that toggles)
 GIB = 2**30
@@ -33,7 +33,8 @@ def render(doc: dict[str, Any]) -> tuple[bytes, bytes]:
     lines, colors = [], []
     for item in items:
         # x in matplotlib's dates (days since 1970), so no datetime conversion is needed
-        lines.append([(p.stamp / DAY, p.size / GIB) for p in decode_item(item, t0)])
+        stamps, sizes = decode_columns(item, t0)
+        lines.append([(t / DAY, s / GIB) for t, s in zip(stamps, sizes, strict=True)])
         colors.append(item["color"])
     if lines:
         ax.add_collection(LineCollection(lines, colors=colors, linewidths=1.2))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tarwatch.publish.series import DAY, decode_item
+from tarwatch.publish.series import DAY, decode_columns
 
 MIB = 2**20
 
@@ -21,14 +21,9 @@ def highstock(doc: dict[str, Any]) -> dict[str, Any]:
     """Given a node's series document, return the seed's Highstock options for it."""
     series: list[dict[str, Any]] = []
     for item in doc["items"]:
-        pts = decode_item(item, doc["t0"])
-        series.append(
-            {
-                "name": item["item"],
-                "color": item["color"],
-                "data": [[p.stamp * 1000, round(p.size / MIB, 2)] for p in pts],
-            }
-        )
+        stamps, sizes = decode_columns(item, doc["t0"])
+        data = [[t * 1000, round(s / MIB, 2)] for t, s in zip(stamps, sizes, strict=True)]
+        series.append({"name": item["item"], "color": item["color"], "data": data})
     ok = [[(doc["t0"] + d * DAY) * 1000, n] for d, n in enumerate(doc["days"]) if n]
     series.append({"name": "OK", "yAxis": 1, "type": "column", "data": ok})
     return {

@@ -164,11 +164,15 @@ def _ranges(indices: list[int]) -> list[list[int]]:
     return out
 
 
+def decode_columns(doc: dict[str, Any], t0: int) -> tuple[list[int], list[int]]:
+    """Given one item of a series document and its t0, return its stamps and sizes."""
+    return _undelta(doc["t"], t0), _undelta(doc["s"], 0)
+
+
 def decode_item(doc: dict[str, Any], t0: int) -> list[Point]:
     """Given one item of a series document and its t0, return its points (the inverse of the
-    encoding, for images and tests)."""
-    stamps = _undelta(doc["t"], t0)
-    sizes = _undelta(doc["s"], 0)
+    encoding)."""
+    stamps, sizes = decode_columns(doc, t0)
     revs: list[int | None] = _undelta(doc["rev"], 0) if "rev" in doc else [None] * len(stamps)  # type: ignore[assignment]
     files = doc.get("files", {})
     gone = {i for a, b in doc.get("gone", []) for i in range(a, b)}

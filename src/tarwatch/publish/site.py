@@ -12,10 +12,7 @@ nodes), then write it, every file atomically.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,15 +21,15 @@ from typing import Any
 from tarwatch import __version__
 from tarwatch.atomic import write_bytes, write_text
 from tarwatch.config import Config
-from tarwatch.publish import images, jsdata, legacy, paths
+from tarwatch.publish import paths
 from tarwatch.publish.changes import Fingerprint, State, digest, fingerprints
 from tarwatch.publish.context import HubShape, page_context, shapes
+from tarwatch.publish.nodes import NodeJob, write_data, write_nodes
 from tarwatch.publish.palette import item_colors
-from tarwatch.publish.series import hub_items, node_document, read_series
+from tarwatch.publish.series import hub_items
 from tarwatch.store import Store
 
 NONE = Fingerprint()  # a node without data
-PARALLEL_FROM = 4  # render images in worker processes from this many changed nodes on
 
 
 @dataclass
@@ -98,52 +95,32 @@ def publish(
         summary.static = _write_static(out)
         summary.pages = _write_pages(out, hub_shapes, stale_hours)
         state.pages = pages_key
-    _write_data(out, paths.STATUS_JSON, paths.STATUS_JS, "status", status)
+    write_data(out, paths.STATUS_JSON, paths.STATUS_JS, "status", status)
     summary.data += 1
-    with _pool(len(todo), jobs) as pool:
-        rendering: list[tuple[str, str, Future[tuple[bytes, bytes]] | tuple[bytes, bytes]]] = []
-        for hub, node in todo:
-            doc = _write_node_data(
-                config, store, out, (hub, node), prints.get((hub, node), NONE), colors[hub]
-            )
-            summary.data += 1
-            summary.legacy += 1 if config.hubs[hub].jspath else 0
-            rendering.append((hub, node, pool.submit(images.render, doc) if pool else images.render(doc)))
-        for hub, node, result in rendering:
-            svg, png = result.result() if isinstance(result, Future) else result
-            write_bytes(out / paths.node_image(hub, node, "svg"), svg)
-            write_bytes(out / paths.node_image(hub, node, "png"), png)
-            summary.images += 2
-            state.nodes[f"{hub}/{node}"] = wanted[f"{hub}/{node}"]
-            summary.nodes_changed.append(f"{hub}/{node}")
+    node_jobs = [
+        NodeJob(
+            config.store.url,
+            out,
+            hub,
+            node,
+            tuple(config.hubs[hub].select),
+            config.hubs[hub].jspath,
+            colors[hub],
+            prints.get((hub, node), NONE).changed_at,
+        )
+        for hub, node in todo
+    ]
+    for job in write_nodes(node_jobs, store.engine, jobs):
+        key = f"{job.hub}/{job.node}"
+        state.nodes[key] = wanted[key]
+        summary.nodes_changed.append(key)
+        summary.data += 1
+        summary.images += 2
+        summary.legacy += 1 if job.jspath else 0
     known = {f"{s.tag}/{n}" for s in hub_shapes for n in s.nodes}
     state.nodes = {k: v for k, v in state.nodes.items() if k in known}
     state.write(out)
     return summary
-
-
-def _write_node_data(
-    config: Config,
-    store: Store,
-    out: Path,
-    where: tuple[str, str],
-    fingerprint: Fingerprint,
-    colors: dict[str, str],
-) -> dict[str, Any]:
-    """Read a (hub, node)'s series, write its data files (and the legacy JSON when the hub has
-    a `jspath`) and return its series document."""
-    hub, node = where
-    h = config.hubs[hub]
-    series = read_series(store.engine, hub, node, h.select)
-    doc = node_document(hub, node, series, fingerprint.changed_at, colors)
-    _write_data(
-        out, paths.node_data(hub, node, "json"), paths.node_data(hub, node, "js"), f"{hub}/{node}", doc
-    )
-    if h.jspath:
-        write_text(
-            Path(legacy.jspath_for(h.jspath, node)).expanduser(), jsdata.to_json(legacy.highstock(doc))
-        )
-    return doc
 
 
 def _node_files_exist(out: Path, hub: str, node: str) -> bool:
@@ -156,11 +133,6 @@ def _node_files_exist(out: Path, hub: str, node: str) -> bool:
             paths.node_image(hub, node, "png"),
         )
     )
-
-
-def _write_data(out: Path, json_path: str, js_path: str, key: str, data: Any) -> None:
-    write_text(out / json_path, jsdata.to_json(data))
-    write_text(out / js_path, jsdata.to_js(key, data))
 
 
 def _write_pages(out: Path, hubs: list[HubShape], stale_hours: float) -> int:
@@ -203,12 +175,3 @@ def _write_static(out: Path) -> int:
     for rel, data in files:
         write_bytes(out / "static" / rel, data)
     return len(files)
-
-
-def _pool(changed: int, jobs: int | None) -> AbstractContextManager[Executor | None]:
-    """Given how many nodes changed and the job cap, return a context giving a process pool to
-    render images in, or None to render them here (few changed nodes: no start-up cost)."""
-    workers = min(jobs or os.cpu_count() or 1, changed)
-    if changed < PARALLEL_FROM or workers < 2:
-        return nullcontext()
-    return ProcessPoolExecutor(max_workers=workers)

@@ -126,37 +126,40 @@
 
   // -- the overview grid: nodes × items ------------------------------------------------------
 
-  /* Given a hub of the status document, return a table of its nodes × items. */
+  /* Given a hub of the status document, return its nodes × items grid (ARIA table roles). Rows
+   * are CSS grids with fixed column widths and content-visibility: auto, so a browser lays out
+   * only the rows on screen: a hub of 200 nodes × 50 items shows at once. */
   function grid(hub) {
     var names = {};
     hub.nodes.forEach(function (n) { n.items.forEach(function (i) { names[i.item] = true; }); });
     var items = Object.keys(names).sort();
-    var head = el("tr", null, el("th", { scope: "col", class: "tw-corner", text: "node \\ item" }));
+    var table = el("div", { class: "tw-grid", role: "table", "aria-label": "hub " + hub.hub + ": nodes by items" });
+    table.style.setProperty("--tw-cols", String(items.length));
+    var head = el("div", { class: "tw-grow tw-ghead", role: "row" },
+      el("div", { class: "tw-corner", role: "columnheader", text: "node \\ item" }));
     items.forEach(function (name) {
-      head.appendChild(el("th", { scope: "col", class: "tw-item-head" }, el("span", { text: name })));
+      head.appendChild(el("div", { class: "tw-item-head", role: "columnheader", title: name }, el("span", { text: name })));
     });
-    var body = document.createDocumentFragment();
+    table.appendChild(head);
     hub.nodes.forEach(function (n) {
       var byItem = {};
       n.items.forEach(function (i) { byItem[i.item] = i; });
-      var th = el("th", { scope: "row", class: "tw-node-head" }, el("span", { class: "tw-node-name", text: n.node }),
+      var th = el("div", { class: "tw-node-head", role: "rowheader" }, el("span", { class: "tw-node-name", text: n.node }),
         " ", badge(n.status));
       if (n.source) th.appendChild(el("span", { class: "tw-tag", text: "source" }));
       if (n.reachable === false) th.appendChild(el("div", { class: "tw-reason", text: n.reason || "unreachable" }));
-      var tr = el("tr", null, th);
+      var row = el("div", { class: "tw-grow", role: "row" }, th);
       items.forEach(function (name) {
         var i = byItem[name];
-        if (!i) { tr.appendChild(el("td", { class: "tw-cell tw-none", text: "\u2013", title: "not on this node" })); return; }
+        if (!i) { row.appendChild(el("div", { class: "tw-cell tw-none", role: "cell", text: "\u2013", title: "not on this node" })); return; }
+        // One text node per cell (lines: status, age, size): ten thousand cells stay light.
         var msg = i.findings.map(function (f) { return f.check + ": " + f.message; }).join("\n");
-        tr.appendChild(el("td", { class: "tw-cell tw-" + i.status, title: n.node + " " + name + "\n" + (msg || "ok") },
-          el("span", { class: "tw-st" }, el("span", { class: "tw-icon", "aria-hidden": "true", text: ICON[i.status] || "?" }), " " + i.status),
-          el("span", { class: "tw-age", text: fmtAge(i.age_hours) }),
-          el("span", { class: "tw-size", text: fmtSize(i.size) })));
+        row.appendChild(el("div", { class: "tw-cell tw-" + i.status, role: "cell", title: n.node + " " + name + "\n" + (msg || "ok"),
+          text: (ICON[i.status] || "?") + " " + i.status + "\n" + fmtAge(i.age_hours) + "\n" + fmtSize(i.size) }));
       });
-      body.appendChild(tr);
+      table.appendChild(row);
     });
-    return el("div", { class: "tw-scroll" },
-      el("table", { class: "tw-grid" }, el("thead", null, head), el("tbody", null, body)));
+    return el("div", { class: "tw-scroll" }, table);
   }
   TW.grid = grid;
 
