@@ -9,7 +9,6 @@ import click
 
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.collect.run import Outcome, run_collect
-from tarwatch.store import Store
 
 
 @click.command()
@@ -25,13 +24,18 @@ def collect(hubs: tuple[str, ...]) -> None:
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
-    store = Store.open(config.store.url)
     show = LiveProgress() if sys.stderr.isatty() and not s.quiet else LineProgress(s.quiet > 0)
     try:
-        outcomes = run_collect(config, chosen, store, s.now_epoch(), show)
+        outcomes = run_collect(config, chosen, lambda: _open_store(config.store.url), s.now_epoch(), show)
     finally:
         show.stop()
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+def _open_store(url: str):  # type: ignore[no-untyped-def]
+    from tarwatch.store.store import Store
+
+    return Store.open(url)
 
 
 def summary(node: str, outcomes: Sequence[Outcome]) -> str:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from tarwatch.collect.listing import ListingParser, listing_command, md5_command, parse_md5
@@ -20,7 +20,10 @@ from tarwatch.collect.ssh import SshTransport
 from tarwatch.collect.transport import NodeError, Session, Transport
 from tarwatch.config.models import Config, ssh_destination
 from tarwatch.durations import humanize
-from tarwatch.store import Ingested, Store
+from tarwatch.store.results import Ingested
+
+if TYPE_CHECKING:
+    from tarwatch.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -200,29 +203,38 @@ def _judge(job: Job, parser: ListingParser, status: int | None, stderr: str, dur
 async def collect(
     config: Config,
     hubs: Sequence[str],
-    store: Store,
+    store: Store | Callable[[], Store],
     now: float,
     progress: Progress | None = None,
     command: str = "collect",
 ) -> list[Outcome]:
-    """Given the config, hub tags, store and the run's time, list every node of those hubs at
-    once and store each outcome as it arrives; return all outcomes, node by node."""
+    """Given the config, hub tags, store (or a function that opens it) and the run's time, list
+    every node of those hubs at once and store each outcome as it arrives; return all outcomes,
+    node by node. A store given as a function is opened in a thread while the nodes are being
+    listed: opening it (SQLAlchemy's import, the schema check) then costs no wall time."""
     progress = progress or Quiet()
-    run_id = store.begin_run(now, command, hubs)
+
+    def open_and_begin() -> tuple[Store, int]:
+        st = store() if callable(store) else store
+        return st, st.begin_run(now, command, hubs)
+
+    opening = asyncio.ensure_future(asyncio.to_thread(open_and_begin))
     lock = asyncio.Lock()
     results: list[Outcome] = []
 
     async def one(node: str, jobs: list[Job]) -> None:
         async def known_md5(hub: str, node: str) -> dict[str, tuple[int, float]]:
-            return await asyncio.to_thread(store.md5_known, hub, node)
+            st, _ = await opening
+            return await asyncio.to_thread(st.md5_known, hub, node)
 
         outcomes = await poll_node(
             transport_for(config, node), jobs, config.node_timeout(node), progress, known_md5
         )
+        st, run_id = await opening
         async with lock:
             for o in outcomes:
                 o.ingested = await asyncio.to_thread(
-                    store.record_poll,
+                    st.record_poll,
                     run_id,
                     o.job.hub,
                     o.job.node,
@@ -248,7 +260,8 @@ async def collect(
         progress.finished(node, outcomes)
 
     await asyncio.gather(*(one(node, jobs) for node, jobs in plan(config, hubs).items()))
-    store.finish_run(run_id)
+    st, run_id = await opening
+    st.finish_run(run_id)
     return results
 
 

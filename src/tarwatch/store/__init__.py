@@ -1,5 +1,23 @@
-"""The history store: tables, queries and migrations."""
+"""The history store: tables, queries and migrations.
 
-from tarwatch.store.store import Ingested, PollInfo, Store
+`Store` is imported on first use (PEP 562), so that importing tarwatch.store.results does not
+pay for SQLAlchemy: the collector imports SQLAlchemy in a thread while it waits for the nodes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tarwatch.store.results import Ingested, PollInfo
+
+if TYPE_CHECKING:
+    from tarwatch.store.store import Store
 
 __all__ = ["Ingested", "PollInfo", "Store"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Store":
+        from tarwatch.store.store import Store
+
+        return Store
+    raise AttributeError(name)

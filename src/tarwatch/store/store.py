@@ -10,7 +10,6 @@ import hashlib
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,34 +21,8 @@ from tarwatch.collect.snapshot import Snapshot
 from tarwatch.errors import StoreError
 from tarwatch.history import ItemHistory, Tar, summarize
 from tarwatch.store import schema
+from tarwatch.store.results import Ingested, PollInfo
 from tarwatch.store.tables import items, marks, polls, runs, tarballs
-
-
-@dataclass(frozen=True, slots=True)
-class PollInfo:
-    """The newest poll of one (hub, node)."""
-
-    hub: str
-    node: str
-    at: float
-    ok: bool
-    reason: str | None
-    duration: float
-    files: int
-    complete: bool
-    malformed: int
-    unfit: int
-
-
-@dataclass(frozen=True, slots=True)
-class Ingested:
-    """What recording one poll changed."""
-
-    new: int = 0
-    changed: int = 0
-    gone: int = 0
-    files: int = 0
-    digest: str | None = field(default=None, compare=False)  # of a complete listing (listing_digest)
 
 
 class Store:

@@ -1,0 +1,32 @@
+"""What the store gives back: light records, importable without SQLAlchemy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class PollInfo:
+    """The newest poll of one (hub, node)."""
+
+    hub: str
+    node: str
+    at: float
+    ok: bool
+    reason: str | None
+    duration: float
+    files: int
+    complete: bool
+    malformed: int
+    unfit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What recording one poll changed."""
+
+    new: int = 0
+    changed: int = 0
+    gone: int = 0
+    files: int = 0
+    digest: str | None = field(default=None, compare=False)  # of a complete listing (listing_digest)
