@@ -80,7 +80,7 @@ class _Chart:
         ymax = max((y for seg in segments for _, y in seg), default=1.0)
         ax.set_xlim(min(xs, default=t0 / DAY) - 1, max(xs, default=t0 / DAY + 1) + 1)
         ax.set_ylim(0, (ymax or 1.0) * 1.15)
-        ax2.set_ylim(0, max(1, *counts) * 1.3)  # headroom: the legend sits above the line
+        ax2.set_ylim(0, max([1, *counts]) * 1.3)  # headroom: the legend sits above the line
         self.title.set_text(f"{doc['hub']} / {doc['node']}")
         self.empty.set_visible(not items)
         legend = ax.get_legend()
