@@ -18,7 +18,7 @@ from tarwatch.config.load import validate
 from tarwatch.store import Store
 
 RESULTS = Path(__file__).parent / "results"
-SCHEMA = "0001c"  # bump when the store's tables change, so that a cached store is rebuilt
+SCHEMA = "0001d"  # bump when the store's tables change, so that a cached store is rebuilt
 
 
 def config_for(shape: Shape, db: Path):

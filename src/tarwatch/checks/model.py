@@ -45,6 +45,15 @@ class Finding:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class Snoozed:
+    """Why and until when problems here send no notification (`tarwatch snooze`); they are
+    still problems, and keep their status."""
+
+    until: float
+    why: str
+
+
 @dataclass(slots=True)
 class ItemVerdict:
     item: str
@@ -54,6 +63,7 @@ class ItemVerdict:
     count: int
     revision: int | None
     findings: list[Finding] = field(default_factory=list)
+    snoozed: Snoozed | None = None
 
 
 @dataclass(slots=True)
@@ -66,6 +76,7 @@ class NodeVerdict:
     items: list[ItemVerdict] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     source: bool = False
+    snoozed: Snoozed | None = None
 
 
 @dataclass(slots=True)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from tarwatch.checks.model import Finding, ItemVerdict, NodeVerdict, Report
+from tarwatch.checks.model import Finding, ItemVerdict, NodeVerdict, Report, Snoozed
 
 
 @lru_cache(maxsize=65536)
@@ -42,6 +42,7 @@ def _node(n: NodeVerdict, now: float) -> dict[str, Any]:
         "reason": n.reason,
         "findings": [_finding(f) for f in n.findings],
         "items": [_item(i, now) for i in n.items],
+        "snoozed": _snoozed(n.snoozed),
     }
 
 
@@ -55,8 +56,13 @@ def _item(i: ItemVerdict, now: float) -> dict[str, Any]:
         "count": i.count,
         "revision": i.revision,
         "findings": [_finding(f) for f in i.findings],
+        "snoozed": _snoozed(i.snoozed),
     }
 
 
 def _finding(f: Finding) -> dict[str, str]:
     return {"check": f.check, "status": f.status.value, "message": f.message}
+
+
+def _snoozed(s: Snoozed | None) -> dict[str, str | None] | None:
+    return None if s is None else {"until": iso(s.until), "why": s.why}

@@ -20,8 +20,11 @@ COMMANDS = {
     "check": "tarwatch.cli.check:check",
     "config": "tarwatch.cli.config:config",
     "demo": "tarwatch.cli.demo:demo",
+    "notify": "tarwatch.cli.notify:notify",
     "publish": "tarwatch.cli.publish:publish",
+    "run": "tarwatch.cli.run:run",
     "serve": "tarwatch.cli.serve:serve",
+    "snooze": "tarwatch.cli.snooze:snooze",
 }
 
 

@@ -14,7 +14,8 @@ from tarwatch.cli.common import global_options, handle_errors, select_hubs, stat
 from tarwatch.config import Config
 from tarwatch.formats.table import render_table
 from tarwatch.history import ItemHistory
-from tarwatch.store import Store
+from tarwatch.notify import snooze
+from tarwatch.store import Store, snoozes
 
 
 @click.command()
@@ -79,7 +80,9 @@ def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> 
     }
     histories = store.item_histories(hubs)
     store.read_manifests(histories, manifests_wanted(config, hubs, histories))
-    return evaluate(config, hubs, History(polls, histories, store.locks(hubs)), now)
+    report = evaluate(config, hubs, History(polls, histories, store.locks(hubs)), now)
+    snooze.mark(report, snoozes.active(store, now))
+    return report
 
 
 def manifests_wanted(

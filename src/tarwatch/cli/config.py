@@ -23,14 +23,16 @@ def config() -> None:
 @global_options
 @handle_errors()
 def show(as_json: bool) -> None:
-    """Print the effective configuration, defaults filled in.
+    """Print the effective configuration, defaults filled in, secrets masked.
 
     The output has the structure and key names of the TOML file; with --json it is JSON,
-    otherwise TOML that tarwatch reads back."""
+    otherwise TOML that tarwatch reads back. Passwords and tokens (in URLs and the SMTP
+    password) are shown as ***."""
     from tarwatch.config.legacy import to_toml
+    from tarwatch.redact import redact_config
 
     cfg, source = state().loaded()
-    data = cfg.model_dump(mode="json", exclude_none=True)
+    data = redact_config(cfg.model_dump(mode="json", exclude_none=True))
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:

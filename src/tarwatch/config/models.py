@@ -4,6 +4,7 @@ validation and the reference documentation (`tarwatch config schema` prints it).
 from __future__ import annotations
 
 import re
+import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -31,6 +32,8 @@ Duration = Annotated[
 ITEM_RE = re.compile(r"^[^/\s]+/[^/\s]+$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]*$")
 DEFAULT_ROOT = "$SCM_FOLD/backup/{srvnode}"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
 def _check_timezone(v: str) -> str:
@@ -69,7 +72,14 @@ class Defaults(_Strict):
     verify: Literal["size", "md5"] = Field(
         "size", description='"md5" also hashes the newest tarball per item on the node'
     )
-    repeat: Duration = Field(timedelta(hours=24), description="reminder period for ongoing problems")
+    repeat: Duration = Field(
+        timedelta(hours=24), description='reminder period for ongoing problems ("0s": no reminders)'
+    )
+    all_well: Weekday | None = Field(
+        None,
+        description='the weekday (in `timezone`) of a weekly "all is well" message, sent when nothing '
+        "is wrong; unset: none",
+    )
     hash_timeout: Duration = Field(
         timedelta(minutes=30), description='how long hashing the newest tarballs may take (verify = "md5")'
     )
@@ -119,6 +129,29 @@ class Publish(_Strict):
 
     out: Path = Field(default_factory=lambda: data_dir() / "site", description="folder of the site")
     url: str | None = Field(None, description="public URL of the site, for links in messages")
+
+
+class Mail(_Strict):
+    """How mail to the hubs' `email` addresses (the legacy key) is sent."""
+
+    sender: str = Field(
+        default_factory=lambda: f"tarwatch@{socket.gethostname()}", description="the From address"
+    )
+    smtp_host: str = Field("localhost", description="the SMTP server")
+    smtp_port: int | None = Field(
+        None, ge=1, le=65535, description="its port (default: 25, 587 with starttls, 465 with ssl)"
+    )
+    smtp_user: str | None = Field(None, description="log in as this user (default: no login)")
+    smtp_password: str | None = Field(None, description="and this password")
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        "none", description='"none", "starttls" or "ssl"'
+    )
+
+
+class Notify(_Strict):
+    """Sending notifications."""
+
+    mail: Mail = Field(default_factory=Mail, description="mail to the hubs' legacy `email` addresses")
 
 
 class Hub(Overrides):  # type: ignore[misc,valid-type]
@@ -191,6 +224,7 @@ class Config(_Strict):
     defaults: Defaults = Field(default_factory=Defaults)
     hubs: dict[str, Hub] = Field(default_factory=dict)
     nodes: dict[str, Node] = Field(default_factory=dict)
+    notify: Notify = Field(default_factory=Notify)
 
     @model_validator(mode="after")
     def _nodes_are_defined(self) -> Config:

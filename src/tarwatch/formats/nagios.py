@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tarwatch.checks.model import Report, Status
+from tarwatch.checks.model import Report, Snoozed, Status
+from tarwatch.checks.report import iso
 
 WORD = {Status.OK: "OK", Status.WARN: "WARNING", Status.ALARM: "CRITICAL", Status.UNKNOWN: "UNKNOWN"}
 # control characters (C0, DEL, C1) and Unicode's line and paragraph separators: all of them
@@ -49,7 +50,11 @@ def render(report: Report, thresholds: Callable[[str, str], tuple[float, float]]
                 counts[Status.UNKNOWN] += 1
             for f in node.findings:
                 problems.append(
-                    (f.status, f"{where} {f.check}", f"{where} {f.status.value.upper()} {f.message}")
+                    (
+                        f.status,
+                        f"{where} {f.check}",
+                        f"{where} {f.status.value.upper()} {f.message}{snoozed_note(node.snoozed)}",
+                    )
                 )
                 counts[f.status] += 1
             for item in node.items:
@@ -61,7 +66,8 @@ def render(report: Report, thresholds: Callable[[str, str], tuple[float, float]]
                         (
                             f.status,
                             short,
-                            f"{where} {item.item} {f.status.value.upper()} {f.check}: {f.message}",
+                            f"{where} {item.item} {f.status.value.upper()} {f.check}: {f.message}"
+                            + snoozed_note(item.snoozed),
                         )
                     )
                     counts[f.status] += 1
@@ -89,6 +95,12 @@ def render(report: Report, thresholds: Callable[[str, str], tuple[float, float]]
     lines = [first + (" | " + " ".join(perf) if perf else "")]
     lines += [_clean(p[2]) for p in problems]
     return "\n".join(lines) + "\n"
+
+
+def snoozed_note(s: Snoozed | None) -> str:
+    """Given a snooze (or None), return the note a problem line ends with: " [snoozed until
+    2026-11-27T12:00:00+00:00: disk swap]"."""
+    return "" if s is None else f" [snoozed until {iso(s.until)}: {s.why}]"
 
 
 def _n(count: int, word: str) -> str:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tarwatch.checks.model import Report, Status
+from tarwatch.checks.model import Report, Snoozed, Status
 from tarwatch.checks.report import iso
 from tarwatch.sizes import fmt_size
 
@@ -40,7 +40,7 @@ def render_table(
         rows = 0
         for node in hub.nodes:
             for f in node.findings:
-                message = Text(f.message, style=STYLE[f.status])
+                message = Text(f.message, style=STYLE[f.status]) + _snoozed(node.snoozed)
                 table.add_row(node.node, "", _status(f.status), "", "", "", "", message)
                 rows += 1
             for item in node.items:
@@ -57,7 +57,11 @@ def render_table(
                     str(item.count),
                 ]
                 for f in item.findings or [None]:
-                    text = Text("") if f is None else Text(f"{f.check}: {f.message}", style=STYLE[f.status])
+                    text = (
+                        Text("")
+                        if f is None
+                        else Text(f"{f.check}: {f.message}", style=STYLE[f.status]) + _snoozed(item.snoozed)
+                    )
                     table.add_row(node.node if f is item.findings[0] or f is None else "", *cells, text)
                     cells = [Text("")] * 6
                     rows += 1
@@ -66,6 +70,10 @@ def render_table(
         else:
             console.print(Text(f"hub {hub.hub}: ") + _status(hub.status) + Text(f" ({len(hub.nodes)} nodes)"))
     return buf.getvalue()
+
+
+def _snoozed(s: Snoozed | None) -> Text:
+    return Text("") if s is None else Text(f" (snoozed until {iso(s.until)}: {s.why})", style="dim")
 
 
 def _status(s: Status, upper: bool = False) -> Text:

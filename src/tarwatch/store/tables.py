@@ -127,3 +127,81 @@ marks = Table(
     Column("gone", Float, nullable=True),
     UniqueConstraint("node", "path", "kind", name="uq_marks_node_path_kind"),
 )
+
+# -- notify (tarwatch.notify): states, transitions, messages, their deliveries, snoozes ----------
+
+# The status of every open problem per (hub, node, item, check); item "" for the node's own.
+notify_states = Table(
+    "notify_states",
+    metadata,
+    Column("hub", Text, primary_key=True),
+    Column("node", Text, primary_key=True),
+    Column("item", Text, primary_key=True, doc='"" for a problem of the node itself'),
+    Column("check_name", Text, primary_key=True),
+    Column("status", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("since", Float, nullable=False, doc="when the problem opened"),
+    Column("changed", Float, nullable=False, doc="when its status last changed"),
+    Column("told", Float, nullable=True, doc="when a message last named it; null: never"),
+)
+
+# One row per message composed: its wording is kept, so a retried delivery sends the same text.
+notify_messages = Table(
+    "notify_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hub", Text, nullable=False),
+    Column("at", Float, nullable=False, doc="the run's time"),
+    Column("kind", Text, nullable=False, doc='"problems" or "all_well"'),
+    Column("subject", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("html", Text, nullable=False),
+)
+Index("ix_notify_messages_hub_kind_at", notify_messages.c.hub, notify_messages.c.kind, notify_messages.c.at)
+
+# Each change of a problem's status, as detected by a run.
+notify_transitions = Table(
+    "notify_transitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hub", Text, nullable=False),
+    Column("node", Text, nullable=False),
+    Column("item", Text, nullable=False),
+    Column("check_name", Text, nullable=False),
+    Column("at", Float, nullable=False, doc="the run's time"),
+    Column("change", Text, nullable=False, doc="new, worse, better or recovered"),
+    Column("old_status", Text, nullable=True),
+    Column("new_status", Text, nullable=True),
+    Column("message", Text, nullable=False),
+    Column("message_id", Integer, ForeignKey("notify_messages.id"), nullable=True, doc="the message told"),
+)
+
+# One row per (message, channel): pending until sent; a sent one is never sent again.
+notify_deliveries = Table(
+    "notify_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", Integer, ForeignKey("notify_messages.id"), nullable=False),
+    Column("channel_id", Text, nullable=False, doc="a digest of the channel's URL (never the URL)"),
+    Column("channel", Text, nullable=False, doc="the channel's URL with its secrets redacted"),
+    Column("state", Text, nullable=False, doc="pending, sent, failed (retrying cannot help) or dropped"),
+    Column("attempts", Integer, nullable=False),
+    Column("last_attempt", Float, nullable=True),
+    Column("sent", Float, nullable=True),
+    Column("error", Text, nullable=True, doc="the last failure, secrets redacted"),
+)
+Index("ix_notify_deliveries_state", notify_deliveries.c.state)
+
+# `tarwatch snooze`: problems under (hub[, node[, item]]) send nothing until `until`.
+snoozes = Table(
+    "snoozes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hub", Text, nullable=False),
+    Column("node", Text, nullable=True),
+    Column("item", Text, nullable=True),
+    Column("since", Float, nullable=False),
+    Column("until", Float, nullable=False),
+    Column("why", Text, nullable=False),
+    Column("cleared", Float, nullable=True, doc="when `snooze --clear` ended it early"),
+)

@@ -190,7 +190,7 @@ def test_config_show_json_has_the_structure_of_the_toml_file_with_durations_as_t
     r = run("--config", str(config_file), "config", "show", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert set(data) == {"store", "publish", "defaults", "hubs", "nodes"}
+    assert set(data) == {"store", "publish", "defaults", "hubs", "nodes", "notify"}
     d = data["defaults"]
     assert (d["stale_warn"], d["stale_alarm"], d["timeout"], d["transfer_grace"]) == (
         "26h",

@@ -1,4 +1,5 @@
-"""The first schema: runs, polls, tarballs, items (per-item summaries), marks.
+"""The first schema: runs, polls, tarballs, items (per-item summaries), marks; notify's states,
+messages, transitions and deliveries; snoozes.
 
 Revision ID: 0001
 Revises:
@@ -106,8 +107,77 @@ def upgrade() -> None:
         sa.UniqueConstraint("node", "path", "kind", name="uq_marks_node_path_kind"),
     )
 
+    op.create_table(
+        "notify_states",
+        sa.Column("hub", sa.Text, primary_key=True),
+        sa.Column("node", sa.Text, primary_key=True),
+        sa.Column("item", sa.Text, primary_key=True),
+        sa.Column("check_name", sa.Text, primary_key=True),
+        sa.Column("status", sa.Text, nullable=False),
+        sa.Column("message", sa.Text, nullable=False),
+        sa.Column("since", sa.Float, nullable=False),
+        sa.Column("changed", sa.Float, nullable=False),
+        sa.Column("told", sa.Float, nullable=True),
+    )
+    op.create_table(
+        "notify_messages",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("hub", sa.Text, nullable=False),
+        sa.Column("at", sa.Float, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("html", sa.Text, nullable=False),
+    )
+    op.create_index("ix_notify_messages_hub_kind_at", "notify_messages", ["hub", "kind", "at"])
+    op.create_table(
+        "notify_transitions",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("hub", sa.Text, nullable=False),
+        sa.Column("node", sa.Text, nullable=False),
+        sa.Column("item", sa.Text, nullable=False),
+        sa.Column("check_name", sa.Text, nullable=False),
+        sa.Column("at", sa.Float, nullable=False),
+        sa.Column("change", sa.Text, nullable=False),
+        sa.Column("old_status", sa.Text, nullable=True),
+        sa.Column("new_status", sa.Text, nullable=True),
+        sa.Column("message", sa.Text, nullable=False),
+        sa.Column("message_id", sa.Integer, sa.ForeignKey("notify_messages.id"), nullable=True),
+    )
+    op.create_table(
+        "notify_deliveries",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("message_id", sa.Integer, sa.ForeignKey("notify_messages.id"), nullable=False),
+        sa.Column("channel_id", sa.Text, nullable=False),
+        sa.Column("channel", sa.Text, nullable=False),
+        sa.Column("state", sa.Text, nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("last_attempt", sa.Float, nullable=True),
+        sa.Column("sent", sa.Float, nullable=True),
+        sa.Column("error", sa.Text, nullable=True),
+    )
+    op.create_index("ix_notify_deliveries_state", "notify_deliveries", ["state"])
+    op.create_table(
+        "snoozes",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("hub", sa.Text, nullable=False),
+        sa.Column("node", sa.Text, nullable=True),
+        sa.Column("item", sa.Text, nullable=True),
+        sa.Column("since", sa.Float, nullable=False),
+        sa.Column("until", sa.Float, nullable=False),
+        sa.Column("why", sa.Text, nullable=False),
+        sa.Column("cleared", sa.Float, nullable=True),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("snoozes")
+    op.drop_index("ix_notify_deliveries_state", "notify_deliveries")
+    op.drop_table("notify_deliveries")
+    op.drop_table("notify_transitions")
+    op.drop_index("ix_notify_messages_hub_kind_at", "notify_messages")
+    op.drop_table("notify_messages")
+    op.drop_table("notify_states")
     op.drop_table("marks")
     op.drop_table("items")
     op.drop_table("tarballs")

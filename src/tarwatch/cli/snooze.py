@@ -1,0 +1,67 @@
+"""`tarwatch snooze [HUB[/NODE[/ITEM]] DURATION --why TEXT | --clear]`: silence problems for a
+while (maintenance), list the snoozes in force, or end one early."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+
+from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
+from tarwatch.durations import format_duration, parse_duration
+from tarwatch.errors import ConfigError
+
+
+@click.command()
+@click.argument("target", required=False, metavar="[HUB[/NODE[/ITEM]]]")
+@click.argument("duration", required=False)
+@click.option("--why", metavar="TEXT", help="Why (shown in check, on the dashboard and in messages).")
+@click.option("--clear", is_flag=True, help="End the snoozes of TARGET now.")
+@global_options
+@handle_errors()
+def snooze(target: str | None, duration: str | None, why: str | None, clear: bool) -> None:
+    """Snooze the problems of a hub, a node of it or an item of that node for DURATION ("2d",
+    "36h"): no message is sent about them until it ends, by itself. They stay problems, and
+    `check` and the dashboard show them as snoozed. Without arguments: list the snoozes in
+    force.
+
+        tarwatch snooze ZZ/SDU 2d --why "disk swap at SDU"
+        tarwatch snooze ZZ/SDU/tracs/dybaux 8d --why "moving the Trac instance"
+        tarwatch snooze ZZ/SDU --clear
+    """
+    from tarwatch.notify.compose import when
+    from tarwatch.notify.snooze import parse_target
+    from tarwatch.store import Store, snoozes
+
+    s = state()
+    config, source = s.loaded()
+    store = Store.open(config.store.url)
+    now = s.now_epoch()
+    if target is None:
+        active = snoozes.active(store, now)
+        for z in active:
+            click.echo(f"{z.target}  until {when(z.until)}  (since {when(z.since)}): {z.why}")
+        if not active:
+            click.echo("Nothing is snoozed.")
+        return
+    try:
+        hub, node, item = parse_target(target)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="TARGET") from None
+    select_hubs(config, source, (hub,))
+    if node is not None and node not in config.hub_nodes(hub):
+        raise ConfigError(source, f"hubs.{hub}.nodes", f"hub {hub} has no node {node!r}")
+    if clear:
+        n = snoozes.clear(store, hub, node, item, now)
+        click.echo(f"Cleared {n} snooze{'s' if n != 1 else ''} of {target}.")
+        return
+    if duration is None or not why:
+        raise click.UsageError("give a DURATION and --why TEXT (or --clear)")
+    try:
+        length = parse_duration(duration)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="DURATION") from None
+    if length <= timedelta(0):
+        raise click.BadParameter("a snooze must last a while", param_hint="DURATION")
+    z = snoozes.add(store, hub, node, item, now, now + length.total_seconds(), why)
+    click.echo(f"Snoozed {z.target} for {format_duration(length)}, until {when(z.until)}: {why}")

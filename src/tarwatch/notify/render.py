@@ -1,0 +1,72 @@
+"""A message's wording: Jinja2 templates (templates/message.txt and message.html) fed with data
+only, through one context."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from tarwatch.checks.model import Status
+from tarwatch.notify.compose import Line, Message, when
+
+ICON = {Status.WARN: "▲", Status.ALARM: "✖", Status.UNKNOWN: "?", None: "✔"}
+COLOR = {Status.WARN: "#9a6700", Status.ALARM: "#c0392b", Status.UNKNOWN: "#8e44ad", None: "#2e7d32"}
+
+
+def render(message: Message) -> tuple[str, str]:
+    """Given a message, return its plain text and its HTML."""
+    ctx = context(message)
+    return _env().get_template("message.txt").render(ctx), _env().get_template("message.html").render(ctx)
+
+
+def context(message: Message) -> dict[str, Any]:
+    """Given a message, return what its templates see: plain data."""
+    return {
+        "hub": message.hub,
+        "subject": message.subject,
+        "at": when(message.at),
+        "all_well": message.kind == "all_well",
+        "sections": [
+            {"title": title, "rows": [_row(line) for line in lines]}
+            for title, lines in (
+                ("New problems", message.new),
+                ("Still broken", message.ongoing),
+                ("Recovered", message.recovered),
+            )
+            if lines
+        ],
+        "snoozes": [{"target": s.target, "until": when(s.until), "why": s.why} for s in message.snoozes],
+        "link": message.link,
+    }
+
+
+def _row(line: Line) -> dict[str, str]:
+    status = line.status.value if line.status else "recovered"
+    change = ""
+    if line.change is not None and line.was is not None:
+        change = f"{line.change.value}, was {line.was.value}"
+    return {
+        "icon": ICON[line.status],
+        "status": status,
+        "color": COLOR[line.status],
+        "node": line.key.node,
+        "item": line.key.item or "-",
+        "check": line.key.check,
+        "since": when(line.since),
+        "change": change,
+        "text": line.text,
+    }
+
+
+@cache
+def _env() -> Environment:
+    return Environment(
+        loader=PackageLoader("tarwatch.notify", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )

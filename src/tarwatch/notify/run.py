@@ -1,0 +1,118 @@
+"""One run of notify over a report: for each hub, detect the transitions, compose and render
+its message, keep them (with a pending delivery per channel), then deliver what is pending."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tarwatch.checks.model import HubVerdict, Report
+from tarwatch.config.models import WEEKDAYS, Config
+from tarwatch.notify.channels import Channel, hub_channels
+from tarwatch.notify.compose import ALL_WELL, Message, Policy, compose
+from tarwatch.notify.deliver import Attempt, deliver
+from tarwatch.notify.model import Key, State, Transition
+from tarwatch.notify.observe import observe
+from tarwatch.notify.render import render
+from tarwatch.notify.snooze import Snooze
+from tarwatch.notify.transitions import detect
+from tarwatch.notify.transport import Transport
+from tarwatch.store import Store
+from tarwatch.store import notify_store as kept
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One hub's part of a run: its transitions, the states to keep, and its message (None:
+    nothing to say), with the message's text and HTML and the hub's channels."""
+
+    hub: str
+    transitions: list[Transition]
+    states: dict[Key, State]
+    message: Message | None
+    text: str
+    html: str
+    channels: list[Channel]
+
+
+@dataclass
+class Outcome:
+    """What a run of notify did."""
+
+    planned: list[Planned] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+
+
+def run_notify(
+    config: Config,
+    store: Store,
+    report: Report,
+    snoozes: Sequence[Snooze],
+    now: float,
+    transport: Transport | None,
+) -> Outcome:
+    """Given the configuration, the store, the report of the hubs to notify, the snoozes in
+    force and `now`, keep each hub's transitions and message and deliver every pending message
+    of those hubs through `transport`; with no transport (a dry run) keep and send nothing."""
+    outcome = Outcome()
+    for verdict in report.hubs:
+        p = plan(config, store, verdict, snoozes, now)
+        outcome.planned.append(p)
+        if transport is None:
+            continue
+        composed = None
+        if p.message is not None:
+            m = p.message
+            named = frozenset(line.key for line in (*m.new, *m.ongoing, *m.recovered))
+            composed = kept.Composed(p.hub, m.kind, m.subject, p.text, p.html, frozenset(m.told), named)
+        kept.record(store, p.hub, now, p.states, p.transitions, composed, p.channels)
+    if transport is not None:
+        hubs = [h.hub for h in report.hubs]
+        channels = {c.id: c for h in hubs for c in hub_channels(config, h)}
+        outcome.attempts = deliver(store, hubs, channels, transport, now)
+    return outcome
+
+
+def plan(config: Config, store: Store, verdict: HubVerdict, snoozes: Sequence[Snooze], now: float) -> Planned:
+    """Given one hub's verdict, the snoozes in force and `now`, return its part of the run."""
+    hub = verdict.hub
+    observed = observe(verdict, now)
+    transitions, states = detect(kept.states(store, hub), observed, now)
+    policy = Policy(
+        repeat=lambda key: _repeat(config, key),
+        all_well_due=all_well_due(config, store, hub, now),
+        link=hub_link(config, hub),
+    )
+    message = compose(hub, transitions, states, observed.problems, snoozes, now, policy)
+    text, html = render(message) if message is not None else ("", "")
+    return Planned(hub, transitions, states, message, text, html, hub_channels(config, hub))
+
+
+def _repeat(config: Config, key: Key) -> float:
+    return config.thresholds(key.hub, key.item or None).repeat.total_seconds()
+
+
+def all_well_due(config: Config, store: Store, hub: str, now: float) -> bool:
+    """Given a hub and `now`, return whether its weekly "all is well" is due: it is the hub's
+    `all_well` weekday in its timezone, and none was composed since that day began."""
+    t = config.thresholds(hub)
+    if t.all_well is None:
+        return False
+    local = datetime.fromtimestamp(now, ZoneInfo(t.timezone))
+    if WEEKDAYS[local.weekday()] != t.all_well:
+        return False
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    last = kept.last_message(store, hub, ALL_WELL)
+    return last is None or last < midnight
+
+
+def hub_link(config: Config, hub: str) -> str | None:
+    """Given a hub tag, return the URL of its page: the dashboard's (publish.url), else the
+    hub's own `url`."""
+    from tarwatch.publish.paths import hub_page
+
+    if config.publish.url:
+        return config.publish.url.rstrip("/") + "/" + hub_page(hub)
+    return config.hubs[hub].url

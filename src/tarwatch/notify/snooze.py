@@ -1,0 +1,68 @@
+"""Snoozes: `tarwatch snooze HUB[/NODE[/ITEM]] DURATION --why TEXT`. A snoozed problem sends
+nothing until the snooze ends by itself; it stays a problem, with its status, and `check` and
+the dashboard show it as snoozed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tarwatch.checks.model import Report, Snoozed
+from tarwatch.notify.model import Key
+
+
+@dataclass(frozen=True, slots=True)
+class Snooze:
+    """A kept snooze: hub, optionally a node, optionally an item of that node."""
+
+    id: int
+    hub: str
+    node: str | None
+    item: str | None
+    since: float
+    until: float
+    why: str
+
+    @property
+    def target(self) -> str:
+        """Return what it snoozes as written on the command line: "ZZ/SDU/repos/env"."""
+        return "/".join(p for p in (self.hub, self.node, self.item) if p)
+
+    def covers(self, hub: str, node: str, item: str) -> bool:
+        """Given a place (item "" for the node itself), return whether this snooze covers it."""
+        return (
+            hub == self.hub
+            and (self.node is None or node == self.node)
+            and (self.item is None or item == self.item)
+        )
+
+
+def parse_target(text: str) -> tuple[str, str | None, str | None]:
+    """Given "HUB", "HUB/NODE" or "HUB/NODE/CATEGORY/NAME", return (hub, node, item); raise
+    ValueError for anything else."""
+    parts = text.strip().split("/", 2)
+    if not parts[0] or any(not p for p in parts) or (len(parts) == 3 and parts[2].count("/") != 1):
+        raise ValueError(f'expected HUB, HUB/NODE or HUB/NODE/CATEGORY/NAME, got "{text}"')
+    hub, node, item = (*parts, None, None)[:3]
+    return hub, node, item
+
+
+def snoozed(key: Key, snoozes: Iterable[Snooze]) -> Snooze | None:
+    """Given a problem's key and the active snoozes, return the one covering it (the longest),
+    or None."""
+    covering = [s for s in snoozes if s.covers(key.hub, key.node, key.item)]
+    return max(covering, key=lambda s: s.until, default=None)
+
+
+def mark(report: Report, snoozes: Iterable[Snooze]) -> None:
+    """Given a report and the active snoozes, mark the nodes and items they cover (in place)."""
+    active = list(snoozes)
+    if not active:
+        return
+    for hub in report.hubs:
+        for node in hub.nodes:
+            s = snoozed(Key(hub.hub, node.node, "", ""), active)
+            node.snoozed = Snoozed(s.until, s.why) if s else None
+            for item in node.items:
+                s = snoozed(Key(hub.hub, node.node, item.item, ""), active)
+                item.snoozed = Snoozed(s.until, s.why) if s else None

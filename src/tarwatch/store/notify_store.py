@@ -1,0 +1,192 @@
+"""Keeping notify's records in the store: the states of open problems, the transitions, the
+messages and their deliveries (one per message and channel: pending until sent)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select, update
+
+from tarwatch.checks.model import Status
+from tarwatch.notify.channels import Channel
+from tarwatch.notify.model import Key, State, Transition
+from tarwatch.store.store import Store
+from tarwatch.store.tables import notify_deliveries, notify_messages, notify_states, notify_transitions
+
+PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """A message to keep: its hub, kind, subject, text and HTML, the open problems it names
+    (their reminders start again) and every problem it names (recovered ones too)."""
+
+    hub: str
+    kind: str
+    subject: str
+    text: str
+    html: str
+    told: frozenset[Key]
+    named: frozenset[Key]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One (message, channel) delivery as kept."""
+
+    id: int
+    message_id: int
+    hub: str
+    at: float
+    subject: str
+    text: str
+    html: str
+    channel_id: str
+    channel: str
+    state: str
+    attempts: int
+    error: str | None
+
+
+def states(store: Store, hub: str) -> dict[Key, State]:
+    """Given a hub tag, return the kept states of its open problems."""
+    t = notify_states
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t).where(t.c.hub == hub)).all()
+    out = {}
+    for r in rows:
+        key = Key(r.hub, r.node, r.item, r.check_name)
+        out[key] = State(key, Status(r.status), r.message, r.since, r.changed, r.told)
+    return out
+
+
+def record(
+    store: Store,
+    hub: str,
+    now: float,
+    kept: dict[Key, State],
+    transitions: Sequence[Transition],
+    message: Composed | None,
+    channels: Sequence[Channel],
+) -> int | None:
+    """Given a hub's run of notify: the states to keep, the transitions, the message (if any)
+    and the hub's channels, keep them all in one transaction, the message with one pending
+    delivery per channel; return the message's id."""
+    told = message.told if message is not None else frozenset()
+    named = message.named if message is not None else frozenset()
+    rows = [
+        {
+            "hub": s.key.hub,
+            "node": s.key.node,
+            "item": s.key.item,
+            "check_name": s.key.check,
+            "status": s.status.value,
+            "message": s.message,
+            "since": s.since,
+            "changed": s.changed,
+            "told": now if s.key in told else s.told,
+        }
+        for s in kept.values()
+    ]
+    with store.engine.begin() as conn:
+        message_id = None
+        if message is not None:
+            r = conn.execute(
+                insert(notify_messages).values(
+                    hub=hub,
+                    at=now,
+                    kind=message.kind,
+                    subject=message.subject,
+                    text=message.text,
+                    html=message.html,
+                )
+            )
+            message_id = int(r.inserted_primary_key[0])
+            if channels:
+                conn.execute(
+                    insert(notify_deliveries),
+                    [
+                        {
+                            "message_id": message_id,
+                            "channel_id": c.id,
+                            "channel": c.label,
+                            "state": PENDING,
+                            "attempts": 0,
+                        }
+                        for c in channels
+                    ],
+                )
+        conn.execute(delete(notify_states).where(notify_states.c.hub == hub))
+        if rows:
+            conn.execute(insert(notify_states), rows)
+        if transitions:
+            conn.execute(
+                insert(notify_transitions),
+                [
+                    {
+                        "hub": t.key.hub,
+                        "node": t.key.node,
+                        "item": t.key.item,
+                        "check_name": t.key.check,
+                        "at": now,
+                        "change": t.change.value,
+                        "old_status": t.old.value if t.old else None,
+                        "new_status": t.new.value if t.new else None,
+                        "message": t.message,
+                        "message_id": message_id if t.key in named else None,
+                    }
+                    for t in transitions
+                ],
+            )
+    return message_id
+
+
+def last_message(store: Store, hub: str, kind: str) -> float | None:
+    """Given a hub tag and a message kind, return when the newest such message was composed."""
+    m = notify_messages
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.max(m.c.at)).where(m.c.hub == hub, m.c.kind == kind)).scalar()
+
+
+def deliveries(store: Store, hubs: Iterable[str], state: str | None = PENDING) -> list[Delivery]:
+    """Given hub tags, return their deliveries in that state (None: all), oldest first."""
+    d, m = notify_deliveries, notify_messages
+    q = (
+        select(d, m.c.hub, m.c.at, m.c.subject, m.c.text, m.c.html)
+        .join(m, m.c.id == d.c.message_id)
+        .where(m.c.hub.in_(list(hubs)))
+        .order_by(d.c.id)
+    )
+    if state is not None:
+        q = q.where(d.c.state == state)
+    with store.engine.connect() as conn:
+        return [
+            Delivery(
+                r.id,
+                r.message_id,
+                r.hub,
+                r.at,
+                r.subject,
+                r.text,
+                r.html,
+                r.channel_id,
+                r.channel,
+                r.state,
+                r.attempts,
+                r.error,
+            )
+            for r in conn.execute(q)
+        ]
+
+
+def mark(store: Store, delivery_id: int, state: str, now: float, error: str | None = None) -> None:
+    """Given a delivery, its new state, `now` and the error of a failed attempt, keep them."""
+    d = notify_deliveries
+    values = {"state": state, "error": error}
+    if state != DROPPED:
+        values |= {"attempts": d.c.attempts + 1, "last_attempt": now}
+    if state == SENT:
+        values["sent"] = now
+    with store.engine.begin() as conn:
+        conn.execute(update(d).where(d.c.id == delivery_id).values(**values))
