@@ -13,6 +13,7 @@ SYSTEM_PACKAGES=(
   openssh-client
   chromium
   fonts-dejavu-core
+  postgresql
 )
 
 log() { printf 'install-system-deps: %s\n' "$*" >&2; }

@@ -32,3 +32,15 @@ def need_executable(path_or_name: str, hint: str) -> str:
     if in_ci():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+def need_module(name: str, hint: str) -> None:
+    """End the test when Python module `name` cannot be imported: fail in CI, skip elsewhere."""
+    import importlib.util
+
+    if importlib.util.find_spec(name) is not None:
+        return
+    message = f"Python module {name} not installed: {hint}"
+    if in_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
