@@ -19,6 +19,7 @@ COMMANDS = {
     "collect": "tarwatch.cli.collect:collect",
     "check": "tarwatch.cli.check:check",
     "config": "tarwatch.cli.config:config",
+    "cron": "tarwatch.cli.cron:cron",
     "demo": "tarwatch.cli.demo:demo",
     "notify": "tarwatch.cli.notify:notify",
     "publish": "tarwatch.cli.publish:publish",
