@@ -16,5 +16,8 @@ def to_json(data: Any) -> str:
 
 
 def to_js(key: str, data: Any) -> str:
-    """Given a key and JSON-able data, return a script registering the data under the key."""
-    return f"window.TARWATCH=window.TARWATCH||{{}};window.TARWATCH[{to_json(key)}]={to_json(data)};\n"
+    """Given a key and JSON-able data, return a script registering the data under the key. The
+    data travels as a string given to JSON.parse: browsers parse that several times faster
+    than the same data as a JavaScript literal (megabytes, for a status of 10,000 items)."""
+    text = to_json(to_json(data))  # the JSON text as a (script-safe) JavaScript string
+    return f"window.TARWATCH=window.TARWATCH||{{}};window.TARWATCH[{to_json(key)}]=JSON.parse({text});\n"
