@@ -37,7 +37,7 @@ class AppriseTransport:
                     + _why(captured.getvalue(), channel),
                     permanent=True,
                 )
-            html = plugin.notify_format == ap.NotifyFormat.HTML
+            html = _prefers(plugin.notify_format) == ap.NotifyFormat.HTML
             ok = plugin.notify(
                 body=message.html if html else message.text,
                 title=message.subject,
@@ -46,6 +46,12 @@ class AppriseTransport:
         if not ok:
             raise TransportError(f"sending to {channel.label} failed" + _why(captured.getvalue(), channel))
         log.debug("sent %r to %s", message.subject, channel.label)
+
+
+def _prefers(notify_format: object) -> object:
+    """Given a plugin's notify_format (one format, or from Apprise 1.9 on the formats it takes,
+    preferred first), return its preferred format."""
+    return notify_format[0] if isinstance(notify_format, tuple | list) else notify_format
 
 
 def _why(logged: str, channel: Channel) -> str:

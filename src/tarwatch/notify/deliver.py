@@ -48,7 +48,7 @@ def deliver(
         except TransportError as e:
             state = FAILED if e.permanent else PENDING
             mark(store, d.id, state, now, e.reason)
-            log.warning("%s: %s", d.subject, e.reason)
+            log.info("%s: %s", d.subject, e.reason)
             down[d.channel_id] = e.reason
             attempts.append(Attempt(d, state, e.reason))
             continue

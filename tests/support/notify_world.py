@@ -1,0 +1,64 @@
+"""notify's test world through the real CLI: the backups of tests/support/backups.py, an SMTP
+server and a webhook receiver on 127.0.0.1, and a tarwatch.toml whose hub ZZ notifies an
+Apprise mailto:// URL, a json:// webhook and a legacy `email` address."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from support.backups import Backups
+from support.cli import Result, tarwatch
+from support.mail import SmtpServer, WebhookServer
+
+OPS, LEGACY = "ops@example.org", "blyth@example.org"
+MONDAY = datetime(2026, 11, 23, 12, tzinfo=UTC)  # a run at noon; backups are made at 02:00
+
+
+@dataclass
+class World:
+    backups: Backups
+    config: Path
+    smtp: SmtpServer
+    hook: WebhookServer
+    env: dict[str, str]
+
+    def run(self, when: datetime, *args: str) -> Result:
+        r = tarwatch(
+            "--config", str(self.config), "--now", when.isoformat(), *(args or ("run",)), env=self.env
+        )
+        assert "Traceback" not in r.err, r.err
+        return r
+
+    def subjects(self, address: str = OPS) -> list[str]:
+        return [m.subject for m in self.smtp.to(address)]
+
+
+def make_world(tmp_path: Path, *, hub: dict | None = None, **sections: dict) -> World:
+    smtp, hook = SmtpServer().start(), WebhookServer().start()
+    backups = Backups(tmp_path / "world")
+    mailto = f"mailto://127.0.0.1:{smtp.port}?from=tarwatch@example.org&to={OPS}"
+    config = backups.write_config(
+        {"notify": [mailto, f"json://127.0.0.1:{hook.port}/tarwatch"], "email": [LEGACY], **(hub or {})},
+        publish={"url": "https://backups.example.org/tarwatch/"},
+        defaults={"timezone": "UTC", "keep_max": 100, **sections.pop("defaults", {})},
+        **(
+            {
+                "notify": {
+                    "mail": {
+                        "sender": "tarwatch@example.org",
+                        "smtp_host": "127.0.0.1",
+                        "smtp_port": smtp.port,
+                    }
+                }
+            }
+            | sections
+        ),
+    )
+    for night in range(6, -1, -1):
+        backups.night(MONDAY.replace(hour=2) - timedelta(days=night))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    env |= {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"), "NO_COLOR": "1", "COLUMNS": "250"}
+    return World(backups, config, smtp, hook, env)
