@@ -4,6 +4,7 @@ local folders (tests/support/backups.py) that `tarwatch --now T run` lists."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -162,6 +163,21 @@ def test_secrets_in_channel_urls_are_never_printed_in_logs_or_config_show(tmp_pa
         ):
             assert SECRET not in shown.out + shown.err
         assert "***" in w.run(MONDAY, "config", "show").out
+    finally:
+        w.smtp.stop()
+        w.hook.stop()
+
+
+def test_run_publishes_the_site_when_the_configuration_sets_publish_out(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    w = make_world(tmp_path, publish={"out": str(site), "url": "https://backups.example.org/tarwatch/"})
+    try:
+        w.run(MONDAY, "snooze", "ZZ/NTU", "1d", "--why", "moving racks")
+        assert w.run(MONDAY).code == 0
+        status = json.loads((site / "data" / "status.json").read_text())
+        ntu = next(n for n in status["hubs"][0]["nodes"] if n["node"] == "NTU")
+        assert ntu["snoozed"] == {"until": "2026-11-24T12:00:00+00:00", "why": "moving racks"}
+        assert (site / "hub" / "ZZ.html").is_file()
     finally:
         w.smtp.stop()
         w.hook.stop()

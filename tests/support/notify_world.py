@@ -42,7 +42,7 @@ def make_world(tmp_path: Path, *, hub: dict | None = None, **sections: dict) -> 
     mailto = f"mailto://127.0.0.1:{smtp.port}?from=tarwatch@example.org&to={OPS}"
     config = backups.write_config(
         {"notify": [mailto, f"json://127.0.0.1:{hook.port}/tarwatch"], "email": [LEGACY], **(hub or {})},
-        publish={"url": "https://backups.example.org/tarwatch/"},
+        publish=sections.pop("publish", {"url": "https://backups.example.org/tarwatch/"}),
         defaults={"timezone": "UTC", "keep_max": 100, **sections.pop("defaults", {})},
         **(
             {
