@@ -7,67 +7,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
-from pathlib import Path
 
-from bench.world import DAY, T0, Shape, snapshot_for
+from bench.world import DAY, T0, Shape, stored_config, stored_world
 from tarwatch.checks import to_json
 from tarwatch.cli.check import build_report
-from tarwatch.config.load import validate
 from tarwatch.store import Store
-
-RESULTS = Path(__file__).parent / "results"
-SCHEMA = "0001d"  # bump when the store's tables change, so that a cached store is rebuilt
-
-
-def config_for(shape: Shape, db: Path):
-    nodes = {f"N{n:04d}": {} for n in range(shape.nodes)}
-    return validate(
-        {
-            "store": {"url": f"sqlite:///{db}"},
-            "defaults": {"keep_max": 40},
-            "hubs": {"H": {"srvnode": "h", "source": "N0000", "nodes": list(nodes)[1:]}},
-            "nodes": nodes,
-        },
-        "bench",
-    )
-
-
-def build_store(shape: Shape, db: Path) -> float:
-    """Make the store for `shape` unless it exists; return the seconds it took (0 if cached)."""
-    if db.exists():
-        return 0.0
-    db.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db.with_suffix(".building")
-    for p in tmp.parent.glob(tmp.name + "*"):
-        p.unlink()
-    store = Store.open(f"sqlite:///{tmp}")
-    run = store.begin_run(T0, "bench", ["H"])
-    t0 = time.perf_counter()
-    at = T0 + shape.days * DAY
-    for n in range(shape.nodes):
-        # Every node holds a copy of the source's tarballs; one in fifty misses the newest night.
-        snap = snapshot_for(shape, 0)
-        if n % 50 == 49:
-            newest = max(t.stamp for t in snap.tarballs)
-            snap.tarballs = [t for t in snap.tarballs if t.stamp < newest - DAY]
-        store.record_poll(run, "H", f"N{n:04d}", at, ok=True, reason=None, duration=0.1, snap=snap)
-        if n % 100 == 99:
-            print(f"  stored {n + 1}/{shape.nodes} nodes", file=sys.stderr)
-    store.engine.dispose()
-    tmp.rename(db)
-    for suffix in ("-wal", "-shm"):
-        p = Path(str(tmp) + suffix)
-        if p.exists():
-            p.unlink()
-    return time.perf_counter() - t0
 
 
 def run(shape: Shape, repeat: int = 5) -> dict:
-    db = RESULTS / f"check-{shape.nodes}x{shape.items}x{shape.days}-{SCHEMA}.db"
-    build_s = build_store(shape, db)
-    config = config_for(shape, db)
+    db, build_s = stored_world(shape, "check")
+    config = stored_config(shape, db)
     store = Store.open(config.store.url)
     now = T0 + shape.days * DAY + 3600
     times = []

@@ -13,18 +13,15 @@ import argparse
 import gzip
 import json
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.world import DAY, T0, Shape, snapshot_for
+from bench.world import DAY, T0, Shape, copies_listing, stored_config, stored_world
 from tarwatch.collect.snapshot import Snapshot, Tarball
-from tarwatch.config.load import validate
 from tarwatch.publish.site import publish
 from tarwatch.store import Store
 
-RESULTS = Path(__file__).parent / "results"
 CHROMIUM = "/usr/bin/chromium"
 TARGETS = {
     "full_publish_s": 60.0,
@@ -34,56 +31,9 @@ TARGETS = {
 }
 
 
-def config_for(shape: Shape, db: Path):
-    nodes = {f"N{n:04d}": {} for n in range(shape.nodes)}
-    return validate(
-        {
-            "store": {"url": f"sqlite:///{db}"},
-            "defaults": {"keep_max": shape.days + 10},
-            "hubs": {"H": {"srvnode": "h", "source": "N0000", "nodes": list(nodes)[1:]}},
-            "nodes": nodes,
-        },
-        "bench",
-    )
-
-
-def listing(shape: Shape, node: int) -> list[Tarball]:
-    """Return what node `node` holds: a copy of the source's tarballs (node 0's); one node in
-    fifty misses the newest night, as in check_bench."""
-    tarballs = snapshot_for(shape, 0).tarballs
-    if node % 50 == 49:
-        newest = max(t.stamp for t in tarballs)
-        tarballs = [t for t in tarballs if t.stamp < newest - DAY]
-    return tarballs
-
-
-def build_store(shape: Shape, db: Path) -> float:
-    """Make the store for `shape` unless it exists; return the seconds it took (0 if cached)."""
-    if db.exists():
-        return 0.0
-    db.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db.with_suffix(".building")
-    for p in tmp.parent.glob(tmp.name + "*"):
-        p.unlink()
-    store = Store.open(f"sqlite:///{tmp}")
-    run = store.begin_run(T0, "bench", ["H"])
-    t0 = time.perf_counter()
-    at = T0 + shape.days * DAY
-    for n in range(shape.nodes):
-        snap = Snapshot(root="/backup/hub", complete=True, tarballs=listing(shape, n))
-        store.record_poll(run, "H", f"N{n:04d}", at, ok=True, reason=None, duration=0.1, snap=snap)
-        if n % 20 == 19:
-            print(f"  stored {n + 1}/{shape.nodes} nodes", file=sys.stderr)
-    store.engine.dispose()
-    tmp.rename(db)
-    for suffix in ("-wal", "-shm"):
-        Path(str(tmp) + suffix).unlink(missing_ok=True)
-    return time.perf_counter() - t0
-
-
 def change_one_node(store: Store, shape: Shape, node: int) -> None:
     """Record a poll of node `node` a day later that finds one more tarball."""
-    listed = listing(shape, node)
+    listed = copies_listing(shape, node)
     newest = max(listed, key=lambda t: t.stamp)
     stamp = newest.stamp + DAY
     path = newest.path.replace(".tar.gz", "-x.tar.gz")
@@ -125,12 +75,11 @@ def overview_seconds(site: Path, nodes: int) -> float | None:
 
 
 def run(shape: Shape) -> dict:
-    db = RESULTS / f"publish-{shape.nodes}x{shape.items}x{shape.days}-copies.db"
-    build_s = build_store(shape, db)
+    db, build_s = stored_world(shape, "publish")
     with tempfile.TemporaryDirectory(prefix="tarwatch-publish-bench-") as tmp:
         copy = Path(tmp) / "store.db"
         shutil.copyfile(db, copy)
-        config = config_for(shape, copy)
+        config = stored_config(shape, copy)
         store = Store.open(config.store.url)
         site = Path(tmp) / "site"
         now = T0 + (shape.days + 1) * DAY

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import random
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from tarwatch.collect.snapshot import Snapshot, Tarball
+from tarwatch.config.load import validate
+from tarwatch.config.models import Config
+from tarwatch.store.store import Store
 
 DAY = 86400
 T0 = 1_700_000_000  # 2023-11-14, a night at 22:13 UTC
@@ -75,6 +80,60 @@ def write_tree(shape: Shape, node: int, root: Path) -> int:
 
 
 def _folders(stamp: int) -> str:
-    import time
-
     return time.strftime("%Y/%m/%d/%H%M%S", time.gmtime(stamp))
+
+
+# -- a stored world: hub H, source N0000, every node a copy of the source -------------------
+
+RESULTS = Path(__file__).parent / "results"
+SCHEMA = "0001d"  # bump when the store's tables change, so that a cached store is rebuilt
+
+
+def copies_listing(shape: Shape, node: int) -> list[Tarball]:
+    """Return what node `node` holds: a copy of the source's tarballs (node 0's); one node in
+    fifty misses the newest night (a transfer that never arrived)."""
+    tarballs = snapshot_for(shape, 0).tarballs
+    if node % 50 == 49:
+        newest = max(t.stamp for t in tarballs)
+        tarballs = [t for t in tarballs if t.stamp < newest - DAY]
+    return tarballs
+
+
+def stored_config(shape: Shape, db: Path) -> Config:
+    """Return the configuration of the stored world in `db`."""
+    nodes = {f"N{n:04d}": {} for n in range(shape.nodes)}
+    return validate(
+        {
+            "store": {"url": f"sqlite:///{db}"},
+            "defaults": {"keep_max": shape.days + 10},
+            "hubs": {"H": {"srvnode": "h", "source": "N0000", "nodes": list(nodes)[1:]}},
+            "nodes": nodes,
+        },
+        "bench",
+    )
+
+
+def stored_world(shape: Shape, kind: str) -> tuple[Path, float]:
+    """Return the store file of `shape` for benchmark `kind`, building it once (cached in
+    bench/results/ by shape and schema), and the seconds building took (0 when cached)."""
+    db = RESULTS / f"{kind}-{shape.nodes}x{shape.items}x{shape.days}-{SCHEMA}.db"
+    if db.exists():
+        return db, 0.0
+    db.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db.with_suffix(".building")
+    for p in tmp.parent.glob(tmp.name + "*"):
+        p.unlink()
+    store = Store.open(f"sqlite:///{tmp}")
+    run = store.begin_run(T0, "bench", ["H"])
+    t0 = time.perf_counter()
+    at = T0 + shape.days * DAY
+    for n in range(shape.nodes):
+        snap = Snapshot(root="/backup/hub", complete=True, tarballs=copies_listing(shape, n))
+        store.record_poll(run, "H", f"N{n:04d}", at, ok=True, reason=None, duration=0.1, snap=snap)
+        if n % 100 == 99:
+            print(f"  stored {n + 1}/{shape.nodes} nodes", file=sys.stderr)
+    store.engine.dispose()
+    tmp.rename(db)
+    for suffix in ("-wal", "-shm"):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    return db, time.perf_counter() - t0
