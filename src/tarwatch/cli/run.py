@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 import click
@@ -37,7 +36,7 @@ def run(hubs: tuple[str, ...]) -> None:
     if not s.quiet:
         click.echo(render_table(report, color=wants_color()), nl=False)
     notify_report(config, store, report, now, quiet=s.quiet > 0)
-    if importlib.util.find_spec("tarwatch.publish") and "out" in config.publish.model_fields_set:
+    if "out" in config.publish.model_fields_set:
         from tarwatch.publish.site import publish
 
         summary = publish(config, store, config.publish.out, now, chosen)
