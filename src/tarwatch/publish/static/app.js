@@ -65,6 +65,18 @@
       el("span", { class: "tw-icon", "aria-hidden": "true", text: ICON[s] }), " ", label || s);
   }
 
+  /* Given a `snoozed` value of the status document ({until, why} or null), return the words
+     people read ("snoozed until 2026-11-27 12:00 UTC: disk swap"), or "" when not snoozed. */
+  function snoozeText(s) {
+    if (!s) return "";
+    var until = s.until ? s.until.replace("T", " ").replace(/:\d\d\+00:00$/, " UTC") : "further notice";
+    return "snoozed until " + until + (s.why ? ": " + s.why : "");
+  }
+
+  function snoozeMark(s) {
+    return el("span", { class: "tw-tag tw-snoozed", title: snoozeText(s), text: "\u2016 snoozed" });
+  }
+
   TW.el = el;
   TW.fmtSize = fmtSize;
   TW.fmtAge = fmtAge;
@@ -149,6 +161,7 @@
       var th = el("div", { class: "tw-node-head", role: "rowheader" }, el("span", { class: "tw-node-name", text: n.node }),
         " ", badge(n.status));
       if (n.source) th.appendChild(el("span", { class: "tw-tag", text: "source" }));
+      if (n.snoozed) th.appendChild(snoozeMark(n.snoozed));
       if (n.reachable === false) th.appendChild(el("div", { class: "tw-reason", text: n.reason || "unreachable" }));
       var row = el("div", { class: "tw-grow", role: "row" }, th);
       items.forEach(function (name) {
@@ -161,9 +174,12 @@
           cell.title = "not on this node";
           cell.textContent = "\u2013";
         } else {
-          cell.className = "tw-cell tw-" + i.status;
-          cell.title = n.node + " " + name + (i.findings.length ? i.findings.map(finding).join("") : "\nok");
-          cell.textContent = (ICON[i.status] || "?") + " " + i.status + "\n" + fmtAge(i.age_hours) + "\n" + fmtSize(i.size);
+          var snoozed = i.snoozed || n.snoozed;
+          cell.className = "tw-cell tw-" + i.status + (snoozed ? " tw-snoozed" : "");
+          cell.title = n.node + " " + name + (i.findings.length ? i.findings.map(finding).join("") : "\nok") +
+            (snoozed ? "\n" + snoozeText(snoozed) : "");
+          cell.textContent = (ICON[i.status] || "?") + " " + i.status + (snoozed ? " \u2016" : "") + "\n" +
+            fmtAge(i.age_hours) + "\n" + fmtSize(i.size);
         }
         row.appendChild(cell);
       });
@@ -261,9 +277,11 @@
       }
       n.items.forEach(function (i) {
         var latest = i.latest ? i.latest.replace("T", " ").replace("+00:00", " UTC") : "\u2013";
+        var snoozed = i.snoozed || n.snoozed;
+        var state = snoozed ? el("span", {}, badge(i.status), " ", snoozeMark(snoozed)) : badge(i.status);
         rows.push({
           status: i.status,
-          cells: [n.node, i.item, badge(i.status), latest, fmtAge(i.age_hours), fmtSize(i.size),
+          cells: [n.node, i.item, state, latest, fmtAge(i.age_hours), fmtSize(i.size),
             String(i.count), i.revision == null ? "" : String(i.revision)],
           keys: [n.node, i.item, RANK[i.status], i.latest, i.age_hours, i.size, i.count, i.revision],
         });
@@ -275,12 +293,13 @@
   function findingRows(hub) {
     var rows = [];
     hub.nodes.forEach(function (n) {
-      var add = function (item, f) {
-        rows.push({ status: f.status, cells: [n.node, item, f.check, badge(f.status), f.message],
-          keys: [n.node, item, f.check, RANK[f.status], f.message] });
+      var add = function (item, f, snoozed) {
+        var message = snoozed ? f.message + " (" + snoozeText(snoozed) + ")" : f.message;
+        rows.push({ status: f.status, cells: [n.node, item, f.check, badge(f.status), message],
+          keys: [n.node, item, f.check, RANK[f.status], message] });
       };
-      n.findings.forEach(function (f) { add("\u2013", f); });
-      n.items.forEach(function (i) { i.findings.forEach(function (f) { add(i.item, f); }); });
+      n.findings.forEach(function (f) { add("\u2013", f, n.snoozed); });
+      n.items.forEach(function (i) { i.findings.forEach(function (f) { add(i.item, f, i.snoozed || n.snoozed); }); });
     });
     return rows;
   }
