@@ -79,16 +79,12 @@ def revision_of(fname: str, name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def folder_stamp(y: str, mo: str, d: str, hms: str, tz: ZoneInfo) -> datetime:
-    """Given the dated folders and the time zone they were written in, return the stamp in UTC.
+def folder_epoch(y: str, mo: str, d: str, hms: str, tz: ZoneInfo) -> int:
+    """Given the dated folders and the time zone they were written in, return the stamp in epoch
+    seconds (UTC). The day's UTC offset is looked up once per day.
 
     In a daylight-saving change an ambiguous time is read as the first of the two (fold=0) and
     a time in the gap as if the clock had not moved yet. Raise LayoutError on an impossible date."""
-    return datetime.fromtimestamp(folder_epoch(y, mo, d, hms, tz), UTC)
-
-
-def folder_epoch(y: str, mo: str, d: str, hms: str, tz: ZoneInfo) -> int:
-    """folder_stamp() as epoch seconds, fast: the day's UTC offset is looked up once per day."""
     h, mi, s = int(hms[:2]), int(hms[2:4]), int(hms[4:])
     offset = _day_offset(y, mo, d, tz)
     if offset is None or h > 23 or mi > 59 or s > 59:

@@ -13,7 +13,6 @@ from tarwatch.checks import digest, locked, missing, retention, shrink, stale, t
 from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict, Report, Status, worst
 from tarwatch.config.models import Config, Defaults
 from tarwatch.history import ItemHistory, Tar, summarize
-from tarwatch.layout import item_of_mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +118,7 @@ def _lock_item(path: str, items: Sequence[str]) -> str | None:
         marker = f"/{item}/"
         if marker in f"/{path}":
             return item
-    rel_item = item_of_mark(path)
-    return rel_item if rel_item in items else None
+    return None
 
 
 def _memo(f: Callable[[str | None], Defaults]) -> Callable[[str | None], Defaults]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shlex
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # GNU find: one process and one walk of the whole tree; the .dna sidecars it meets are noted in
@@ -95,7 +94,6 @@ class Listing:
 
     root: str | None = None
     tarballs: list[tuple[str, int, float]] = field(default_factory=list)  # path, size, mtime
-    dna_files: dict[str, int] = field(default_factory=dict)  # path of the .dna → its size
     dna: dict[str, str] = field(default_factory=dict)  # path of the .dna → first line
     locked: list[tuple[str, float]] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # path, target
@@ -152,8 +150,9 @@ class ListingParser:
                 _, size, mtime, path = text.split(" ", 3)
                 lst.tarballs.append((_strip_dot(path), int(size), float(mtime)))
             elif tag == "D":
-                _, size, _mtime, path = text.split("\t", 3)
-                lst.dna_files[path] = int(size)
+                # The sidecar itself: its content follows in a C record; only its form is checked.
+                _, size, mtime, _path = text.split("\t", 3)
+                int(size), float(mtime)
             elif tag == "C":
                 self._pending_c = text.split("\t", 1)[1]
             elif tag == "K":
@@ -191,12 +190,6 @@ def parse_listing(data: bytes) -> Listing:
     p = ListingParser()
     p.feed(data)
     return p.close()
-
-
-def iter_chunks(data: bytes, size: int = 65536) -> Iterator[bytes]:
-    """Given bytes, yield them in chunks (for tests of the incremental parser)."""
-    for i in range(0, len(data), size):
-        yield data[i : i + size]
 
 
 def md5_command(root: str, rels: list[str]) -> str:
