@@ -14,6 +14,7 @@ SYSTEM_PACKAGES=(
   chromium
   fonts-dejavu-core
   postgresql
+  busybox
 )
 
 log() { printf 'install-system-deps: %s\n' "$*" >&2; }
