@@ -6,6 +6,7 @@ and by tests."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from collections import defaultdict
@@ -53,6 +54,28 @@ class ItemHistory:
                 raise LookupError("the manifest was not read from the store")
             self._manifest = json.loads(self.manifest_json)
         return self._manifest
+
+    def until(self, limit: float) -> tuple[Tar | None, Tar | None]:
+        """Given a stamp, return the newest tarball stamped at or before it and the one before
+        that (None where there is none): what the checks judge when newer ones are stamped in
+        the future. Those two are `newest` and `previous` unless the newest lies after `limit`;
+        then they are read from the manifest (only stamp and size are known there), which
+        must have been read (store.read_manifests)."""
+        if self.newest.stamp <= limit:
+            return self.newest, self.previous
+        kept = self.manifest
+        i = bisect.bisect_right(kept, limit, key=lambda e: e[0])
+        newest = Tar(kept[i - 1][0], kept[i - 1][1], "") if i >= 1 else None
+        previous = Tar(kept[i - 2][0], kept[i - 2][1], "") if i >= 2 else None
+        return newest, previous
+
+    def after(self, limit: float) -> int:
+        """Given a stamp, return how many kept tarballs are stamped after it (the manifest is
+        read only when the newest is)."""
+        if self.newest.stamp <= limit:
+            return 0
+        kept = self.manifest
+        return len(kept) - bisect.bisect_right(kept, limit, key=lambda e: e[0])
 
 
 def manifest_hash(manifest_json: str) -> str:

@@ -19,10 +19,23 @@ from zoneinfo import ZoneInfo
 TARBALL_SUFFIX = ".tar.gz"
 DNA_SUFFIX = ".tar.gz.dna"
 
-_PATH = re.compile(r"^([^/]+)/([^/]+)/(\d{4})/(\d{2})/(\d{2})/(\d{6})/([^/]+)$")
-_TAIL = re.compile(r"^(?:-(\d+)(?:-(\d+))?)?\.tar\.gz$")
-_ANY_REV = re.compile(r"-(\d+)(?:-\d+)?\.tar\.gz$")
+# ASCII digits only: \d would take any script's digits, which int() reads as well.
+_PATH = re.compile(r"^([^/]+)/([^/]+)/([0-9]{4})/([0-9]{2})/([0-9]{2})/([0-9]{6})/([^/]+)$")
+_TAIL = re.compile(r"^(?:-([0-9]+)(?:-([0-9]+))?)?\.tar\.gz$")
+_ANY_REV = re.compile(r"-([0-9]+)(?:-[0-9]+)?\.tar\.gz$")
 _DNA_LONG = re.compile(r"(?<=\d)[lL]\b")
+
+# The stamps tarwatch accepts: from 1970-01-01 up to, not including, 3000-01-01 (UTC). Every
+# consumer handles them: datetime in any time zone (a day either side stays inside years
+# 1-9999), matplotlib's date axes with their padding, JavaScript's Date, 64-bit integers in the
+# store. A dated folder outside them is an unfit path, counted and noted like any other.
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+STAMP_MIN = 0  # 1970-01-01T00:00:00Z
+STAMP_END = calendar.timegm((LAST_YEAR + 1, 1, 1, 0, 0, 0))  # 3000-01-01T00:00:00Z
+# A .dna sidecar is one short line ({'dig': '<32 hex>', 'size': <bytes>}); a longer text is not one.
+DNA_MAX_CHARS = 1000
+# Revisions and sizes are kept as signed 64-bit integers.
+REVISION_MAX = SIZE_MAX = 2**63 - 1
 
 
 class LayoutError(ValueError):
@@ -70,13 +83,22 @@ def revision_of(fname: str, name: str) -> int | None:
     """Given a tarball file name and its item's name, return the revision, or None.
 
     "env-3538.tar.gz" → 3538, "env-3538-2.tar.gz" → 3538 (the second backup that day),
-    "dyb-svn-21500.tar.gz" (name "dyb-svn") → 21500, "env.tar.gz" → None."""
+    "dyb-svn-21500.tar.gz" (name "dyb-svn") → 21500, "env.tar.gz" → None. Raise LayoutError
+    for a revision above REVISION_MAX."""
     if fname.startswith(name):
         m = _TAIL.match(fname[len(name) :])
         if m is not None:
-            return int(m.group(1)) if m.group(1) else None
+            return _revision(m.group(1)) if m.group(1) else None
     m = _ANY_REV.search(fname)
-    return int(m.group(1)) if m else None
+    return _revision(m.group(1)) if m else None
+
+
+def _revision(digits: str) -> int:
+    """Given a revision's digits, return it; raise LayoutError when it does not fit the store's
+    64-bit integers."""
+    if len(digits.lstrip("0")) > len(str(REVISION_MAX)) or int(digits) > REVISION_MAX:
+        raise LayoutError(f"revision {digits[:40]}{'…' if len(digits) > 40 else ''} does not fit in 64 bits")
+    return int(digits)
 
 
 def folder_epoch(y: str, mo: str, d: str, hms: str, tz: ZoneInfo) -> int:
@@ -84,7 +106,21 @@ def folder_epoch(y: str, mo: str, d: str, hms: str, tz: ZoneInfo) -> int:
     seconds (UTC). The day's UTC offset is looked up once per day.
 
     In a daylight-saving change an ambiguous time is read as the first of the two (fold=0) and
-    a time in the gap as if the clock had not moved yet. Raise LayoutError on an impossible date."""
+    a time in the gap as if the clock had not moved yet. Raise LayoutError on an impossible date,
+    or one outside the years tarwatch accepts (see STAMP_MIN, STAMP_END)."""
+    if not FIRST_YEAR - 1 <= int(y) <= LAST_YEAR + 1:
+        raise LayoutError(_out_of_range(y, mo, d))  # before datetime could overflow in a far zone
+    stamp = _epoch(y, mo, d, hms, tz)
+    if not STAMP_MIN <= stamp < STAMP_END:
+        raise LayoutError(_out_of_range(y, mo, d))
+    return stamp
+
+
+def _out_of_range(y: str, mo: str, d: str) -> str:
+    return f"date {y}/{mo}/{d} is outside the years tarwatch accepts ({FIRST_YEAR}–{LAST_YEAR}, UTC)"
+
+
+def _epoch(y: str, mo: str, d: str, hms: str, tz: ZoneInfo) -> int:
     h, mi, s = int(hms[:2]), int(hms[2:4]), int(hms[4:])
     offset = _day_offset(y, mo, d, tz)
     if offset is None or h > 23 or mi > 59 or s > 59:
@@ -120,17 +156,22 @@ def item_of_mark(rel: str) -> str | None:
 
 def parse_dna(text: str) -> Dna:
     """Given a `.dna` sidecar's text, `{'dig': '<md5>', 'size': <bytes>}` (a trailing L allowed),
-    return it; raise ValueError if it is anything else."""
-    src = _DNA_LONG.sub("", text.strip())
+    return it; raise ValueError if it is anything else (a text longer than DNA_MAX_CHARS, a
+    size above SIZE_MAX included)."""
+    text = text.strip()
+    if len(text) > DNA_MAX_CHARS:
+        raise ValueError(f"not a dict literal: {len(text)} characters, {text[:80]!r}…")
+    src = _DNA_LONG.sub("", text)
     try:
         value = ast.literal_eval(src)
-    except (ValueError, SyntaxError, MemoryError, RecursionError) as e:
-        raise ValueError(f"not a dict literal: {text.strip()[:80]!r}") from e
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as e:
+        # TypeError: an unhashable key ("{[]: 1}"); ValueError: also an int of too many digits
+        raise ValueError(f"not a dict literal: {text[:80]!r}") from e
     if not isinstance(value, dict):
         raise ValueError(f"not a dict literal: {text.strip()[:80]!r}")
     dig, size = value.get("dig"), value.get("size")
     if not isinstance(dig, str) or not re.fullmatch(r"[0-9a-fA-F]{32}", dig):
         raise ValueError(f"'dig' is not an md5 hex digest: {dig!r}")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= SIZE_MAX:
         raise ValueError(f"'size' is not a number of bytes: {size!r}")
     return Dna(dig.lower(), size)

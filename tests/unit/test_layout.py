@@ -5,7 +5,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tarwatch.layout import LayoutError, item_of_mark, parse_dna, parse_tarball_path, revision_of
+from tarwatch.collect.listing import parse_listing
+from tarwatch.collect.snapshot import snapshot
+from tarwatch.layout import (
+    STAMP_END,
+    STAMP_MIN,
+    LayoutError,
+    item_of_mark,
+    parse_dna,
+    parse_tarball_path,
+    revision_of,
+)
 
 UTCZ = ZoneInfo("UTC")
 
@@ -111,3 +121,91 @@ def test_the_days_of_a_dst_change_are_exact_around_the_change():
         rel = f"a/b/2024/03/31/{hms}/b.tar.gz"
         local = datetime(2024, 3, 31, int(hms[:2]), int(hms[2:4]), int(hms[4:]), tzinfo=berlin)
         assert parse_tarball_path(rel, berlin).stamp == int(local.timestamp())
+
+
+# -- the years tarwatch accepts ------------------------------------------------------------
+
+FAR_ZONES = [ZoneInfo(z) for z in ("UTC", "Pacific/Kiritimati", "Etc/GMT-14", "Etc/GMT+12", "America/Adak")]
+
+
+@pytest.mark.parametrize(
+    ("rel", "zone"),
+    [
+        ("a/b/9999/12/31/235959/b.tar.gz", "America/Los_Angeles"),  # year 10000 in UTC
+        ("a/b/9999/12/31/235959/b.tar.gz", "UTC"),
+        ("a/b/0001/01/01/000000/b.tar.gz", "Asia/Tokyo"),  # year 0 in UTC
+        ("a/b/0001/01/01/000000/b.tar.gz", "UTC"),
+        ("a/b/0000/01/01/000000/b.tar.gz", "UTC"),
+        ("a/b/1969/12/31/235959/b.tar.gz", "UTC"),
+        ("a/b/3000/01/01/000000/b.tar.gz", "UTC"),
+        ("a/b/2999/12/31/235959/b.tar.gz", "Etc/GMT+12"),  # 3000-01-01 in UTC
+        ("a/b/1970/01/01/000000/b.tar.gz", "Asia/Shanghai"),  # 1969-12-31 in UTC
+    ],
+)
+def test_a_date_outside_the_accepted_years_is_unfit_with_a_clear_reason(rel: str, zone: str) -> None:
+    with pytest.raises(LayoutError) as e:
+        parse_tarball_path(rel, ZoneInfo(zone))
+    y, mo, d = rel.split("/")[2:5]
+    assert str(e.value) == f"date {y}/{mo}/{d} is outside the years tarwatch accepts (1970–2999, UTC)"
+
+
+def test_the_first_and_last_accepted_seconds_are_those_of_the_documented_range() -> None:
+    first = parse_tarball_path("a/b/1970/01/01/000000/b.tar.gz", UTCZ)
+    last = parse_tarball_path("a/b/2999/12/31/235959/b.tar.gz", UTCZ)
+    assert (first.stamp, last.stamp) == (STAMP_MIN, STAMP_END - 1)
+    assert last.when == datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def test_out_of_range_dates_are_counted_as_unfit_paths_of_the_snapshot() -> None:
+    listing = parse_listing(
+        b"R\t/b\0"
+        b"T\t10\t0\ta/b/9999/12/31/235959/b.tar.gz\0"
+        b"T\t10\t0\ta/b/0001/01/01/000000/b.tar.gz\0"
+        b"T\t10\t0\ta/b/2012/08/03/171121/b.tar.gz\0"
+        b"E\t0\0"
+    )
+    snap = snapshot(listing, ZoneInfo("America/Los_Angeles"))
+    assert [t.item for t in snap.tarballs] == ["a/b"]
+    assert snap.unfit == 2
+    assert any("date 9999/12/31 is outside the years tarwatch accepts" in n for n in snap.notes)
+
+
+def test_a_revision_beyond_64_bits_is_an_unfit_path_not_an_overflow_later() -> None:
+    with pytest.raises(LayoutError, match="does not fit in 64 bits"):
+        parse_tarball_path("x/x/2012/08/03/171121/x-123456789012345678901234.tar.gz", UTCZ)
+    with pytest.raises(LayoutError, match="does not fit in 64 bits"):
+        parse_tarball_path("x/x/2012/08/03/171121/x-" + "9" * 5000 + ".tar.gz", UTCZ)
+    big = parse_tarball_path(f"x/x/2012/08/03/171121/x-{2**63 - 1}.tar.gz", UTCZ)
+    assert big.revision == 2**63 - 1
+
+
+def test_only_ascii_digits_make_a_dated_folder() -> None:
+    with pytest.raises(LayoutError):
+        parse_tarball_path("a/b/\u0662\u0660\u0661\u0662/08/03/171121/b.tar.gz", UTCZ)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{[]: 1}",  # unhashable key: TypeError inside literal_eval
+        "{'dig': '3f0a8c5d2e9b41f7a6c0d3e8b2f14a57', 'size': " + "9" * 5000 + "}",
+        "{'dig': '3f0a8c5d2e9b41f7a6c0d3e8b2f14a57', 'size': 9223372036854775808}",  # 2**63
+        "(" * 500 + ")" * 500,
+        "[" * 100000,
+        "{'dig': '3f0a8c5d2e9b41f7a6c0d3e8b2f14a57', 'size': 10**9**9}",
+    ],
+)
+def test_hostile_dna_sidecars_are_a_value_error_and_nothing_else(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_dna(text)
+
+
+@given(
+    stamp=st.integers(min_value=STAMP_MIN, max_value=STAMP_END - 1),
+    zone=st.sampled_from(FAR_ZONES),
+)
+def test_every_accepted_stamp_reads_as_a_date_in_any_zone(stamp: int, zone: ZoneInfo) -> None:
+    """What the checks, the formats and the pages do with a stamp never leaves datetime's years."""
+    when = datetime.fromtimestamp(stamp, UTC).astimezone(zone)
+    assert 1969 <= when.year <= 3000
+    assert when.isoformat()

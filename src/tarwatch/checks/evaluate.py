@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tarwatch.checks import digest, locked, missing, retention, shrink, stale, transfer, unreachable
+from tarwatch.checks import digest, future, locked, missing, retention, shrink, stale, transfer, unreachable
 from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict, Report, Status, worst
 from tarwatch.config.models import Config, Defaults
 from tarwatch.history import ItemHistory, Tar, summarize
@@ -161,8 +161,9 @@ def _item(
     tz = _zone(t.timezone)
     findings = (
         missing.check(item, node, v.count, on_source is not None),
-        stale.check(v.latest, now, t),
-        shrink.check(h, t),
+        stale.check(stale.judged(h, now), now, t),
+        future.check(h, now, tz),
+        shrink.check(h, t, now),
         retention.check(v.count, t),
         transfer.check(node, on_source, h, now, t, tz),
         digest.check(h, t.verify, tz),

@@ -14,8 +14,10 @@ NAME = "locked"
 
 def check(locks: Sequence[tuple[str, float]], now: float, t: Defaults) -> Finding | None:
     """Given the LOCKED folders of a node as (path, since) and `now`, return a warning for the
-    oldest one older than locked_grace; else None."""
-    old = [(since, path) for path, since in locks if now - since > t.locked_grace.total_seconds()]
+    oldest one older than locked_grace; else None. A `since` before 1970 (or not a number: a
+    node can give a folder any mtime) counts as 1970."""
+    grace = t.locked_grace.total_seconds()
+    old = [(s, path) for path, since in locks if now - (s := since if since >= 0 else 0.0) > grace]
     if not old:
         return None
     since, path = min(old)

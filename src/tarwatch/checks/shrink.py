@@ -6,11 +6,13 @@ from fractions import Fraction
 from functools import lru_cache
 
 from tarwatch.checks.model import Finding, Status
+from tarwatch.checks.stale import FUTURE_SLACK
 from tarwatch.config.models import Defaults
 from tarwatch.history import ItemHistory
 from tarwatch.sizes import fmt_size
 
 NAME = "shrink"
+FUTURE_SLACK_S = FUTURE_SLACK.total_seconds()
 
 
 @lru_cache(maxsize=64)
@@ -21,19 +23,23 @@ def _ratio(x: float) -> tuple[int, int]:
     return f.numerator, f.denominator
 
 
-def check(h: ItemHistory | None, t: Defaults) -> Finding | None:
-    """Given an item's history and thresholds, return an alarm for a zero-size newest tarball, a
-    warning when it is more than `shrink_warn` smaller than the one before; else None.
+def check(h: ItemHistory | None, t: Defaults, now: float | None = None) -> Finding | None:
+    """Given an item's history, thresholds and `now`, return an alarm for a zero-size newest
+    tarball, a warning when it is more than `shrink_warn` smaller than the one before; else None.
 
-    Exactly `shrink_warn` smaller is still fine."""
+    With `now`, "newest" is the newest not stamped in the future (as for stale; the future one
+    is `future`'s warning). Exactly `shrink_warn` smaller is still fine."""
     if h is None:
         return None
-    new = h.newest.size
+    newest, previous = (h.newest, h.previous) if now is None else h.until(now + FUTURE_SLACK_S)
+    if newest is None:
+        return None
+    new = newest.size
     if new == 0:
         return Finding(NAME, Status.ALARM, "newest tarball is empty (0 bytes)")
-    if h.previous is None or h.previous.size <= 0:
+    if previous is None or previous.size <= 0:
         return None
-    old = h.previous.size
+    old = previous.size
     # In exact arithmetic: in floats 1 - 7/10 > 0.3, and exactly 30% smaller would warn.
     num, den = _ratio(t.shrink_warn)
     if (old - new) * den > num * old:
@@ -42,6 +48,6 @@ def check(h: ItemHistory | None, t: Defaults) -> Finding | None:
             NAME,
             Status.WARN,
             f"newest tarball is {drop:.0%} smaller than the one before "
-            f"({fmt_size(h.previous.size)} → {fmt_size(new)}; warn above {t.shrink_warn:.0%})",
+            f"({fmt_size(old)} → {fmt_size(new)}; warn above {t.shrink_warn:.0%})",
         )
     return None

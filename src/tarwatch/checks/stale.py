@@ -1,4 +1,6 @@
-"""stale: the newest tarball is too old, or stamped in the future."""
+"""stale: the newest tarball not stamped in the future is too old. One stamped in the future
+(clock skew, a wrong timezone, a hostile folder name) is `future`'s warning and hides nothing:
+staleness is judged on the tarballs before it."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import timedelta
 from tarwatch.checks.model import Finding, Status
 from tarwatch.config.models import Defaults
 from tarwatch.durations import humanize
+from tarwatch.history import ItemHistory
 
 NAME = "stale"
 # Clocks and folder stamps disagree by minutes without anything being wrong.
@@ -14,32 +17,34 @@ FUTURE_SLACK = timedelta(minutes=10)
 _SLACK_S = FUTURE_SLACK.total_seconds()
 
 
+def judged(h: ItemHistory | None, now: float) -> float | None:
+    """Given an item's history and `now`, return the stamp staleness is judged on: that of the
+    newest tarball not in the future (up to FUTURE_SLACK ahead is not the future); None when
+    there is none."""
+    if h is None:
+        return None
+    newest, _previous = h.until(now + _SLACK_S)
+    return None if newest is None else newest.stamp
+
+
 def check(latest: float | None, now: float, t: Defaults) -> Finding | None:
-    """Given the newest tarball's stamp (None: no tarball), `now` and the thresholds, return a
-    finding when it is older than stale_warn/stale_alarm or lies in the future; else None.
+    """Given the stamp of the newest tarball not in the future (None: no such tarball; see
+    judged()), `now` and the thresholds, return a finding when it is older than
+    stale_warn/stale_alarm; else None. A stamp in the future is not judged here.
 
     Exactly at a threshold is still fine: the alarm comes *after* stale_alarm."""
     if latest is None:
         return None
     secs = now - latest
-    if -_SLACK_S <= secs <= t.stale_warn.total_seconds() and secs <= t.stale_alarm.total_seconds():
-        return None  # the usual case, decided without making timedeltas
+    if secs <= t.stale_warn.total_seconds() and secs <= t.stale_alarm.total_seconds():
+        return None  # the usual case (and the future), decided without making timedeltas
     age = timedelta(seconds=secs)
-    if age < -FUTURE_SLACK:
-        return Finding(
-            NAME,
-            Status.WARN,
-            f"newest tarball is stamped {humanize(-age)} in the future "
-            "(clock skew, or the wrong timezone in the configuration?)",
-        )
     if age > t.stale_alarm:
         return Finding(
             NAME,
             Status.ALARM,
             f"newest tarball is {humanize(age)} old (alarm after {humanize(t.stale_alarm)})",
         )
-    if age > t.stale_warn:
-        return Finding(
-            NAME, Status.WARN, f"newest tarball is {humanize(age)} old (warn after {humanize(t.stale_warn)})"
-        )
-    return None
+    return Finding(
+        NAME, Status.WARN, f"newest tarball is {humanize(age)} old (warn after {humanize(t.stale_warn)})"
+    )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import gc
-import json
 import os
 import sys
 
 import click
 
-from tarwatch.checks import History, Poll, Report, evaluate, to_json, transfer
+from tarwatch.checks import History, Poll, Report, evaluate, stale, to_json, transfer
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.config import Config
+from tarwatch.formats import jsondoc
 from tarwatch.formats.table import render_table
 from tarwatch.history import ItemHistory
 from tarwatch.notify import snooze
@@ -41,7 +41,7 @@ def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
     chosen = select_hubs(config, source, hubs)
     report = build_report(config, chosen, Store.open(config.store.url), s.now_epoch())
     if fmt == "json":
-        click.echo(json.dumps(to_json(report), indent=1, ensure_ascii=False))
+        click.echo(jsondoc.dumps(to_json(report), indent=1))
     elif fmt == "nagios":
         from tarwatch.formats import nagios
 
@@ -79,18 +79,27 @@ def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> 
         for key, p in store.latest_polls(hubs).items()
     }
     histories = store.item_histories(hubs)
-    store.read_manifests(histories, manifests_wanted(config, hubs, histories))
+    store.read_manifests(histories, manifests_wanted(config, hubs, histories, now))
     report = evaluate(config, hubs, History(polls, histories, store.locks(hubs)), now)
     snooze.mark(report, snoozes.active(store, now))
     return report
 
 
 def manifests_wanted(
-    config: Config, hubs: list[str], histories: dict[tuple[str, str], dict[str, ItemHistory]]
+    config: Config,
+    hubs: list[str],
+    histories: dict[tuple[str, str], dict[str, ItemHistory]],
+    now: float | None = None,
 ) -> list[tuple[str, str, str]]:
-    """Given the histories, return the (hub, node, item)s whose manifests the transfer check
-    will compare: those that differ from the source's, and the source's own for those items."""
+    """Given the histories (and `now`), return the (hub, node, item)s whose manifests the checks
+    will read: for transfer, those that differ from the source's, and the source's own for those
+    items; for stale and shrink, those whose newest tarball is stamped in the future (they judge
+    the newest ones before it)."""
     wanted = set()
+    if now is not None:
+        limit = now + stale.FUTURE_SLACK.total_seconds()
+        for (hub, node), kept in histories.items():
+            wanted.update((hub, node, item) for item, h in kept.items() if h.newest.stamp > limit)
     for hub in hubs:
         src = config.hubs[hub].source
         if not src:

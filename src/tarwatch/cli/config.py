@@ -29,12 +29,13 @@ def show(as_json: bool) -> None:
     otherwise TOML that tarwatch reads back. Passwords and tokens (in URLs and the SMTP
     password) are shown as ***."""
     from tarwatch.config.legacy import to_toml
+    from tarwatch.formats import jsondoc
     from tarwatch.redact import redact_config
 
     cfg, source = state().loaded()
     data = redact_config(cfg.model_dump(mode="json", exclude_none=True))
     if as_json:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(jsondoc.dumps(data, indent=2))
     else:
         click.echo(to_toml(data, [f"effective configuration, from {source}"]), nl=False)
 

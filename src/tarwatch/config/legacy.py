@@ -417,6 +417,9 @@ def _timeout(v: str, file: str) -> str:
 # -- writing TOML --------------------------------------------------------------------------
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# Written escaped: the controls TOML forbids as themselves, and the C1 controls, line separators
+# and bidi overrides a terminal would act on when the text is printed.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _ESCAPES = {
     '"': '\\"',
     "\\": "\\\\",
@@ -495,7 +498,7 @@ def _string(s: str) -> str:
     for ch in s:
         if ch in _ESCAPES:
             out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+        elif _UNSAFE.match(ch):
             out.append(f"\\u{ord(ch):04X}")
         else:
             out.append(ch)
@@ -509,7 +512,11 @@ def _comments(texts: Sequence[str]) -> list[str]:
     for text in texts:
         for line in text.splitlines() or [""]:
             safe = "".join(
-                ch if ch == "\t" or (ord(ch) >= 0x20 and ord(ch) != 0x7F) else f"\\x{ord(ch):02x}"
+                ch
+                if ch == "\t" or not _UNSAFE.match(ch)
+                else f"\\x{ord(ch):02x}"
+                if ord(ch) < 0x100
+                else f"\\u{ord(ch):04x}"
                 for ch in line
             )
             out.append(f"# {safe}".rstrip())

@@ -14,20 +14,23 @@ from collections.abc import Callable
 
 from tarwatch.checks.model import Report, Snoozed, Status
 from tarwatch.checks.report import iso
+from tarwatch.visible import visible
 
 WORD = {Status.OK: "OK", Status.WARN: "WARNING", Status.ALARM: "CRITICAL", Status.UNKNOWN: "UNKNOWN"}
 # control characters (C0, DEL, C1) and Unicode's line and paragraph separators: all of them
 # break lines for some reader (\x85, \u2028 and \u2029 do for Python's str.splitlines)
 _BREAKS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
-_ESCAPE = re.compile(f"[%=|{_BREAKS}]")
+# the bidi embeddings, overrides and isolates: they reorder what a terminal shows after them
+_BIDI = r"\u202a-\u202e\u2066-\u2069"
+_ESCAPE = re.compile(f"[%=|{_BREAKS}{_BIDI}]")
 _UNSAFE = re.compile(f"[|{_BREAKS}]")
 SUMMARY_PROBLEMS = 3
 
 
 def label(text: str) -> str:
     """Given a label, return it quoted for perfdata: % = | and control characters (with Unicode's
-    line and paragraph separators) are percent-encoded ("a=b" → "a%3Db"), so that two labels
-    stay two; a single quote is doubled."""
+    line and paragraph separators and the bidi controls) are percent-encoded ("a=b" → "a%3Db"),
+    so that two labels stay two; a single quote is doubled."""
     escaped = _ESCAPE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), text)
     return "'" + escaped.replace("'", "''") + "'"
 
@@ -108,5 +111,6 @@ def _n(count: int, word: str) -> str:
 
 
 def _clean(text: str) -> str:
-    """Keep plugin output on its lines: no newlines or pipes from node names."""
-    return _UNSAFE.sub("_", text)
+    """Keep plugin output on its lines and off the terminal's controls: control characters
+    from node names and reasons shown escaped (visible()), and no pipes (they start perfdata)."""
+    return _UNSAFE.sub("_", visible(text))

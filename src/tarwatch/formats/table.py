@@ -13,6 +13,7 @@ from rich.text import Text
 from tarwatch.checks.model import Report, Snoozed, Status
 from tarwatch.checks.report import iso
 from tarwatch.sizes import fmt_size
+from tarwatch.visible import visible
 
 STYLE = {Status.OK: "green", Status.WARN: "yellow", Status.ALARM: "bold red", Status.UNKNOWN: "magenta"}
 ICON = {Status.OK: "✔", Status.WARN: "▲", Status.ALARM: "✖", Status.UNKNOWN: "?"}
@@ -30,7 +31,7 @@ def render_table(
     console.print(headline + Text(f"  (as of {iso(report.generated)})"))
     for hub in report.hubs:
         table = Table(
-            title=Text(f"hub {hub.hub} ({hub.srvnode}): ") + _status(hub.status),
+            title=Text(visible(f"hub {hub.hub} ({hub.srvnode}): ")) + _status(hub.status),
             title_justify="left",
             show_lines=False,
         )
@@ -39,9 +40,10 @@ def render_table(
         table.add_column("finding", overflow="fold", ratio=1, min_width=40)
         rows = 0
         for node in hub.nodes:
+            tag = Text(visible(node.node))
             for f in node.findings:
-                message = Text(f.message, style=STYLE[f.status]) + _snoozed(node.snoozed)
-                table.add_row(node.node, "", _status(f.status), "", "", "", "", message)
+                message = _message(f.message, f.status) + _snoozed(node.snoozed)
+                table.add_row(tag, "", _status(f.status), "", "", "", "", message)
                 rows += 1
             for item in node.items:
                 if not show_all and (item.status is Status.OK or node.reachable is False):
@@ -49,31 +51,41 @@ def render_table(
                 age = "-" if item.latest is None else f"{(report.generated - item.latest) / 3600:.1f}h"
                 latest = "-" if item.latest is None else str(iso(item.latest))[:16].replace("T", " ")
                 cells = [
-                    Text(item.item),
+                    Text(visible(item.item)),
                     _status(item.status),
                     latest,
                     age,
                     fmt_size(item.size),
                     str(item.count),
                 ]
-                for f in item.findings or [None]:
-                    text = (
-                        Text("")
-                        if f is None
-                        else Text(f"{f.check}: {f.message}", style=STYLE[f.status]) + _snoozed(item.snoozed)
-                    )
-                    table.add_row(node.node if f is item.findings[0] or f is None else "", *cells, text)
+                # An item without findings (shown with --all) is one row with an empty finding.
+                texts = [
+                    _message(f"{f.check}: {f.message}", f.status) + _snoozed(item.snoozed)
+                    for f in item.findings
+                ] or [Text("")]
+                for i, text in enumerate(texts):
+                    table.add_row(tag if i == 0 else "", *cells, text)
                     cells = [Text("")] * 6
                     rows += 1
         if rows:
             console.print(table)
         else:
-            console.print(Text(f"hub {hub.hub}: ") + _status(hub.status) + Text(f" ({len(hub.nodes)} nodes)"))
+            console.print(
+                Text(visible(f"hub {hub.hub}: ")) + _status(hub.status) + Text(f" ({len(hub.nodes)} nodes)")
+            )
     return buf.getvalue()
 
 
+def _message(text: str, status: Status) -> Text:
+    """Given a finding's text (it names paths and reasons from the nodes), return it styled,
+    with control characters shown escaped."""
+    return Text(visible(text), style=STYLE[status])
+
+
 def _snoozed(s: Snoozed | None) -> Text:
-    return Text("") if s is None else Text(f" (snoozed until {iso(s.until)}: {s.why})", style="dim")
+    if s is None:
+        return Text("")
+    return Text(f" (snoozed until {iso(s.until)}: {visible(s.why)})", style="dim")
 
 
 def _status(s: Status, upper: bool = False) -> Text:

@@ -5,15 +5,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tarwatch.checks import History, Poll, Status, evaluate, missing, stale, to_json, unreachable, worst
+from tarwatch.checks import (
+    History,
+    Poll,
+    Status,
+    evaluate,
+    future,
+    missing,
+    stale,
+    to_json,
+    unreachable,
+    worst,
+)
 from tarwatch.checks.model import HubVerdict, ItemVerdict, NodeVerdict, Report
 from tarwatch.config.load import validate
 from tarwatch.config.models import Config, Defaults
+from tarwatch.history import Tar, summarize
 
 HOUR = 3600.0
 NOW = datetime(2012, 8, 7, 12, tzinfo=UTC).timestamp()
@@ -56,12 +69,13 @@ def test_exactly_stale_alarm_old_is_not_yet_an_alarm_and_one_second_more_is() ->
     assert "alarm after 50 hours" in f.message
 
 
-def test_a_stamp_more_than_ten_minutes_in_the_future_is_a_warning_saying_future() -> None:
-    f = stale.check(NOW + 10 * 60 + 1, NOW, THRESHOLDS)
-    assert f is not None and f.status == Status.WARN
-    assert "future" in f.message
-    f = stale.check(NOW + 5 * 86400, NOW, THRESHOLDS)
-    assert f is not None and f.status == Status.WARN and "future" in f.message
+def test_a_stamp_more_than_ten_minutes_in_the_future_is_a_future_warning_not_a_stale_one() -> None:
+    for ahead in (10 * 60 + 1, 5 * 86400):
+        assert stale.check(NOW + ahead, NOW, THRESHOLDS) is None
+        h = summarize([("a/b", Tar(int(NOW + ahead), 1000, "a/b/x/b.tar.gz"))])["a/b"]
+        f = future.check(h, NOW, ZoneInfo("UTC"))
+        assert f is not None and (f.check, f.status) == ("future", Status.WARN)
+        assert "in the future" in f.message
 
 
 def test_a_stamp_up_to_ten_minutes_in_the_future_is_clock_skew_and_fine() -> None:

@@ -1,0 +1,34 @@
+"""future: a tarball is stamped in the future (more than stale.FUTURE_SLACK ahead of `now`).
+A warning of its own: the clock of the hub or of tarwatch is wrong, the configuration names the
+wrong timezone, or a folder was named by hand. Staleness is judged without it (see stale)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from tarwatch.checks.digest import day
+from tarwatch.checks.model import Finding, Status
+from tarwatch.checks.stale import FUTURE_SLACK
+from tarwatch.durations import humanize
+from tarwatch.history import ItemHistory
+
+NAME = "future"
+_SLACK_S = FUTURE_SLACK.total_seconds()
+
+
+def check(h: ItemHistory | None, now: float, tz: ZoneInfo) -> Finding | None:
+    """Given an item's history, `now` and the backups' time zone, return a warning naming the
+    newest tarball when it is stamped in the future (and how many are); else None."""
+    if h is None or h.newest.stamp - now <= _SLACK_S:
+        return None
+    ahead = humanize(timedelta(seconds=h.newest.stamp - now))
+    n = h.after(now + _SLACK_S)
+    more = f" ({n} tarballs are)" if n > 1 else ""
+    return Finding(
+        NAME,
+        Status.WARN,
+        f"the {day(h.newest.stamp, tz)} tarball is stamped {ahead} in the future{more} "
+        "(clock skew, or the wrong timezone in the configuration?); staleness is judged "
+        "on the tarballs before now",
+    )

@@ -1,0 +1,123 @@
+"""`tarwatch check` on stored worlds, through the command line: a healthy site with --all, and
+file names holding escape sequences, OSC titles, newlines and carriage returns, which reach
+the terminal only escaped (table and nagios) and reach programs whole (json)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tarwatch.cli import cli
+from tarwatch.collect.listing import parse_listing
+from tarwatch.collect.snapshot import snapshot
+from tarwatch.store import Store
+from tarwatch.visible import visible
+
+NOW = "2026-11-25T12:00:00"
+NOW_T = datetime(2026, 11, 25, 12, tzinfo=UTC).timestamp()
+ROOT = "/backup/dayabay"
+# A control character a terminal acts on: C0 but tab, DEL, C1.
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+HOSTILE = (
+    "red\x1b[31mALARM\x1b[0m",
+    "title\x1b]0;pwned\x07x",
+    "new\nline",
+    "carriage\rreturn",
+    "csi\x9b2Jc1",
+    "bidi\u202eevil",
+)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def world(tmp_path: Path, names: list[str], hours_old: float = 2) -> Path:
+    """A hub ZZ with node SDU whose store holds one listing: 3 tarballs of svn/<name> per name."""
+    db = tmp_path / "tarwatch.db"
+    cfg = tmp_path / "tarwatch.toml"
+    cfg.write_text(
+        f'[store]\nurl = "sqlite:///{db}"\n\n[hubs.ZZ]\nsrvnode = "dayabay"\nnodes = ["SDU"]\n\n'
+        '[nodes.SDU]\nhost = "sdu.example.org"\n',
+        encoding="utf-8",
+    )
+    records = [f"R\t{ROOT}".encode()]
+    for name in names:
+        for days in (2, 1, 0):
+            when = datetime.fromtimestamp(NOW_T - hours_old * 3600 - days * 86400, UTC)
+            rel = f"svn/{name}/{when:%Y/%m/%d/%H%M%S}/{name}-{100 - days}.tar.gz"
+            records.append(f"T\t1000\t{when.timestamp():.0f}\t{rel}".encode())
+    records.append(b"E\t0")
+    snap = snapshot(parse_listing(b"\0".join(records) + b"\0"), ZoneInfo("UTC"))
+    store = Store.open(f"sqlite:///{db}")
+    run_id = store.begin_run(NOW_T, "collect", ["ZZ"])
+    store.record_poll(run_id, "ZZ", "SDU", NOW_T, ok=True, reason=None, duration=0.1, snap=snap)
+    store.finish_run(run_id)
+    return cfg
+
+
+# -- defect: check --all on a healthy site ---------------------------------------------------
+
+
+def test_check_all_on_a_healthy_site_lists_every_item_and_exits_0(tmp_path: Path) -> None:
+    cfg = world(tmp_path, ["dybsvn", "env"])
+    r = run("check", "--all", "--now", NOW, "--config", str(cfg))
+    assert r.exit_code == 0, r.output
+    assert "OK" in r.stdout
+    assert "svn/dybsvn" in r.stdout and "svn/env" in r.stdout
+    assert r.stderr == ""
+
+
+def test_check_all_mixes_items_with_and_without_findings(tmp_path: Path) -> None:
+    cfg = world(tmp_path, ["dybsvn"])
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    # one more item 60 hours old: a stale alarm next to the healthy one
+    other = world(stale, ["old"], hours_old=60)
+    store_url = other.read_text().split('"')[1]
+    text = cfg.read_text().replace(cfg.read_text().split('"')[1], store_url)
+    cfg.write_text(text)
+    r = run("check", "--all", "--now", NOW, "--config", str(cfg))
+    assert r.exit_code == 2, r.output
+    assert "stale" in r.stdout
+
+
+# -- defect: escape sequences in file names reach the terminal --------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "nagios"])
+def test_control_characters_in_names_are_shown_escaped_for_people(tmp_path: Path, fmt: str) -> None:
+    cfg = world(tmp_path, list(HOSTILE), hours_old=60)  # stale: every item has a finding to show
+    r = (
+        run("check", "--format", fmt, "--all", "--now", NOW, "--config", str(cfg))
+        if fmt == "table"
+        else run("check", "--format", fmt, "--now", NOW, "--config", str(cfg))
+    )
+    assert r.exit_code == 2, r.output
+    out = r.stdout
+    assert not RAW_CONTROL.search(out), repr(out)
+    assert "\u202e" not in out
+    flat = out.replace("\n", "")  # the table folds long names over lines
+    for name in ("red\\x1b[31mALARM\\x1b[0m", "title\\x1b]0;pwned\\x07x", "new\\nline", "carriage\\rreturn"):
+        assert name in flat or name in out, name
+
+
+def test_json_keeps_every_name_whole_and_prints_no_raw_control_characters(tmp_path: Path) -> None:
+    cfg = world(tmp_path, list(HOSTILE), hours_old=60)
+    r = run("check", "--format", "json", "--now", NOW, "--config", str(cfg))
+    assert r.exit_code == 2, r.output
+    assert not RAW_CONTROL.search(r.stdout.replace("\n", "")), repr(r.stdout)
+    assert "\u202e" not in r.stdout
+    doc = json.loads(r.stdout)
+    items = {i["item"] for n in doc["hubs"][0]["nodes"] for i in n["items"]}
+    assert items == {f"svn/{n}" for n in HOSTILE}
+
+
+def test_visible_is_what_the_table_shows() -> None:
+    assert visible("red\x1b[31m") == "red\\x1b[31m"
