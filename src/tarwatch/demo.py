@@ -31,6 +31,9 @@ STALLED = ("NTU", "svn/dybsvn")  # the newest tarball never reached NTU
 SHRUNK = "svn/dybaux"  # the newest tarball is 60% smaller than the one before
 LYING_DNA = ("SDU", "svn/dybaux")  # the .dna of a tarball from a week ago claims another size
 LEFT_LOCKED = "IHEP"  # a LOCKED folder left behind three days ago by a transfer that died
+LYING_DNA_AGE = 7  # nights before the newest: the tarball whose .dna lies
+MIN_DAYS = LYING_DNA_AGE + 1  # fewer nights cannot hold the problems planted
+MAX_DAYS = 3660  # ten years of nights
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,11 @@ class World:
 
 
 def make_world(base: Path, now: datetime | None = None, days: int = 120) -> World:
-    """Given an empty folder and the time the world is for, write the nodes' folders and a
-    tarwatch.toml reading them; return the World."""
+    """Given an empty folder, the time the world is for and the nights of backups to make
+    (MIN_DAYS to MAX_DAYS), write the nodes' folders and a tarwatch.toml reading them; return
+    the World. Raise ValueError for a number of nights outside that range."""
+    if not MIN_DAYS <= days <= MAX_DAYS:
+        raise ValueError(f"a demo world needs {MIN_DAYS} to {MAX_DAYS} nights of backups, not {days}")
     now = (now or datetime.now(UTC)).astimezone(UTC)
     tz = ZoneInfo(TZ)
     base.mkdir(parents=True, exist_ok=True)
@@ -72,7 +78,7 @@ def make_world(base: Path, now: datetime | None = None, days: int = 120) -> Worl
         for item in ITEMS:
             _last_link(root / item)
     node, item = LYING_DNA
-    week_ago = sorted((roots[node] / item).glob("*/*/*/*/*.tar.gz"))[-8]
+    week_ago = sorted((roots[node] / item).glob("*/*/*/*/*.tar.gz"))[-1 - LYING_DNA_AGE]
     dna = Path(f"{week_ago}.dna")
     claim = week_ago.stat().st_size + 7 * 2**20  # the hub's tarball was bigger than what arrived
     dna.write_text(re.sub(r"'size': \d+", f"'size': {claim}", dna.read_text()))

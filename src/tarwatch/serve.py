@@ -1,9 +1,12 @@
 """A small HTTP server for the published site (standard library only): the right content types
-for .js, .json and .svg, one thread per request, quiet logs, Ctrl-C stops it cleanly."""
+for .js, .json and .svg, one thread per request, quiet logs. Ctrl-C (SIGINT) and SIGTERM stop
+it cleanly: SIGTERM is what service managers and scripts send, and what reaches a server started
+in the background, where SIGINT is ignored."""
 
 from __future__ import annotations
 
 import functools
+import signal
 from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,14 +56,24 @@ def url_of(server: ThreadingHTTPServer) -> str:
     return f"http://{host}:{port}/index.html"
 
 
+class _Stop(Exception):
+    """Raised in the main thread by the SIGTERM handler, to leave serve_forever()."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise _Stop(signum)
+
+
 def serve_forever(folder: Path, bind: str, port: int, announce: Callable[[str], None]) -> None:
     """Given the site's folder, an address and a port, tell `announce` the URL and serve the
-    site until Ctrl-C."""
+    site until Ctrl-C or SIGTERM (from the main thread)."""
     server = make_server(folder, bind, port)
-    announce(url_of(server))
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
+        announce(url_of(server))
         server.serve_forever()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stop):
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.server_close()

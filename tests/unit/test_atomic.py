@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,38 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_one(tmp_path: Path)
         write_text(target, "\ud800")  # a lone surrogate cannot be encoded
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["f.txt"]
+
+
+@pytest.fixture
+def strict_umask() -> Iterator[None]:
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_files_are_0644_and_the_folders_made_for_them_0755_whatever_the_umask(
+    tmp_path: Path, strict_umask: None
+) -> None:
+    write_bytes(tmp_path / "a" / "b" / "f", b"x")
+    assert (tmp_path / "a" / "b" / "f").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "a").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "a" / "b").stat().st_mode & 0o777 == 0o755
+
+
+def test_private_files_get_private_folders_and_existing_folders_are_left_alone(
+    tmp_path: Path, strict_umask: None
+) -> None:
+    (tmp_path / "mine").mkdir(mode=0o750)
+    write_bytes(tmp_path / "mine" / "new" / "secret", b"x", mode=0o600)
+    assert (tmp_path / "mine" / "new").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "mine").stat().st_mode & 0o777 == 0o750 & ~0o077
+
+
+def test_a_failed_write_names_the_target_not_the_temporary_file(tmp_path: Path) -> None:
+    (tmp_path / "f.json").mkdir()  # a folder where the file should be: the rename fails
+    with pytest.raises(IsADirectoryError) as e:
+        write_bytes(tmp_path / "f.json", b"x")
+    assert e.value.filename == str(tmp_path / "f.json")
+    assert os.listdir(tmp_path) == ["f.json"]

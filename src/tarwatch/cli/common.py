@@ -15,6 +15,7 @@ import click
 
 from tarwatch.config import Config, load_config
 from tarwatch.errors import ConfigError, TarwatchError
+from tarwatch.visible import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("tarwatch")
@@ -116,13 +117,30 @@ def state() -> State:
     return click.get_current_context().ensure_object(State)
 
 
+class OneLineFormatter(logging.Formatter):
+    """Log records as "tarwatch: LEVEL: message"; an exception logged with a record (asyncio's
+    "unhandled exception during asyncio.run() shutdown", "Task exception was never retrieved")
+    is shown as one line "Type: text" on the first line of the message, its traceback only at
+    -vv."""
+
+    def __init__(self, tracebacks: bool):
+        super().__init__("tarwatch: %(levelname)s: %(message)s")
+        self.tracebacks = tracebacks
+
+    def format(self, record: logging.LogRecord) -> str:
+        if self.tracebacks or not record.exc_info or record.exc_info[1] is None:
+            return super().format(record)
+        e = record.exc_info[1]
+        first = record.getMessage().split("\n", 1)[0]
+        return f"tarwatch: {record.levelname}: {first}: {describe(e)}"
+
+
 def setup_logging(s: State) -> None:
     level = logging.WARNING - 10 * s.verbose + 10 * s.quiet
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLineFormatter(tracebacks=s.verbose >= 2))
     logging.basicConfig(
-        level=max(logging.DEBUG, min(level, logging.CRITICAL)),
-        format="tarwatch: %(levelname)s: %(message)s",
-        stream=sys.stderr,
-        force=True,
+        level=max(logging.DEBUG, min(level, logging.CRITICAL)), handlers=[handler], force=True
     )
     if s.verbose < 2:
         logging.getLogger("asyncssh").setLevel(logging.WARNING)
@@ -138,15 +156,40 @@ def select_hubs(config: Config, source: str, hubs: tuple[str, ...]) -> list[str]
     return list(hubs) or list(config.hubs)
 
 
+# The base classes of the database layers' errors, by module (looked up among the modules
+# already imported: commands that never open the store need not import SQLAlchemy).
+_DATABASE_ERRORS = {
+    "sqlalchemy.exc": "SQLAlchemyError",
+    "sqlite3": "Error",
+    "psycopg": "Error",
+    "psycopg2": "Error",
+}
+
+
 def _from_the_database(e: BaseException) -> bool:
-    """True for errors of SQLAlchemy or the database drivers (told by module, so that commands
-    that never open the store need not import SQLAlchemy)."""
-    return type(e).__module__.split(".")[0] in ("sqlalchemy", "sqlite3", "psycopg", "psycopg2")
+    """True for errors of SQLAlchemy or the database drivers."""
+    bases = tuple(getattr(sys.modules[m], name) for m, name in _DATABASE_ERRORS.items() if m in sys.modules)
+    return isinstance(e, bases)
+
+
+def describe(e: BaseException) -> str:
+    """Given an exception, return one line for people: for an OSError the file and the
+    problem ("/var/www/x.json: No space left on device"), for a TarwatchError its message,
+    else its type and message."""
+    if isinstance(e, OSError) and e.strerror:
+        where = e.filename if e.filename is not None else e.filename2
+        return f"{where}: {e.strerror}" if where is not None else e.strerror
+    if isinstance(e, TarwatchError):
+        return str(e)
+    text = str(e)
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
 def handle_errors(exit_code: int | None = None) -> Callable[[F], F]:
     """Turn TarwatchError into a one-line message and its exit status (or `exit_code`, e.g. 3
-    for `check`, where the monitoring-plugins convention says UNKNOWN); ConfigError stays 2."""
+    for `check`, where the monitoring-plugins convention says UNKNOWN); ConfigError stays 2.
+    An OSError (a full disk, a read-only one, a permission refused) or a database error
+    anywhere in a command is one line too, naming the file, with status 1 (or `exit_code`)."""
 
     def deco(f: F) -> F:
         @functools.wraps(f)
@@ -160,6 +203,9 @@ def handle_errors(exit_code: int | None = None) -> Callable[[F], F]:
             except TarwatchError as e:
                 click.echo(f"tarwatch: error: {e}", err=True)
                 sys.exit(exit_code if exit_code is not None else e.exit_code)
+            except OSError as e:
+                click.echo(f"tarwatch: error: {visible(describe(e))}", err=True)
+                sys.exit(exit_code if exit_code is not None else 1)
             except Exception as e:
                 if not _from_the_database(e):
                     raise

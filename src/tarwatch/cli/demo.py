@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tarwatch.cli.common import global_options, handle_errors, state
+from tarwatch.demo import MAX_DAYS, MIN_DAYS
 
 if TYPE_CHECKING:
     from tarwatch.config import Config
@@ -23,13 +24,25 @@ if TYPE_CHECKING:
     type=click.Path(file_okay=False, path_type=Path),
     help="Make the world here (default: a new temporary folder, kept afterwards).",
 )
-@click.option("--days", default=120, show_default=True, help="Nights of backups to make.")
+@click.option(
+    "--days",
+    type=click.IntRange(MIN_DAYS, MAX_DAYS),
+    default=120,
+    show_default=True,
+    help=f"Nights of backups to make ({MIN_DAYS} to {MAX_DAYS}: the planted problems need a week).",
+)
 @click.option(
     "--serve/--no-serve",
     default=None,
     help="Serve the published site afterwards (default: when standard output is a terminal).",
 )
-@click.option("--port", default=8080, show_default=True, help="Port to serve on (0: any free one).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port to serve on (0: any free one).",
+)
 @global_options
 @handle_errors()
 def demo(where: Path | None, days: int, serve: bool | None, port: int) -> None:
@@ -90,5 +103,6 @@ def _publish_and_serve(path: Path, config: Config, store: Store, now: float, ser
         serve_forever(
             site, "127.0.0.1", port, lambda url: click.echo(f"  serving it at {url} (Ctrl-C stops)")
         )
+        click.echo("stopped")
     else:
         click.echo(f"  tarwatch --config {path} serve      # serve it")

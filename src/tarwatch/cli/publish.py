@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -26,7 +27,8 @@ def publish(hubs: tuple[str, ...], out: Path | None, as_json: bool) -> None:
     Pages are written when the hubs or their nodes change; data and images only for nodes whose
     tarballs changed since the last publish (HUB… limits that refresh to those hubs); the
     status every time. Every file is replaced atomically, so a web server never serves half
-    of one. Run `tarwatch collect` first."""
+    of one. A node whose files cannot be written is an error line naming it; the others are
+    written all the same, and the exit status is 1. Run `tarwatch collect` first."""
     from tarwatch.publish.site import publish as write_site
     from tarwatch.store import Store
 
@@ -37,7 +39,7 @@ def publish(hubs: tuple[str, ...], out: Path | None, as_json: bool) -> None:
     summary = write_site(config, Store.open(config.store.url), site, s.now_epoch(), chosen)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=1, ensure_ascii=False))
-        return
+        sys.exit(1 if summary.failed else 0)
     click.echo(
         f"Published to {site}: {summary.pages} pages, {summary.data} data files, "
         f"{summary.images} images"
@@ -46,3 +48,6 @@ def publish(hubs: tuple[str, ...], out: Path | None, as_json: bool) -> None:
         + f"; {summary.nodes_unchanged} nodes unchanged, skipped."
     )
     click.echo(f"Open {Path(site).resolve() / 'index.html'}, or run `tarwatch serve --dir {site}`.")
+    if summary.failed:
+        click.echo(f"tarwatch: error: {len(summary.failed)} of the nodes failed (see above)", err=True)
+        sys.exit(1)

@@ -10,7 +10,13 @@ from tarwatch.cli.common import global_options, handle_errors, state
 
 
 @click.command()
-@click.option("--port", default=8080, show_default=True, help="TCP port (0: any free one).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="TCP port (0: any free one).",
+)
 @click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--dir",
@@ -21,7 +27,7 @@ from tarwatch.cli.common import global_options, handle_errors, state
 @global_options
 @handle_errors()
 def serve(port: int, bind: str, folder: Path | None) -> None:
-    """Serve the published site until Ctrl-C, and print its URL."""
+    """Serve the published site until Ctrl-C or SIGTERM, and print its URL."""
     from tarwatch.errors import TarwatchError
     from tarwatch.serve import serve_forever
 
@@ -29,3 +35,4 @@ def serve(port: int, bind: str, folder: Path | None) -> None:
     if not (Path(site) / "index.html").is_file():
         raise TarwatchError(f"no published site in {site}: run `tarwatch publish` first")
     serve_forever(Path(site), bind, port, lambda url: click.echo(f"Serving {site} at {url} (Ctrl-C stops)"))
+    click.echo("stopped")

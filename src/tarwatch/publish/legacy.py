@@ -5,16 +5,26 @@ directive draw it (tarwatch.sphinx draws it with uPlot, without Highcharts)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
+from tarwatch.publish.paths import plain_name, within
 from tarwatch.publish.series import DAY, decode_columns
 
 MIB = 2**20
 
 
-def jspath_for(jspath: str, node: str) -> str:
-    """Given a hub's `jspath` and a node tag, return the file path ({node} filled literally)."""
-    return jspath.replace("{node}", node)
+def jspath_for(jspath: str, node: str) -> Path:
+    """Given a hub's `jspath` and a node tag, return the node's file: {node} filled with the tag
+    as it is when that is a plain file name (else encoded: `paths.plain_name`), a leading ~
+    expanded. Raise TarwatchError unless the file lies inside the folder of the part of
+    `jspath` before the first {node} (so no node can lead the file elsewhere)."""
+    path = Path(jspath.replace("{node}", plain_name(node))).expanduser()
+    head, filled, _ = jspath.partition("{node}")
+    if not filled:
+        return path
+    return within(os.path.dirname(os.path.expanduser(head)) or ".", path)
 
 
 def highstock(doc: dict[str, Any]) -> dict[str, Any]:

@@ -2,14 +2,18 @@
 legacy Highstock JSON when its hub has a `jspath`, and its chart images. Many changed nodes are
 written by worker processes, each reading the store through its own connection: reading,
 encoding and rendering a node are all CPU work, and a full publish of hundreds of nodes would
-otherwise use one core."""
+otherwise use one core. The workers die with the publish (tarwatch.publish.workers) and close
+their connection once a node's series is read, before rendering it.
+
+A node whose files cannot be written is that node's failure (a NodeFailure naming it), never
+the others': every other node is still written."""
 
 from __future__ import annotations
 
 import functools
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +21,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from tarwatch.atomic import write_bytes, write_text
-from tarwatch.publish import images, jsdata, legacy, paths
+from tarwatch.errors import TarwatchError
+from tarwatch.publish import images, jsdata, legacy, paths, workers
 from tarwatch.publish.series import node_document, read_series
 
 PARALLEL_FROM = 4  # use worker processes from this many changed nodes on
@@ -37,41 +42,86 @@ class NodeJob:
     changed_at: float | None
 
 
+@dataclass(frozen=True)
+class NodeFailure:
+    """Why one (hub, node)'s files could not be written: a line for people, and for an OSError
+    its errno and file (a full disk is the site's failure, not the node's)."""
+
+    hub: str
+    node: str
+    problem: str
+    errno: int | None = None
+    filename: str | None = None
+
+    @classmethod
+    def of(cls, job: NodeJob, e: Exception) -> NodeFailure:
+        """Given a job and the exception its writing raised, return the failure."""
+        if isinstance(e, OSError):
+            where = f"{e.filename}: " if e.filename else ""
+            return cls(job.hub, job.node, f"{where}{e.strerror or e}", e.errno, e.filename)
+        if isinstance(e, TarwatchError):
+            return cls(job.hub, job.node, str(e))
+        return cls(job.hub, job.node, f"{type(e).__name__}: {e}")
+
+
 def write_data(out: Path, json_path: str, js_path: str, key: str, data: Any) -> None:
     """Given the site folder, the paths of the .json and .js files, the registration key and the
     data, write both files atomically."""
-    write_text(out / json_path, jsdata.to_json(data))
-    write_text(out / js_path, jsdata.to_js(key, data))
+    write_text(paths.within(out, json_path), jsdata.to_json(data))
+    write_text(paths.within(out, js_path), jsdata.to_js(key, data))
 
 
 def write_node(job: NodeJob, engine: Engine | None = None) -> NodeJob:
     """Given a job (and the store's engine, else one of this process's own), write the node's
     data, legacy JSON and images; return the job."""
+    own = engine is None
     engine = engine or _engine(job.store_url)
     hub, node, out = job.hub, job.node, job.out
-    doc = node_document(hub, node, read_series(engine, hub, node, job.select), job.changed_at, job.colors)
+    series = read_series(engine, hub, node, job.select)
+    if own:
+        engine.dispose()  # the store is not held open while the node is rendered
+    doc = node_document(hub, node, series, job.changed_at, job.colors)
     json_path, js_path = paths.node_data(hub, node, "json"), paths.node_data(hub, node, "js")
     write_data(out, json_path, js_path, f"{hub}/{node}", doc)
     if job.jspath:
-        target = Path(legacy.jspath_for(job.jspath, node)).expanduser()
-        write_text(target, jsdata.to_json(legacy.highstock(doc)))
+        write_text(legacy.jspath_for(job.jspath, node), jsdata.to_json(legacy.highstock(doc)))
     svg, png = images.render(doc)
-    write_bytes(out / paths.node_image(hub, node, "svg"), svg)
-    write_bytes(out / paths.node_image(hub, node, "png"), png)
+    write_bytes(paths.within(out, paths.node_image(hub, node, "svg")), svg)
+    write_bytes(paths.within(out, paths.node_image(hub, node, "png")), png)
     return job
 
 
-def write_nodes(jobs: Sequence[NodeJob], engine: Engine, workers: int | None = None) -> Iterator[NodeJob]:
+def try_write_node(job: NodeJob, engine: Engine | None = None) -> tuple[NodeJob, NodeFailure | None]:
+    """Given a job (and the store's engine, else one of this process's own), write the node's
+    files; return the job and, when they could not be written, why."""
+    try:
+        return write_node(job, engine), None
+    except Exception as e:  # any failure of one node is that node's, reported by name
+        return job, NodeFailure.of(job, e)
+
+
+def write_nodes(
+    jobs: Sequence[NodeJob], engine: Engine, jobs_at_once: int | None = None
+) -> Iterator[tuple[NodeJob, NodeFailure | None]]:
     """Given jobs, the store's engine and the number of worker processes (default: the CPUs),
-    write every node, yielding each job as it is done: in this process when there are few."""
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
-    if len(jobs) < PARALLEL_FROM or workers < 2:
+    write every node, yielding each job and its failure (None: written) in the jobs' order: in
+    this process when there are few. Stopping the iteration cancels the jobs not yet begun."""
+    n = min(jobs_at_once or os.cpu_count() or 1, len(jobs))
+    if len(jobs) < PARALLEL_FROM or n < 2:
         for job in jobs:
-            yield write_node(job, engine)
+            yield try_write_node(job, engine)
         return
     # Workers start without the parent's cached engines: a forked connection must not be shared.
-    with ProcessPoolExecutor(max_workers=workers, initializer=_engine.cache_clear) as pool:
-        yield from pool.map(write_node, jobs, chunksize=1)
+    with workers.pool(n, initializer=_engine.cache_clear) as pool:
+        futures = [pool.submit(try_write_node, job) for job in jobs]
+        try:
+            for future in futures:
+                yield future.result()
+        except BrokenProcessPool as e:
+            raise TarwatchError("a process writing the nodes' files died (killed, or out of memory?)") from e
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 @functools.cache

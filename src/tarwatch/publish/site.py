@@ -8,10 +8,20 @@ nodes), then write it, every file atomically.
     img/<hub>/<node>.svg|png       likewise, rendered with matplotlib
     <jspath with {node}>           likewise, the seed's Highstock JSON, for hubs with `jspath`
     data/.published.json           what was written, to know what changed next time
-"""
+
+A node whose files cannot be written is logged as an error naming its hub and node, and the
+others are written all the same (Summary.failed lists it; it is tried again next time). A full
+disk or a read-only one is the site's failure: the publish stops with an OSError naming the
+file, every file written so far whole and the earlier ones as they were.
+
+The site is world-readable by design: files are written 0644 and the folders tarwatch creates
+0755, whatever the umask (folders that exist are left as they are)."""
 
 from __future__ import annotations
 
+import errno
+import logging
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -19,17 +29,20 @@ from pathlib import Path
 from typing import Any
 
 from tarwatch import __version__
-from tarwatch.atomic import write_bytes, write_text
+from tarwatch.atomic import make_folders, write_bytes, write_text
 from tarwatch.config import Config
+from tarwatch.errors import TarwatchError
 from tarwatch.publish import paths
 from tarwatch.publish.changes import Fingerprint, State, digest, fingerprints
 from tarwatch.publish.context import HubShape, page_context, shapes
-from tarwatch.publish.nodes import NodeJob, write_data, write_nodes
+from tarwatch.publish.nodes import NodeFailure, NodeJob, write_data, write_nodes
 from tarwatch.publish.palette import item_colors
 from tarwatch.publish.series import hub_items
 from tarwatch.store import Store
 
 NONE = Fingerprint()  # a node without data
+SITE_WIDE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})  # no other node would do better
+log = logging.getLogger("tarwatch")
 
 
 @dataclass
@@ -44,6 +57,7 @@ class Summary:
     legacy: int = 0
     nodes_changed: list[str] = field(default_factory=list)
     nodes_unchanged: int = 0
+    failed: list[str] = field(default_factory=list)  # "hub/node: problem" of nodes not written
 
     def as_dict(self) -> dict[str, Any]:
         """Return the summary as JSON-able data."""
@@ -64,7 +78,7 @@ def publish(
     from tarwatch.checks import to_json
     from tarwatch.cli.check import build_report
 
-    out = Path(out)
+    out = site_folder(Path(out))
     all_hubs = list(config.hubs)
     chosen = list(hubs) if hubs else all_hubs
     # -- gather ------------------------------------------------------------------------------
@@ -110,8 +124,11 @@ def publish(
         )
         for hub, node in todo
     ]
-    for job in write_nodes(node_jobs, store.engine, jobs):
+    for job, failure in write_nodes(node_jobs, store.engine, jobs):
         key = f"{job.hub}/{job.node}"
+        if failure is not None:
+            _fail(summary, failure)
+            continue
         state.nodes[key] = wanted[key]
         summary.nodes_changed.append(key)
         summary.data += 1
@@ -123,9 +140,30 @@ def publish(
     return summary
 
 
+def site_folder(out: Path) -> Path:
+    """Given the site's folder, make sure it is one (creating it, 0755); return it. Raise
+    TarwatchError naming it when it is a file or cannot be created."""
+    if out.exists() and not out.is_dir():
+        raise TarwatchError(f"the site's folder {str(out)!r} is a file, not a folder (publish.out)")
+    try:
+        make_folders(out)
+    except OSError as e:
+        raise TarwatchError(f"cannot create the site's folder {str(out)!r}: {e.strerror}") from e
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise TarwatchError(f"cannot write in the site's folder {str(out)!r}: permission denied")
+    return out
+
+
+def _fail(summary: Summary, failure: NodeFailure) -> None:
+    if failure.errno in SITE_WIDE:
+        raise OSError(failure.errno, os.strerror(failure.errno), failure.filename)
+    log.error("publish: hub %s, node %s not written: %s", failure.hub, failure.node, failure.problem)
+    summary.failed.append(f"{failure.hub}/{failure.node}: {failure.problem}")
+
+
 def _node_files_exist(out: Path, hub: str, node: str) -> bool:
     return all(
-        (out / p).exists()
+        paths.within(out, p).is_file()
         for p in (
             paths.node_data(hub, node, "json"),
             paths.node_data(hub, node, "js"),
@@ -145,12 +183,13 @@ def _write_pages(out: Path, hubs: list[HubShape], stale_hours: float) -> int:
         lstrip_blocks=True,
     )
     write_text(
-        out / "index.html",
+        paths.within(out, "index.html"),
         env.get_template("index.html").render(page_context("index.html", hubs, stale_hours)),
     )
     for h in hubs:
         page = paths.hub_page(h.tag)
-        write_text(out / page, env.get_template("hub.html").render(page_context(page, hubs, stale_hours, h)))
+        html = env.get_template("hub.html").render(page_context(page, hubs, stale_hours, h))
+        write_text(paths.within(out, page), html)
     return 1 + len(hubs)
 
 

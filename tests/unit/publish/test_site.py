@@ -3,7 +3,9 @@ Highstock JSON, and a hostile item name escaped in every output."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,64 @@ def test_a_hostile_item_name_is_escaped_in_every_output(tmp_path: Path) -> None:
         assert HOSTILE not in p.read_text() and "onerror" not in p.read_text(), p
     svg = (site / "img/ZZ/SDU.svg").read_text()
     assert "<img" not in svg and "&lt;img src=x onerror=alert(1)&gt; &amp;" in svg
+
+
+# -- faults: one node's failure is that node's; the site's rules hold whatever the umask --------
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "worker-processes"])
+def test_a_node_that_cannot_be_written_is_logged_and_the_others_are_published(
+    world: Collected, tmp_path: Path, jobs: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = tmp_path / "site"
+    (site / "img/ZZ/SDU.png").mkdir(parents=True)  # a folder where SDU's image goes
+    s = publish(world.config, world.store, site, world.now, jobs=jobs)
+    assert [f.split(":")[0] for f in s.failed] == ["ZZ/SDU"]
+    assert "Is a directory" in s.failed[0]
+    assert sorted(s.nodes_changed) == sorted(f"ZZ/{n}" for n in NODES if n != "SDU")
+    for node in NODES:
+        if node != "SDU":
+            assert (site / f"img/ZZ/{node}.png").read_bytes()[:4] == b"\x89PNG", node
+    assert (site / "index.html").is_file() and (site / "data/status.json").is_file()
+    assert any("hub ZZ, node SDU not written" in r.getMessage() for r in caplog.records)
+    (site / "img/ZZ/SDU.png").rmdir()
+    again = publish(world.config, world.store, site, world.now, jobs=jobs)
+    assert again.nodes_changed == ["ZZ/SDU"] and not again.failed  # tried again, and written
+
+
+def test_a_full_disk_is_the_sites_failure_not_a_nodes(world: Collected, tmp_path: Path) -> None:
+    from tarwatch.publish.nodes import NodeFailure
+    from tarwatch.publish.site import Summary, _fail
+
+    failure = NodeFailure("ZZ", "SDU", "no space", errno.ENOSPC, "/srv/site/img/ZZ/SDU.png")
+    with pytest.raises(OSError) as e:
+        _fail(Summary("site"), failure)
+    assert (e.value.errno, e.value.filename) == (errno.ENOSPC, "/srv/site/img/ZZ/SDU.png")
+
+
+def test_a_worker_does_not_hold_the_store_open_after_reading_a_node(world: Collected, tmp_path: Path) -> None:
+    from tarwatch.publish.nodes import NodeJob, _engine, write_node
+
+    db = str(world.config.store.url).removeprefix("sqlite:///")
+
+    def holding() -> list[str]:
+        fds = Path("/proc/self/fd")
+        return [str(p) for p in fds.iterdir() if os.path.realpath(p).startswith(os.path.realpath(db))]
+
+    world.store.engine.dispose()
+    assert holding() == []
+    job = NodeJob(str(world.config.store.url), tmp_path / "site", "ZZ", "SDU", (), None, {}, None)
+    write_node(job)  # as a worker does: with an engine of its own
+    assert holding() == []
+    _engine.cache_clear()
+
+
+def test_the_site_is_world_readable_whatever_the_umask(world: Collected, tmp_path: Path) -> None:
+    old = os.umask(0o077)
+    try:
+        publish(world.config, world.store, tmp_path / "site", world.now)
+    finally:
+        os.umask(old)
+    for p in [tmp_path / "site", *(tmp_path / "site").rglob("*")]:
+        want = 0o755 if p.is_dir() else 0o644
+        assert p.stat().st_mode & 0o777 == want, p
