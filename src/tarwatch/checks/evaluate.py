@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from tarwatch.checks import digest, future, locked, missing, retention, shrink, stale, transfer, unreachable
 from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict, Report, Status, worst
+from tarwatch.checks.unreadable import check as unreadable_check
 from tarwatch.config.models import Config, Defaults
 from tarwatch.history import ItemHistory, Tar, summarize
 
@@ -23,6 +24,7 @@ class Poll:
     at: float
     reason: str | None
     last_ok: float | None
+    unreadable: tuple[str, ...] = ()  # folders the listing could not read
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,10 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
             nv.findings.append(unreachable.check(node, poll.reason, poll.last_ok, now))
         elif poll is not None and item_locks.get(None):
             f = locked.check(item_locks[None], now, thresholds(None))
+            if f:
+                nv.findings.append(f)
+        if poll is not None and poll.ok and poll.unreadable:
+            f = unreadable_check(node, poll.unreadable)
             if f:
                 nv.findings.append(f)
         for item in items:

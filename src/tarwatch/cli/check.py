@@ -75,7 +75,7 @@ def build_report(config: Config, hubs: list[str], store: Store, now: float) -> R
 
 def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> Report:
     polls = {
-        key: Poll(p.ok, p.at, p.reason, p.at if p.ok else store.last_ok_poll(*key))
+        key: Poll(p.ok, p.at, p.reason, p.at if p.ok else store.last_ok_poll(*key), p.unreadable)
         for key, p in store.latest_polls(hubs).items()
     }
     histories = store.item_histories(hubs)

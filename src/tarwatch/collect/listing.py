@@ -12,8 +12,14 @@ a stream of NUL-terminated records, because file names may hold newlines and tab
     K <tab> mtime <tab> path                a LOCKED folder (k <sp> mtime <sp> ./path: fallback)
     L <tab> target <tab> path               a `last` link
     C <tab> path, then <content>            the first line of a .dna sidecar (two fields)
-    E <tab> status                          the listing ended; find's exit status
-    X <tab> message                         the root is not there
+    E <tab> status                          the listing ended; find's exit status (a NUL
+                                            before it ends any record a killed find cut)
+    X <tab> message                         the root is not there, or cannot be entered
+
+Every command is guarded: it runs only while its standard input stays open. When tarwatch gives
+up on it (a timeout, a cancel, a lost connection), the channel closes, a watchdog of the command
+reads the end of its input and kills the command's process group, so nothing is left running
+on the node.
 """
 
 from __future__ import annotations
@@ -32,15 +38,17 @@ _GNU_FIND = (
     " -o \\( -name '*.tar.gz.dna' -type f -printf 'D\\t%s\\t%T@\\t%P\\0' DNA_NOTE \\)"
     " -o \\( -name last -type l -printf 'L\\t%l\\t%P\\0' \\); s=$?"
 )
-# find without -printf (busybox, BSD): batched stat, a handful of processes per tree.
+# find without -printf (busybox, BSD): batched stat, a handful of processes per tree. BusyBox's
+# find runs no `-exec … {} +` inside `\( … \)`, so the walk has no groups; find's own exit status
+# is carried out of the pipe to tr through fd 6.
 _FALLBACK = (
     "if stat -c %s . >/dev/null 2>&1; then st='stat -c'; ft='t %s %Y %n'; fk='k %Y %n';"
-    " else st='stat -f'; ft='t %z %m %N'; fk='k %m %N'; fi;"
-    ' find . \\( -name LOCKED -type d -prune -exec $st "$fk" {} + \\)'
-    " -o \\( -name '*.tar.gz' -type f -exec $st \"$ft\" {} + \\)"
-    " -o \\( -name last -type l -exec sh -c"
-    ' \'for f do printf "L\\t%s\\t%s\\000" "$(readlink "$f")" "${f#./}"; done\' sh {} + \\)'
-    " | tr '\\n' '\\000'; s=$?"
+    " else st='stat -f'; ft='t %z %m %N'; fk='k %m %N'; fi; exec 5>&1;"
+    ' s=$( { { find . -name LOCKED -type d -prune -exec $st "$fk" {} +'
+    " -o -name '*.tar.gz' -type f -exec $st \"$ft\" {} +"
+    " -o -name last -type l -exec sh -c"
+    ' \'for f do printf "L\\t%s\\t%s\\000" "$(readlink "$f")" "${f#./}"; done\' sh {} +'
+    " || echo $? >&6; } | tr '\\n' '\\000' >&5; } 6>&1 ); s=${s:-0}"
 )
 # A second walk for the sidecars, where the first could not note them.
 _DNA = (
@@ -54,12 +62,18 @@ _GNU = (
     + "; xargs -0 -r sh -c '" + _DNA_LOOP + "' sh < \"$t\"; rm -f -- \"$t\";"
     + " else " + _GNU_FIND.replace(" DNA_NOTE", "") + "; " + _DNA + "; fi"
 )  # fmt: skip
+# The guard: the command's input is the channel; when it ends, the whole process group dies.
+# `kill -- -$$` signals only a group that the command's shell leads (sshd and the local
+# transport start each command as one): run by hand, it never reaches anything else.
+GUARD = "exec 3<&0 </dev/null; ( while read -r _ <&3; do :; done; kill -9 -- -$$ ) >/dev/null 2>&1 & g=$!; "
+_UNGUARD = ' kill "$g" 2>/dev/null || :'
 SCRIPT = (
-    'if cd -- "$1" 2>/dev/null; then printf \'R\\t%s\\000\' "$PWD";'
+    GUARD + 'if cd -- "$1" 2>/dev/null; then printf \'R\\t%s\\000\' "$PWD";'
     " if find . -maxdepth 0 -printf '' >/dev/null 2>&1; then " + _GNU
     + "; else " + _FALLBACK + "; " + _DNA + "; fi;"
-    " printf 'E\\t%s\\000' \"$s\";"
-    " else printf 'X\\t%s\\000' \"no such folder: $1\"; fi"
+    " printf '\\000E\\t%s\\000' \"$s\";"
+    " elif [ -d \"$1\" ]; then printf 'X\\t%s\\000' \"cannot enter folder: $1 (permission denied)\";"
+    " else printf 'X\\t%s\\000' \"no such folder: $1\"; fi;" + _UNGUARD
 )  # fmt: skip
 
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -102,11 +116,22 @@ class Listing:
     malformed: int = 0
     malformed_samples: list[str] = field(default_factory=list)
     digest: str = ""  # of the raw stream: the same bytes, the same listing
+    # Folders find could not read (relative to the root, "." for the root itself), from its
+    # errors; `explained`: every error find reported was one of those.
+    unreadable: list[str] = field(default_factory=list)
+    explained: bool = False
 
     @property
     def complete(self) -> bool:
-        """True when the listing ran to its end without errors, so absence means gone."""
-        return self.status == 0
+        """True when the listing ran to its end and reached everything but the `unreadable`
+        folders, so that absence elsewhere means gone."""
+        return self.status == 0 or (self.status == 1 and self.explained and bool(self.unreadable))
+
+    def note_errors(self, stderr: str, cut: bool) -> None:
+        """Given what the listing wrote to stderr (and whether it was cut short), note the
+        folders find could not read, and whether they explain every error."""
+        self.unreadable, others = find_errors(stderr)
+        self.explained = not others and not cut
 
 
 class ListingParser:
@@ -145,22 +170,22 @@ class ListingParser:
         try:
             if tag == "T":
                 _, size, mtime, path = text.split("\t", 3)
-                lst.tarballs.append((path, int(size), float(mtime)))
+                lst.tarballs.append((path, _size(size), _mtime(mtime)))
             elif tag == "t":
                 _, size, mtime, path = text.split(" ", 3)
-                lst.tarballs.append((_strip_dot(path), int(size), float(mtime)))
+                lst.tarballs.append((_strip_dot(path), _size(size), _mtime(mtime)))
             elif tag == "D":
                 # The sidecar itself: its content follows in a C record; only its form is checked.
                 _, size, mtime, _path = text.split("\t", 3)
-                int(size), float(mtime)
+                _size(size), _mtime(mtime)
             elif tag == "C":
                 self._pending_c = text.split("\t", 1)[1]
             elif tag == "K":
                 _, mtime, path = text.split("\t", 2)
-                lst.locked.append((path, float(mtime)))
+                lst.locked.append((path, _mtime(mtime)))
             elif tag == "k":
                 _, mtime, path = text.split(" ", 2)
-                lst.locked.append((_strip_dot(path), float(mtime)))
+                lst.locked.append((_strip_dot(path), _mtime(mtime)))
             elif tag == "L":
                 _, target, path = text.split("\t", 2)
                 lst.links.append((path, target))
@@ -181,6 +206,69 @@ class ListingParser:
             self.listing.malformed_samples.append(f"{why}: {raw[:200]!r}")
 
 
+# What the store can keep: a size in a signed 64-bit integer, an mtime within years 1 to 9999.
+MAX_INT = 2**63 - 1
+MIN_MTIME, MAX_MTIME = -62135596800.0, 253402300799.0
+
+
+def _size(text: str) -> int:
+    n = int(text)
+    if not 0 <= n <= MAX_INT:
+        raise ValueError(f"size {text} out of range")
+    return n
+
+
+def _mtime(text: str) -> float:
+    t = float(text)
+    if not MIN_MTIME <= t <= MAX_MTIME:  # also false for nan
+        raise ValueError(f"mtime {text} out of range")
+    return t
+
+
+_DENIED = re.compile(r"^find: (.*): Permission denied$")
+_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|(.))", re.DOTALL)
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def find_errors(stderr: str) -> tuple[list[str], int]:
+    """Given find's stderr, return the folders it could not read, relative to the root ("."
+    for the root itself), and how many other error lines there were. GNU find quotes the path
+    ('./a' or ‘./a’, with C escapes), BusyBox prints it as it is; a path that cannot be read
+    back exactly counts as another error."""
+    unreadable: list[str] = []
+    others = 0
+    for line in stderr.splitlines():
+        if not line.strip():
+            continue
+        m = _DENIED.match(line)
+        path = _unquote(m.group(1)) if m else None
+        if path is None or not (path == "." or path.startswith("./")):
+            others += 1
+            continue
+        rel = "." if path == "." else path[2:]
+        if rel not in unreadable:
+            unreadable.append(rel)
+    return unreadable, others
+
+
+def _unquote(text: str) -> str | None:
+    if len(text) >= 2 and (text[0], text[-1]) in (("'", "'"), ("\u2018", "\u2019")):
+        inner = text[1:-1]
+        ok = True
+
+        def one(m: re.Match[str]) -> str:
+            nonlocal ok
+            if m.group(1):
+                ok = False  # an octal escape: bytes that are not UTF-8; not read back exactly
+                return ""
+            c = m.group(2)
+            return _ESCAPES.get(c, c if c in "'\"\\ " else "\0")
+
+        out = _ESCAPE.sub(one, inner)
+        return out if ok and "\0" not in out else None
+    return text
+
+
 def _strip_dot(path: str) -> str:
     return path[2:] if path.startswith("./") else path
 
@@ -197,8 +285,9 @@ def md5_command(root: str, rels: list[str]) -> str:
     (md5sum, or BSD's `md5 -r`), printing "<hex>  <path>" lines."""
     files = " ".join(shlex.quote(r) for r in rels)
     script = (
-        'cd -- "$1" || exit 3; shift; '
-        'if command -v md5sum >/dev/null 2>&1; then md5sum -- "$@"; else md5 -r -- "$@"; fi'
+        GUARD + 'cd -- "$1" || exit 3; shift; '
+        'if command -v md5sum >/dev/null 2>&1; then md5sum -- "$@"; else md5 -r -- "$@"; fi;'
+        " s=$?;" + _UNGUARD + '; exit "$s"'
     )
     return f"sh -c {shlex.quote(script)} sh {root_argument(root)} {files}"
 

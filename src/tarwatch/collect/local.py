@@ -4,9 +4,12 @@ listing command runs under /bin/sh, so both transports share one parser."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 from collections.abc import Callable
 
-from tarwatch.collect.transport import CHUNK, STDERR_LIMIT, Finished, NodeError
+from tarwatch.collect.transport import CHUNK, Finished, NodeError, decode, drain
 
 
 class LocalTransport:
@@ -18,30 +21,45 @@ class LocalTransport:
 
 class LocalSession:
     async def run(self, command: str, sink: Callable[[bytes], None]) -> Finished:
+        """Run `command` under /bin/sh in a process group of its own; when the caller gives up
+        on it (a timeout, a cancel), the whole group is killed, its children too."""
         try:
             proc = await asyncio.create_subprocess_exec(
                 "/bin/sh",
                 "-c",
                 command,
-                stdin=asyncio.subprocess.DEVNULL,
+                stdin=asyncio.subprocess.PIPE,  # kept open: the commands' guard ends with it
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,
             )
         except OSError as e:
             raise NodeError(f"cannot start /bin/sh: {e.strerror or e}") from e
         assert proc.stdout is not None and proc.stderr is not None
+        err_task = asyncio.ensure_future(drain(proc.stderr.read))
         try:
-            err_task = asyncio.create_task(proc.stderr.read(STDERR_LIMIT))
             while chunk := await proc.stdout.read(CHUNK):
                 sink(chunk)
-            err = await err_task
+            err, cut = await err_task
             status = await proc.wait()
         except BaseException:
+            err_task.cancel()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
             if proc.returncode is None:
-                proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
                 await proc.wait()
+            with contextlib.suppress(BaseException):
+                await err_task
             raise
-        return Finished(status, err.decode("utf-8", "replace"))
+        finally:
+            if proc.stdin is not None:
+                proc.stdin.close()
+        if status < 0:
+            err = f"killed by signal {-status}\n".encode() + err
+            status = None
+        return Finished(status, decode(err), cut)
 
     async def close(self) -> None:
         return None

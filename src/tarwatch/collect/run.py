@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from tarwatch.collect.listing import ListingParser, listing_command, md5_command
 from tarwatch.collect.local import LocalTransport
 from tarwatch.collect.snapshot import Snapshot, Tarball, snapshot
 from tarwatch.collect.ssh import SshTransport
-from tarwatch.collect.transport import NodeError, Session, Transport
+from tarwatch.collect.transport import Finished, NodeError, Session, Transport
 from tarwatch.config.models import Config, ssh_destination
 from tarwatch.durations import humanize
 from tarwatch.store.results import Ingested
@@ -146,7 +147,7 @@ async def poll_node(
             except NodeError as e:
                 out.append(Outcome(job, False, str(e), time.monotonic() - t1))
                 continue
-            outcome = _judge(job, parser, fin.status, fin.stderr, time.monotonic() - t1)
+            outcome = _judge(job, parser, fin, time.monotonic() - t1)
             if job.verify_md5 and outcome.snap is not None:
                 await _hash_newest(session, job, outcome, outcome.snap, known_md5)
             out.append(outcome)
@@ -175,25 +176,47 @@ async def _hash_newest(
             fin = await session.run(
                 md5_command(job.root, [t.path[len(prefix) :] for t in todo]), chunks.append
             )
-    except (TimeoutError, NodeError) as e:
-        outcome.warning = f"md5 of the newest tarballs failed: {e or 'timed out'}"
+    except TimeoutError:
+        outcome.warning = (
+            f"md5 of the newest tarballs timed out after {humanize(job.hash_timeout)} "
+            "(hash_timeout); stopped on the node"
+        )
+        return
+    except NodeError as e:
+        outcome.warning = f"md5 of the newest tarballs failed: {e}"
         return
     outcome.md5s = {prefix + rel: h for rel, h in parse_md5(b"".join(chunks)).items()}
     if len(outcome.md5s) < len(todo):
         outcome.warning = f"md5 of {len(todo) - len(outcome.md5s)} newest tarballs failed: {fin.stderr[:200]}"
 
 
-def _judge(job: Job, parser: ListingParser, status: int | None, stderr: str, duration: float) -> Outcome:
+def _judge(job: Job, parser: ListingParser, fin: Finished, duration: float) -> Outcome:
     listing = parser.close()
-    err = " ".join(stderr.split())[:300]
+    listing.note_errors(fin.stderr, fin.cut)
+    err = " ".join(fin.stderr.split())[:300]
     if listing.missing_root:
         return Outcome(job, False, f"{listing.missing_root} (root {job.root!r})", duration)
     if listing.status is None:
-        why = f"exit status {status}" if status is not None else "no exit status"
+        why = f"exit status {fin.status}" if fin.status is not None else "no exit status"
         return Outcome(job, False, f"listing ended early ({why}){': ' + err if err else ''}", duration)
+    if listing.status > 128:
+        sig = listing.status - 128
+        try:
+            name = f" ({signal.Signals(sig).name})"
+        except ValueError:
+            name = ""
+        return Outcome(
+            job, False, f"find was killed by signal {sig}{name} while listing {job.root}", duration
+        )
+    if "." in listing.unreadable:
+        return Outcome(job, False, f"cannot read the root {job.root}: permission denied", duration)
     snap = snapshot(listing, job.tz)
     warning = None
-    if listing.status != 0:
+    if listing.unreadable and listing.complete:
+        shown = ", ".join(repr(p) for p in listing.unreadable[:3])
+        more = f" and {len(listing.unreadable) - 3} more" if len(listing.unreadable) > 3 else ""
+        warning = f"cannot read {shown}{more}; what they held is not marked gone"
+    elif not listing.complete:
         warning = f"find reported errors (exit status {listing.status}); nothing is marked gone"
         if err:
             warning += f": {err}"
@@ -233,36 +256,81 @@ async def collect(
         st, run_id = await opening
         async with lock:
             for o in outcomes:
-                o.ingested = await asyncio.to_thread(
-                    st.record_poll,
-                    run_id,
-                    o.job.hub,
-                    o.job.node,
-                    now,
-                    ok=o.ok,
-                    reason=o.reason,
-                    duration=o.duration,
-                    snap=o.snap,
-                    md5s=o.md5s,
-                )
-                if o.warning:
-                    log.warning("%s/%s: %s", o.job.hub, o.job.node, o.warning)
-                if o.snap and (o.snap.malformed or o.snap.unfit):
-                    log.warning(
-                        "%s/%s: %d malformed records, %d paths that do not fit the layout; e.g. %s",
-                        o.job.hub,
-                        o.job.node,
-                        o.snap.malformed,
-                        o.snap.unfit,
-                        "; ".join(o.snap.notes[:3]),
-                    )
+                await _store(st, run_id, now, o)
         results.extend(outcomes)
         progress.finished(node, outcomes)
 
-    await asyncio.gather(*(one(node, jobs) for node, jobs in plan(config, hubs).items()))
-    st, run_id = await opening
-    st.finish_run(run_id)
+    tasks = [asyncio.ensure_future(one(node, jobs)) for node, jobs in plan(config, hubs).items()]
+    try:
+        if tasks:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        failed = next((t for t in tasks if t.done() and not t.cancelled() and t.exception()), None)
+        if failed is not None:
+            raise failed.exception()  # type: ignore[misc]
+        st, run_id = await opening
+    finally:
+        # On any failure (the store could not be opened, or failed as a whole): the other nodes'
+        # listings are stopped and awaited here, so nothing is left to asyncio.run's shutdown.
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, opening, return_exceptions=True)
+    await asyncio.to_thread(st.finish_run, run_id)
     return results
+
+
+async def _store(st: Store, run_id: int, now: float, o: Outcome) -> None:
+    """Record one outcome. A store failure caused by this poll (a record the store cannot keep)
+    is this node's failure: it is logged, recorded as a failed poll, and the others go on. A
+    failure of the store itself (StoreBroken: a full disk, a corrupted file) ends the run."""
+    from tarwatch.store.results import StoreBroken
+
+    hub, node = o.job.hub, o.job.node
+    try:
+        o.ingested = await asyncio.to_thread(
+            st.record_poll,
+            run_id,
+            hub,
+            node,
+            now,
+            ok=o.ok,
+            reason=o.reason,
+            duration=o.duration,
+            snap=o.snap,
+            md5s=o.md5s,
+        )
+    except StoreBroken:
+        raise
+    except Exception as e:  # whatever it is, it is this node's, not the run's
+        log.error("%s/%s: the listing could not be stored: %s", hub, node, e)
+        o.ok, o.reason, o.snap, o.warning = False, f"the listing could not be stored: {e}", None, None
+        try:
+            await asyncio.to_thread(
+                st.record_poll,
+                run_id,
+                hub,
+                node,
+                now,
+                ok=False,
+                reason=o.reason,
+                duration=o.duration,
+                snap=None,
+            )
+        except StoreBroken:
+            raise
+        except Exception as again:
+            log.error("%s/%s: the failed poll could not be stored either: %s", hub, node, again)
+        return
+    if o.warning:
+        log.warning("%s/%s: %s", hub, node, o.warning)
+    if o.snap and (o.snap.malformed or o.snap.unfit):
+        log.warning(
+            "%s/%s: %d malformed records, %d paths that do not fit the layout; e.g. %s",
+            hub,
+            node,
+            o.snap.malformed,
+            o.snap.unfit,
+            "; ".join(o.snap.notes[:3]),
+        )
 
 
 def run_collect(*args, **kwargs) -> list[Outcome]:  # type: ignore[no-untyped-def]

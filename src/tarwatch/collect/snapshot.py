@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from tarwatch import __version__
-from tarwatch.collect.listing import Listing
+from tarwatch.collect.listing import MAX_INT, Listing
 from tarwatch.layout import LayoutError, item_of_mark, parse_dna, parse_tarball_path
 
 
@@ -47,6 +48,8 @@ class Snapshot:
     malformed: int = 0
     unfit: int = 0
     notes: list[str] = field(default_factory=list)
+    # Absolute paths of the folders the listing could not read: nothing under them is gone.
+    unreadable: list[str] = field(default_factory=list)
     # Of a complete listing, with what its reading depended on: the same digest, the same rows.
     digest: str | None = None
 
@@ -56,9 +59,24 @@ def snapshot(listing: Listing, tz: ZoneInfo) -> Snapshot:
     root = (listing.root or "").rstrip("/") or "/"
     prefix = root if root.endswith("/") else root + "/"
     snap = Snapshot(root=root, complete=listing.complete, malformed=listing.malformed)
+    snap.unreadable = [root if rel == "." else prefix + rel for rel in listing.unreadable]
     if listing.complete and listing.digest:
         snap.digest = f"{listing.digest}:{tz.key}:{__version__}"
+        if snap.unreadable:
+            snap.digest += (
+                ":"
+                + hashlib.blake2b(
+                    "\0".join(snap.unreadable).encode("utf-8", "surrogateescape"), digest_size=8
+                ).hexdigest()
+            )
     snap.notes.extend(listing.malformed_samples)
+
+    def bad(what: str, why: str) -> None:
+        snap.malformed += 1
+        if len(snap.notes) < 10:
+            snap.notes.append(f"{what!r}: {why}")
+
+    seen: set[str] = set()
     for rel, size, mtime in listing.tarballs:
         try:
             p = parse_tarball_path(rel, tz)
@@ -67,19 +85,34 @@ def snapshot(listing: Listing, tz: ZoneInfo) -> Snapshot:
             if len(snap.notes) < 10:
                 snap.notes.append(f"{rel!r}: {e}")
             continue
+        if p.revision is not None and p.revision > MAX_INT:
+            bad(rel, "revision too large to keep")
+            continue
+        if rel in seen:
+            # Names that differ only in bytes that are not UTF-8 can read the same once escaped.
+            bad(rel, "another name reads the same once its non-UTF-8 bytes are escaped")
+            continue
+        seen.add(rel)
         t = Tarball(prefix + rel, p.item, p.stamp, size, mtime, p.revision)
         dna_text = listing.dna.get(rel + ".dna")
         if dna_text is not None:
             try:
                 dna = parse_dna(dna_text)
+                if dna.size > MAX_INT:
+                    raise ValueError(f"'size' too large to keep: {dna.size}")
                 t.digest, t.dna_size = dna.digest, dna.size
             except ValueError as e:
-                snap.malformed += 1
-                if len(snap.notes) < 10:
-                    snap.notes.append(f"{rel + '.dna'!r}: {e}")
+                bad(rel + ".dna", str(e))
         snap.tarballs.append(t)
-    for rel, mtime in listing.locked:
-        snap.marks.append(Mark(prefix + rel, "locked", item_of_mark(rel), None, mtime))
-    for rel, target in listing.links:
-        snap.marks.append(Mark(prefix + rel, "last", item_of_mark(rel), target, None))
+    found: list[tuple[str, str, float | None, str | None]] = [
+        ("locked", rel, mtime, None) for rel, mtime in listing.locked
+    ]
+    found += [("last", rel, None, target) for rel, target in listing.links]
+    kept: set[tuple[str, str]] = set()
+    for kind, rel, mtime, target in found:
+        if (kind, rel) in kept:
+            bad(rel, "another name reads the same once its non-UTF-8 bytes are escaped")
+            continue
+        kept.add((kind, rel))
+        snap.marks.append(Mark(prefix + rel, kind, item_of_mark(rel), target, mtime))
     return snap

@@ -5,13 +5,16 @@ checked strictly and nothing ever prompts: a problem becomes a NodeError with a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import shlex
 import socket
 from collections.abc import Callable
 from typing import Any
 
 import asyncssh
 
-from tarwatch.collect.transport import CHUNK, STDERR_LIMIT, Finished, NodeError
+from tarwatch.collect.transport import CHUNK, Finished, NodeError, decode, drain
 
 
 class SshTransport:
@@ -39,9 +42,35 @@ class SshTransport:
             conn = await asyncssh.connect(self.host, **kwargs)
         except asyncio.CancelledError:
             raise
+        except asyncssh.HostKeyNotVerifiable as e:
+            raise NodeError(self._host_key_problem(e)) from e
         except Exception as e:
             raise NodeError(explain(e, self.where())) from e
         return SshSession(conn, self.where())
+
+    def _host_key_problem(self, e: asyncssh.HostKeyNotVerifiable) -> str:
+        """Given a host key that did not verify, say whether the host is unknown (and the exact
+        line that adds it) or its key changed (which must be looked into, not added blindly)."""
+        try:
+            opts = asyncssh.SSHClientConnectionOptions(
+                host=self.host, port=self.port or (), username=self.user or ()
+            )
+            host, port = opts.host, opts.port
+            files = [str(f) for f in opts.known_hosts] if isinstance(opts.known_hosts, list) else []
+        except Exception:  # the config was read once already; this only words the message
+            return explain(e, self.where())
+        file = files[0] if files else "~/.ssh/known_hosts"
+        if _known(files or [os.path.expanduser("~/.ssh/known_hosts")], host, port):
+            return (
+                f"host key of {self.where()} is not trusted: it has CHANGED since it was added to "
+                f"{file}. It may be an attack, or the node was reinstalled: check the new key with "
+                "the node's admin before replacing the old one"
+            )
+        target = shlex.quote(file) if file != "~/.ssh/known_hosts" else file
+        return (
+            f"host key of {self.where()} is not trusted: {host} (port {port}) is not in {file}. "
+            f"Check the key, then add it: ssh-keyscan -p {port} {shlex.quote(host)} >> {target}"
+        )
 
 
 class SshSession:
@@ -49,22 +78,34 @@ class SshSession:
         self.conn, self.where = conn, where
 
     async def run(self, command: str, sink: Callable[[bytes], None]) -> Finished:
+        """Run `command` on the node. Its input stays open while it runs; when the caller gives
+        up on it (a timeout, a cancel) or the command fails, the channel is closed, and the
+        command's guard (see tarwatch.collect.listing) kills what it started on the node."""
+        proc: asyncssh.SSHClientProcess[bytes] | None = None
+        err_task: asyncio.Future[tuple[bytes, bool]] | None = None
         try:
             proc = await self.conn.create_process(command, encoding=None)
-            proc.stdin.write_eof()
-            err_task = asyncio.create_task(proc.stderr.read(STDERR_LIMIT))
+            err_task = asyncio.ensure_future(drain(proc.stderr.read))
             while chunk := await proc.stdout.read(CHUNK):
                 sink(chunk)
-            err = await err_task
+            err, cut = await err_task
             done = await proc.wait()
-        except asyncio.CancelledError:
+        except BaseException as e:
+            if err_task is not None:
+                err_task.cancel()
+                with contextlib.suppress(BaseException):
+                    await err_task  # retrieved: never "Task exception was never retrieved"
+            if proc is not None:
+                with contextlib.suppress(Exception):
+                    proc.stdin.write_eof()
+                proc.close()
+            if isinstance(e, OSError | asyncssh.Error):
+                raise NodeError(explain(e, self.where)) from e
             raise
-        except (OSError, asyncssh.Error) as e:
-            raise NodeError(explain(e, self.where)) from e
         status = done.exit_status
         if status is None and done.exit_signal:
-            err = f"killed by signal {done.exit_signal[0]}".encode() + err
-        return Finished(status, err.decode("utf-8", "replace"))
+            err = f"killed by signal {done.exit_signal[0]}\n".encode() + err
+        return Finished(status, decode(err), cut)
 
     async def close(self) -> None:
         try:
@@ -72,6 +113,22 @@ class SshSession:
             await asyncio.wait_for(self.conn.wait_closed(), 2)
         except (OSError, asyncssh.Error, TimeoutError):
             pass
+
+
+def _known(files: list[str], host: str, port: int) -> bool:
+    """True when a known_hosts file holds any key for (host, port)."""
+    try:
+        addr = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)[0][4][0]
+    except (OSError, IndexError):
+        addr = host
+    for f in files:
+        try:
+            keys, ca_keys, *_ = asyncssh.match_known_hosts(f, host, addr, None if port == 22 else port)
+        except (OSError, ValueError):
+            continue
+        if keys or ca_keys:
+            return True
+    return False
 
 
 def explain(e: BaseException, where: str) -> str:

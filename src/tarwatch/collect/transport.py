@@ -3,7 +3,7 @@ streaming their output to a sink. One implementation per module: ssh.py, local.p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,6 +18,7 @@ class Finished:
 
     status: int | None
     stderr: str
+    cut: bool = False  # stderr was longer than STDERR_LIMIT and is only its start
 
 
 class Session(Protocol):
@@ -42,5 +43,24 @@ class Transport(Protocol):
         ...
 
 
-STDERR_LIMIT = 4000
+STDERR_LIMIT = 1 << 20  # enough for thousands of "Permission denied" lines
 CHUNK = 1 << 16
+
+
+async def drain(read: Callable[[int], Awaitable[bytes]]) -> tuple[bytes, bool]:
+    """Given a stream's read(n), read it to its end (a command blocks when a pipe it writes to
+    is full) and return its first STDERR_LIMIT bytes, and whether there was more."""
+    kept = bytearray()
+    cut = False
+    while chunk := await read(CHUNK):
+        room = STDERR_LIMIT - len(kept)
+        if len(chunk) > room:
+            cut = True
+        kept += chunk[:room]
+    return bytes(kept), cut
+
+
+def decode(raw: bytes) -> str:
+    """Given bytes a command wrote to stderr, return them as text; bytes that are not UTF-8 are
+    escaped as the listing's names are (\\xff)."""
+    return raw.decode("utf-8", "backslashreplace")

@@ -7,7 +7,7 @@ one (by digest) only moves `last_seen`."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -86,7 +86,11 @@ def ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot, md5s: Mapp
             hashes[path] = md5
     if snap.complete:
         listed_paths = {t.path for t in snap.tarballs}
-        gone = [(at, node, p) for p, o in old.items() if o[6] is None and p not in listed_paths]
+        gone = [
+            (at, node, p)
+            for p, o in old.items()
+            if o[6] is None and p not in listed_paths and not under(p, snap.unreadable)
+        ]
     else:
         gone = []
     if inserts:
@@ -102,7 +106,7 @@ def ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot, md5s: Mapp
         )
     if gone:
         cur.executemany(f"UPDATE tarballs SET gone = {ph} WHERE node = {ph} AND path = {ph}", gone)
-    if snap.complete:  # every row not gone now was listed
+    if snap.complete and not snap.unreadable:  # every row not gone now was listed
         cur.execute(
             f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND hub = {ph} AND gone IS NULL",
             (at, node, hub),
@@ -112,7 +116,7 @@ def ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot, md5s: Mapp
     if inserts or changes or gone or not _has_summary(conn, hub, node):
         # What the node keeps after this poll: an incomplete listing keeps what it did not reach.
         current: dict[str, tuple[str, Tar]] = {}
-        if not snap.complete:
+        if not snap.complete or snap.unreadable:
             cur.execute(
                 "SELECT path, item, stamp, size, revision, digest, dna_size, md5 FROM tarballs"
                 f" WHERE node = {ph} AND hub = {ph} AND gone IS NULL",
@@ -131,6 +135,11 @@ def ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot, md5s: Mapp
     return Ingested(
         new=len(inserts), changed=len(changes), gone=len(gone), files=len(snap.tarballs), digest=digest
     )
+
+
+def under(path: str, folders: Sequence[str]) -> bool:
+    """True when `path` is one of `folders` or lies inside one."""
+    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
 
 
 def _first_ingest(
@@ -260,5 +269,5 @@ def _ingest_marks(conn: Any, hub: str, node: str, at: float, snap: Snapshot) -> 
             )
     if snap.complete:
         for key, o in old.items():
-            if key not in seen and o.gone is None:
+            if key not in seen and o.gone is None and not under(key[0], snap.unreadable):
                 conn.execute(update(marks).where(marks.c.id == o.id).values(gone=at))

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tarwatch.errors import StoreError
+
+
+class StoreBroken(StoreError):
+    """The store itself failed (its disk is full, its file is damaged, it is read-only): no
+    poll can be kept, whichever node it is of."""
+
 
 @dataclass(frozen=True, slots=True)
 class PollInfo:
@@ -19,6 +26,7 @@ class PollInfo:
     complete: bool
     malformed: int
     unfit: int
+    unreadable: tuple[str, ...] = ()  # folders the listing could not read
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,11 @@ from pathlib import Path
 
 from sqlalchemy import Column, Connection, MetaData, String, Table, inspect, text
 
-HEAD = "0001"  # the newest migration in migrations/versions; a test keeps the two in step
+from tarwatch.errors import StoreError
+
+# Every migration in migrations/versions, oldest first; HEAD the newest. A test keeps them in step.
+REVISIONS = ("0001", "0002")
+HEAD = REVISIONS[-1]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -25,6 +29,7 @@ def upgrade(conn: Connection) -> None:
     revision = current_revision(conn)
     if revision == HEAD:
         return
+    check_known(revision)
     if revision is None and not inspect(conn).get_table_names():
         from tarwatch.store.tables import metadata
 
@@ -34,6 +39,16 @@ def upgrade(conn: Connection) -> None:
         conn.execute(version.insert().values(version_num=HEAD))
         return
     migrate(conn)
+
+
+def check_known(revision: str | None, where: str = "the store") -> None:
+    """Given a store's revision, raise StoreError when this tarwatch does not know it: a newer
+    tarwatch wrote the store, and this one must not touch it."""
+    if revision is not None and revision not in REVISIONS:
+        raise StoreError(
+            f"{where} has schema revision {revision}, newer than this tarwatch knows ({HEAD}); "
+            "upgrade tarwatch"
+        )
 
 
 def migrate(conn: Connection) -> None:

@@ -6,6 +6,11 @@ only when the listing ran to its end, so an interrupted listing loses nothing.""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import socket
+import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -20,31 +25,39 @@ from tarwatch.errors import StoreError
 from tarwatch.history import ItemHistory, Tar
 from tarwatch.store import schema
 from tarwatch.store.ingest import ingest, placeholder
-from tarwatch.store.results import Ingested, PollInfo
+from tarwatch.store.results import Ingested, PollInfo, StoreBroken
 from tarwatch.store.tables import items, marks, polls, runs, tarballs
+
+log = logging.getLogger(__name__)
 
 
 class Store:
     """A tarwatch store at an SQLAlchemy URL (SQLite file or PostgreSQL)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, where: str | None = None):
         self.engine = engine
+        self.where = where or engine.url.render_as_string(hide_password=True)
 
     @classmethod
     def open(cls, url: str) -> Store:
-        """Given a URL, return the store, creating it or bringing its schema up to date.
+        """Given a URL, return the store, creating it (an SQLite file readable by its owner
+        only) or bringing its schema up to date; an SQLite store is copied before a migration.
 
-        Raise StoreError with what went wrong and where."""
+        Raise StoreError with what went wrong and where: StoreBroken when the store itself is
+        unusable (a full disk, a damaged file)."""
         try:
             u = make_url(url)
         except ArgumentError as e:
             raise StoreError(f"store url {url!r} is not a database URL: {e}") from e
+        path: Path | None = None
         if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
-            folder = Path(u.database).expanduser().parent
+            path = Path(u.database).expanduser()
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                raise StoreError(f"cannot create the store's folder {folder}: {e.strerror}") from e
+                raise StoreError(f"cannot create the store's folder {path.parent}: {e.strerror}") from e
+            _create_private(path)
+        where = f"store {path}" if path else f"store {u.render_as_string(hide_password=True)}"
         try:
             engine = create_engine(u)
         except (ArgumentError, ImportError) as e:
@@ -52,26 +65,53 @@ class Store:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         try:
+            with engine.connect() as conn:
+                revision = schema.current_revision(conn)
+            schema.check_known(revision, where)
+            if revision is not None and revision != schema.HEAD:
+                _before_migration(path, where, revision)
             with engine.begin() as conn:
                 schema.upgrade(conn)
         except DBAPIError as e:  # OperationalError, and DatabaseError for a file that is not one
-            raise StoreError(f"cannot open store {u!r}: {e.orig}") from e
-        return cls(engine)
+            raise failure(e, f"cannot open {where}") from e
+        return cls(engine, where)
 
     # -- runs and polls -----------------------------------------------------------------
 
     def begin_run(self, now: float, command: str, hubs: Iterable[str]) -> int:
-        """Given the run's time, command name and hubs, record a run and return its id."""
-        with self.engine.begin() as conn:
-            r = conn.execute(
-                runs.insert().values(now=now, started=time.time(), command=command, hubs=" ".join(hubs))
-            )
-            return int(r.inserted_primary_key[0])
+        """Given the run's time, command name and hubs, record a run and return its id. Earlier
+        runs that never finished and whose process is gone are marked abandoned first."""
+        host, pid = socket.gethostname(), os.getpid()
+        try:
+            with self.engine.begin() as conn:
+                unfinished = conn.execute(
+                    select(runs.c.id, runs.c.pid, runs.c.host).where(runs.c.finished.is_(None))
+                ).all()
+                for rid, rpid, rhost in unfinished:
+                    if rpid is None or (rhost == host and rpid != pid and not _alive(rpid)):
+                        conn.execute(
+                            update(runs)
+                            .where(runs.c.id == rid)
+                            .values(finished=time.time(), outcome="abandoned")
+                        )
+                r = conn.execute(
+                    runs.insert().values(
+                        now=now, started=time.time(), command=command, hubs=" ".join(hubs), pid=pid, host=host
+                    )
+                )
+                return int(r.inserted_primary_key[0])
+        except DBAPIError as e:
+            raise failure(e, f"cannot record the run in {self.where}") from e
 
     def finish_run(self, run_id: int) -> None:
         """Mark a run finished."""
-        with self.engine.begin() as conn:
-            conn.execute(update(runs).where(runs.c.id == run_id).values(finished=time.time()))
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(runs).where(runs.c.id == run_id).values(finished=time.time(), outcome="finished")
+                )
+        except DBAPIError as e:
+            raise failure(e, f"cannot record the end of the run in {self.where}") from e
 
     def record_poll(
         self,
@@ -112,11 +152,16 @@ class Store:
                         changed=result.changed,
                         removed=result.gone,
                         listing_digest=result.digest,
+                        unreadable=json.dumps(snap.unreadable) if snap and snap.unreadable else None,
                     )
                 )
                 return result
-        except SQLAlchemyError as e:
-            raise StoreError(f"cannot record the poll of {node} for {hub}: {e}") from e
+        except (SQLAlchemyError, sqlite3.Error) as e:
+            raise failure(e, f"cannot record the poll of {node} for {hub} in {self.where}") from e
+        except Exception as e:
+            if _from_a_driver(e):
+                raise failure(e, f"cannot record the poll of {node} for {hub} in {self.where}") from e
+            raise StoreError(f"cannot record the poll of {node} for {hub}: {type(e).__name__}: {e}") from e
 
     # -- reading ------------------------------------------------------------------------
 
@@ -140,9 +185,13 @@ class Store:
             polls.c.complete,
             polls.c.malformed,
             polls.c.unfit,
+            polls.c.unreadable,
         ).join(newest, polls.c.id == newest.c.id)
         with self.engine.connect() as conn:
-            return {(r[0], r[1]): PollInfo(*r) for r in conn.execute(q)}
+            return {
+                (r[0], r[1]): PollInfo(*r[:-1], unreadable=tuple(json.loads(r[-1])) if r[-1] else ())
+                for r in conn.execute(q)
+            }
 
     def last_ok_poll(self, hub: str, node: str) -> float | None:
         """Given a (hub, node), return when it was last listed successfully, or None."""
@@ -256,6 +305,98 @@ class Store:
             q = q.where(tarballs.c.gone.is_(None))
         with self.engine.connect() as conn:
             return int(conn.execute(q).scalar() or 0)
+
+
+# Words of the drivers for a store that cannot be used at all, whichever poll is written.
+_BROKEN = {
+    "database or disk is full": "its disk is full: free space there, then run again (the store is"
+    " unchanged: what could not be written was rolled back)",
+    "no space left on device": "its disk is full: free space there, then run again",
+    "could not extend file": "its disk is full: free space there, then run again",
+    "disk i/o error": "its disk failed to read or write: check the disk, then run again",
+    "database disk image is malformed": "the file is damaged: restore it from a backup, or move it"
+    " aside to start a new history",
+    "file is not a database": "the file is not a tarwatch store, or is damaged: restore it from a"
+    " backup, or move it aside to start a new history",
+    "readonly database": "it cannot be written: check the permissions of the file and its folder",
+    "read-only": "it cannot be written: check the permissions of the file and its folder",
+    "unable to open database file": "the file cannot be opened: check that its folder exists and is writable",
+}
+
+
+def failure(e: BaseException, what: str) -> StoreError:
+    """Given a database error and what was being done, return the StoreError to raise: one line,
+    StoreBroken with what to do when the store itself is unusable."""
+    orig = getattr(e, "orig", None) or e
+    text = " ".join(str(orig).split())
+    low = text.lower()
+    for words, advice in _BROKEN.items():
+        if words in low:
+            return StoreBroken(f"{what}: {text}: {advice}")
+    return StoreError(f"{what}: {text}")
+
+
+def _from_a_driver(e: BaseException) -> bool:
+    return type(e).__module__.split(".")[0] in ("sqlite3", "psycopg", "psycopg2")
+
+
+def _create_private(path: Path) -> None:
+    """Create an SQLite store's file readable and writable by its owner only (SQLite gives its
+    -wal and -shm files the same mode), unless it exists."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as e:
+        raise StoreError(f"cannot create the store {path}: {e.strerror}") from e
+    os.close(fd)
+
+
+def _before_migration(path: Path | None, where: str, revision: str) -> None:
+    """Before a store at an older revision is migrated: copy an SQLite store (SQLite's backup
+    API, consistent even while another process writes) beside it, and say so."""
+    if path is None:
+        log.warning(
+            "%s is at schema revision %s; upgrading it to %s in one transaction (no copy is kept:"
+            " take one with the database's own tools if you want it)",
+            where,
+            revision,
+            schema.HEAD,
+        )
+        return
+    copy = path.with_name(f"{path.name}.before-{schema.HEAD}.bak")
+    tmp = path.with_name(f".{copy.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    _create_private(tmp)
+    try:
+        src, dst = sqlite3.connect(path), sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+        os.replace(tmp, copy)
+    except (sqlite3.Error, OSError) as e:
+        tmp.unlink(missing_ok=True)
+        raise failure(e, f"cannot copy {where} to {copy} before upgrading it; nothing was changed") from e
+    log.warning(
+        "%s is at schema revision %s; upgrading it to %s; a copy of it as it was is kept at %s",
+        where,
+        revision,
+        schema.HEAD,
+        copy,
+    )
+
+
+def _alive(pid: int) -> bool:
+    """True when a process with this id runs on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

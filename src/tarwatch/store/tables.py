@@ -28,6 +28,14 @@ runs = Table(
     Column("finished", Float, nullable=True),
     Column("command", Text, nullable=False),
     Column("hubs", Text, nullable=False, doc="space-separated hub tags"),
+    Column("pid", Integer, nullable=True, doc="the process that ran it"),
+    Column("host", Text, nullable=True, doc="the machine it ran on"),
+    Column(
+        "outcome",
+        Text,
+        nullable=True,
+        doc='"finished", or "abandoned": its process ended before it did; null while it runs',
+    ),
 )
 
 polls = Table(
@@ -53,6 +61,7 @@ polls = Table(
     Column(
         "listing_digest", Text, nullable=True, doc="digest of a complete listing (unchanged: skip the diff)"
     ),
+    Column("unreadable", Text, nullable=True, doc="JSON list of the folders the listing could not read"),
 )
 Index("ix_polls_hub_node_at", polls.c.hub, polls.c.node, polls.c.at)
 
