@@ -38,3 +38,16 @@ def test_humanized_ages_read_naturally():
     assert humanize(timedelta(days=3.2)) == "3.2 days"
     assert humanize(timedelta(minutes=45)) == "45 minutes"
     assert humanize(timedelta(days=99)) == "99 days"
+
+
+HUGE = ["9999999999d", "36526d", "9" * 5000 + "s", 10**30, 10**5000, float("inf"), float("nan"), 1e300, [1]]
+
+
+@pytest.mark.parametrize("text", HUGE, ids=[str(i) for i in range(len(HUGE))])
+def test_durations_beyond_100_years_or_not_numbers_are_a_value_error_never_an_overflow(text):
+    with pytest.raises(ValueError, match=r"100 years|26h"):
+        parse_duration(text)
+
+
+def test_one_hundred_years_is_the_longest_duration():
+    assert parse_duration("36525d") == parse_duration(36525 * 86400) == timedelta(days=36525)

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from tarwatch.config.load import validate
-from tarwatch.config.models import Config
+from tarwatch.config.models import HUB_TAGS, NAME_RE, Config, tag_problem
 from tarwatch.durations import parse_duration
 from tarwatch.errors import ConfigError
+from tarwatch.visible import visible
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,8 @@ class _Reader:
         return data, self.notes
 
     def _parse(self, path: Path) -> _Parser:
+        if path.is_dir():
+            raise ConfigError(str(path), None, "is a folder, not a configuration file")
         if not path.is_file():
             raise ConfigError(str(path), None, MISSING)
         try:
@@ -306,10 +309,19 @@ class _Reader:
         if not fab.has_section("HUB"):
             self._note(f"{self.fab_path} has no [HUB] section, so no hub has nodes")
             return {}
-        return {
-            lower: (orig, list(dict.fromkeys(_unquote(v).split())))
-            for lower, (orig, v) in _options(fab, "HUB", str(self.fab_path)).items()
-        }
+        file = str(self.fab_path)
+        out = {}
+        for lower, (orig, v) in _options(fab, "HUB", file).items():
+            if not NAME_RE.match(orig):
+                raise ConfigError(
+                    file, f"HUB.{visible(orig)}", f"hub tag {orig!r} is not allowed; a hub tag is {HUB_TAGS}"
+                )
+            tags = list(dict.fromkeys(_unquote(v).split()))
+            for tag in tags:
+                if (problem := tag_problem(tag)) is not None:
+                    raise ConfigError(file, f"HUB.{visible(orig)}", problem)
+            out[lower] = (orig, tags)
+        return out
 
     def _defaults(self, fab: _Parser) -> dict[str, Any]:
         if not fab.has_section("ENV"):

@@ -11,15 +11,19 @@ from pydantic import BaseModel, ValidationError
 from tarwatch.config.models import Config, _KeyError
 from tarwatch.errors import ConfigError
 from tarwatch.paths import config_dir
+from tarwatch.visible import visible
 
 CONFIG_NAME = "tarwatch.toml"
 
 
 def find_config_file(explicit: str | Path | None = None) -> Path | None:
     """Given --config (or None), return the file to read: it, ./tarwatch.toml, then the user's
-    config folder; None when there is none. Raise ConfigError if an explicit file is missing."""
+    config folder; None when there is none. Raise ConfigError if an explicit file is missing or
+    is a folder."""
     if explicit is not None:
         p = Path(explicit)
+        if p.is_dir():
+            raise ConfigError(str(p), None, "is a folder, not a configuration file")
         if not p.is_file():
             raise ConfigError(str(p), None, "no such file")
         return p
@@ -96,7 +100,10 @@ def _first_error(e: ValidationError, source: str) -> ConfigError:
 
 
 def _quote(part: str) -> str:
-    return f'"{part}"' if "/" in part or " " in part or ":" in part else part
+    """Given a part of a key's location, return it as the message shows it: quoted when it
+    holds / space or :, with control characters shown escaped."""
+    shown = visible(part)
+    return f'"{shown}"' if "/" in part or " " in part or ":" in part or shown != part else part
 
 
 def _allowed_keys(loc: list[str]) -> list[str]:

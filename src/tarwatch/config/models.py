@@ -22,6 +22,7 @@ from pydantic import (
 
 from tarwatch.durations import format_duration, parse_duration
 from tarwatch.paths import data_dir
+from tarwatch.visible import visible
 
 Duration = Annotated[
     timedelta,
@@ -31,6 +32,32 @@ Duration = Annotated[
 
 ITEM_RE = re.compile(r"^[^/\s]+/[^/\s]+$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]*$")
+HUB_TAGS = "letters, digits and _ . : @ -, starting with a letter or digit"
+# Node tags name files (the legacy jspath's {node}, the dashboard's images): any text but "."
+# and "..", without "/" and without control characters (NUL, newline, escape, …).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+NODE_TAGS = 'any name but "." and "..", without "/" or control characters'
+
+
+def tag_problem(tag: str) -> str | None:
+    """Given a node tag, return what is wrong with it (None: nothing). Hub tags follow NAME_RE."""
+    if tag in ("", ".", ".."):
+        return f"node tag {tag!r} is not allowed; a node tag is {NODE_TAGS}"
+    if "/" in tag or _CONTROL.search(tag):
+        return f"node tag {tag!r} holds '/' or a control character; a node tag is {NODE_TAGS}"
+    return None
+
+
+def _item_problem(item: str) -> str | None:
+    """Given an item ("category/name"), return what is wrong with it (None: nothing)."""
+    if not ITEM_RE.match(item) or _CONTROL.search(item) or {".", ".."} & set(item.split("/")):
+        return (
+            'expected items as "category/name" (neither part "." or "..", no control characters), '
+            f"got {item!r}"
+        )
+    return None
+
+
 DEFAULT_ROOT = "$SCM_FOLD/backup/{srvnode}"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -176,23 +203,25 @@ class Hub(Overrides):  # type: ignore[misc,valid-type]
     @classmethod
     def _items_look_like_items(cls, v: list[str]) -> list[str]:
         for s in v:
-            if not ITEM_RE.match(s):
-                raise ValueError(f'expected items as "category/name", got {s!r}')
+            if (problem := _item_problem(s)) is not None:
+                raise ValueError(problem)
         return v
 
     @field_validator("items")
     @classmethod
     def _item_keys(cls, v: dict[str, Any]) -> dict[str, Any]:
         for s in v:
-            if not ITEM_RE.match(s):
-                raise ValueError(f'expected item keys as "category/name", got {s!r}')
+            if (problem := _item_problem(s)) is not None:
+                raise ValueError(problem.replace("expected items", "expected item keys"))
         return v
 
     @field_validator("srvnode")
     @classmethod
     def _srvnode_is_a_folder_name(cls, v: str) -> str:
-        if not v or "/" in v or v in (".", ".."):
-            raise ValueError(f"expected a folder name without '/', got {v!r}")
+        if not v or "/" in v or v in (".", "..") or _CONTROL.search(v):
+            raise ValueError(
+                f"expected a folder name (not '.' or '..') without '/' or control characters, got {v!r}"
+            )
         return v
 
 
@@ -228,10 +257,15 @@ class Config(_Strict):
 
     @model_validator(mode="after")
     def _nodes_are_defined(self) -> Config:
+        for tag in self.nodes:
+            if (problem := tag_problem(tag)) is not None:
+                raise _KeyError(f"nodes.{_toml_key(tag)}", problem)
         defined = sorted(self.nodes)
         for tag, hub in self.hubs.items():
             if not NAME_RE.match(tag):
-                raise ValueError(f"hub tag {tag!r} must be letters, digits and _ . : @ -")
+                raise _KeyError(
+                    f"hubs.{_toml_key(tag)}", f"hub tag {tag!r} is not allowed; a hub tag is {HUB_TAGS}"
+                )
             for key, names in (("source", [hub.source] if hub.source else []), ("nodes", hub.nodes)):
                 for n in names:
                     if n not in self.nodes:
@@ -240,6 +274,32 @@ class Config(_Strict):
                             f"node {n!r} is not defined; add a [nodes.{_toml_key(n)}] table"
                             + (f" or use one of: {', '.join(defined)}" if defined else ""),
                         )
+        return self
+
+    @model_validator(mode="after")
+    def _thresholds_agree(self) -> Config:
+        """keep_min ≤ keep_max and stale_warn ≤ stale_alarm, as they are in effect: in the
+        defaults, for each hub, and for each item with thresholds of its own. A disagreement is
+        named at the most specific table that sets one of the two."""
+        chains: list[list[tuple[str, BaseModel]]] = [[("defaults", self.defaults)]]
+        for tag, hub in self.hubs.items():
+            at_hub = [(f"hubs.{_toml_key(tag)}", hub), *chains[0]]
+            chains.append(at_hub)
+            chains.extend(
+                [(f'{at_hub[0][0]}.items."{item}"', over), *at_hub] for item, over in hub.items.items()
+            )
+        for chain in chains:
+            where, table = chain[0]
+            for low, high in (("keep_min", "keep_max"), ("stale_warn", "stale_alarm")):
+                lo, hi = (_effective(chain, k) for k in (low, high))
+                if lo[0] <= hi[0] or (getattr(table, low) is None and getattr(table, high) is None):
+                    continue  # agreeing, or inherited as it is: named where it was set
+                key = low if getattr(table, low) is not None else high
+                raise _KeyError(
+                    f"{where}.{key}",
+                    f"{low} ({_show(lo[0])}, from {lo[1]}) is above {high} ({_show(hi[0])}, from {hi[1]}); "
+                    f"{low} must be at most {high}",
+                )
         return self
 
     # -- derived views ------------------------------------------------------------------
@@ -273,12 +333,28 @@ class _KeyError(ValueError):
         super().__init__(f"{key}: {problem}")
 
 
+def _effective(chain: list[tuple[str, BaseModel]], key: str) -> tuple[Any, str]:
+    """Given tables from the most specific (an item's) to the defaults, return a threshold's
+    value in effect and the key that sets it."""
+    for where, table in chain:
+        v = getattr(table, key)
+        if v is not None:
+            return v, f"{where}.{key}"
+    raise AssertionError(f"defaults.{key} is always set")
+
+
+def _show(v: Any) -> str:
+    return format_duration(v) if isinstance(v, timedelta) else str(v)
+
+
 def _set_fields(m: BaseModel, names: dict[str, Any]) -> dict[str, Any]:
     return {k: getattr(m, k) for k in names if getattr(m, k) is not None}
 
 
 def _toml_key(k: str) -> str:
-    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else f'"{k}"'
+    """Given a key, return it as a message names it: bare, or quoted with control characters
+    shown escaped."""
+    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else f'"{visible(k)}"'
 
 
 def ssh_destination(tag: str, node: Node) -> tuple[str, int | None, str | None]:
