@@ -1,12 +1,15 @@
 """Real servers that receive notifications on 127.0.0.1: an SMTP server (aiosmtpd) that keeps
-the messages it accepts and can be stopped and started again on its port, and a webhook
-receiver (http.server in a thread) that keeps the JSON documents posted to it."""
+the messages it accepts and can be stopped and started again on its port (and be slow: it holds
+each message `delay` seconds before it answers), and a webhook receiver (http.server in a
+thread) that keeps the JSON documents posted to it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -41,10 +44,13 @@ class Received:
 
 @dataclass
 class SmtpServer:
-    """An aiosmtpd server on 127.0.0.1:port; `received` fills as mail arrives."""
+    """An aiosmtpd server on 127.0.0.1:port; `received` fills as mail arrives (a message counts
+    as received once its data is in, as with a real MTA, even if the client is gone before the
+    answer); with `delay` the server waits that long before it answers "250 OK"."""
 
     port: int = field(default_factory=free_port)
     received: list[Received] = field(default_factory=list)
+    delay: float = 0.0
     _controller: Any = None
 
     def start(self) -> SmtpServer:
@@ -56,6 +62,8 @@ class SmtpServer:
             async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
                 msg = message_from_bytes(envelope.original_content, policy=policy.default)
                 server.received.append(Received(list(envelope.rcpt_tos), msg))  # type: ignore[arg-type]
+                if server.delay:
+                    await asyncio.sleep(server.delay)
                 return "250 OK"
 
         self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
@@ -70,6 +78,13 @@ class SmtpServer:
     def to(self, address: str) -> list[Received]:
         """Return the mail received for `address`, in order."""
         return [r for r in self.received if address in r.to]
+
+    def wait_for(self, count: int, timeout: float = 30) -> None:
+        """Wait until `count` messages have arrived (their data in; the answer may be pending)."""
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count:
+            assert time.monotonic() < deadline, f"{len(self.received)} of {count} messages arrived"
+            time.sleep(0.02)
 
 
 @dataclass

@@ -5,6 +5,8 @@ Apprise mailto:// URL, a json:// webhook and a legacy `email` address."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,12 +34,31 @@ class World:
         assert "Traceback" not in r.err, r.err
         return r
 
+    def start(self, when: datetime, *args: str) -> subprocess.Popen[str]:
+        """Start `tarwatch --now WHEN ARGS` (default: run) and return the process, not waiting."""
+        return subprocess.Popen(
+            [
+                *(sys.executable, "-m", "tarwatch", "--config", str(self.config)),
+                *("--now", when.isoformat(), *(args or ("run",))),
+            ],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
     def subjects(self, address: str = OPS) -> list[str]:
         return [m.subject for m in self.smtp.to(address)]
 
 
-def make_world(tmp_path: Path, *, hub: dict | None = None, **sections: dict) -> World:
-    smtp, hook = SmtpServer().start(), WebhookServer().start()
+def make_world(
+    tmp_path: Path, *, hub: dict | None = None, smtp_delay: float = 0.0, **sections: dict
+) -> World:
+    """Given a folder, the hub's extra keys, how long the SMTP server holds each message before
+    it answers and more tables of tarwatch.toml (store, publish, defaults, notify), return the
+    world with a week of nightly backups made."""
+    smtp, hook = SmtpServer(delay=smtp_delay).start(), WebhookServer().start()
     backups = Backups(tmp_path / "world")
     mailto = f"mailto://127.0.0.1:{smtp.port}?from=tarwatch@example.org&to={OPS}"
     config = backups.write_config(

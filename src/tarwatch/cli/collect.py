@@ -8,27 +8,31 @@ from collections.abc import Sequence
 import click
 
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
+from tarwatch.cli.locking import store_lock, wait_option
 from tarwatch.collect.run import Outcome, run_collect
 
 
 @click.command()
 @click.argument("hubs", nargs=-1, metavar="[HUB]...")
+@wait_option
 @global_options
 @handle_errors()
-def collect(hubs: tuple[str, ...]) -> None:
+def collect(hubs: tuple[str, ...], wait: float) -> None:
     """List the tarballs on every node of the hubs (default: all) and store their history.
 
     All nodes are listed at once, one SSH connection and one command per node and hub, each
     within the node's timeout. One line per node says how it went. Exit status 0 when every
-    node was listed, 1 when one or more could not be."""
+    node was listed, 1 when one or more could not be, 4 when another tarwatch held the store
+    for all of --wait."""
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
-    show = LiveProgress() if sys.stderr.isatty() and not s.quiet else LineProgress(s.quiet > 0)
-    try:
-        outcomes = run_collect(config, chosen, lambda: _open_store(config.store.url), s.now_epoch(), show)
-    finally:
-        show.stop()
+    with store_lock(config.store.url, "collect", wait):
+        show = LiveProgress() if sys.stderr.isatty() and not s.quiet else LineProgress(s.quiet > 0)
+        try:
+            outcomes = run_collect(config, chosen, lambda: _open_store(config.store.url), s.now_epoch(), show)
+        finally:
+            show.stop()
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
 

@@ -1,19 +1,40 @@
 """Delivering: every pending (message, channel) delivery is tried, oldest first, through one
 transport. A sent one is never sent again; one that failed stays pending for the next run,
-unless retrying cannot help; one whose channel is no longer configured is dropped."""
+unless retrying cannot help; one whose channel is no longer configured is dropped.
+
+Each is claimed in the store before it is sent, so that two processes never both send it. A
+claim whose process died (killed while sending) is taken over once stale: by the next holder of
+the store's run lock at once, by anyone after CLAIM_TIMEOUT. The message may then arrive twice
+(the kill fell after the server accepted it and before the store heard so): at least once,
+never lost, which is what an operator woken at night prefers."""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tarwatch.notify.channels import Channel
 from tarwatch.notify.transport import Outgoing, Transport, TransportError
 from tarwatch.store import Store
-from tarwatch.store.notify_store import DROPPED, FAILED, PENDING, SENT, Delivery, deliveries, mark
+from tarwatch.store.notify_store import (
+    DROPPED,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    Delivery,
+    claim,
+    clock,
+    deliveries,
+    drop,
+    mark,
+)
 
 log = logging.getLogger("tarwatch.notify")
+CLAIM_TIMEOUT = 15 * 60.0  # seconds: far longer than any send (Apprise's timeouts are seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,23 +47,41 @@ class Attempt:
 
 
 def deliver(
-    store: Store, hubs: Iterable[str], channels: Mapping[str, Channel], transport: Transport, now: float
+    store: Store,
+    hubs: Iterable[str],
+    channels: Mapping[str, Channel],
+    transport: Transport,
+    now: float,
+    locked_since: float | None = None,
 ) -> list[Attempt]:
-    """Given the store, hub tags, their channels by id, a transport and `now`, try every pending
-    delivery of those hubs and return what became of each. After a channel failed, its later
-    deliveries wait for the next run rather than fail the same way again."""
+    """Given the store, hub tags, their channels by id, a transport, `now` and, when this process
+    holds the store's run lock, since when (on the store's clock), try every pending delivery of
+    those hubs and return what became of each. After a channel failed, its later deliveries wait
+    for the next run rather than fail the same way again. A delivery another live process is
+    sending is left to it."""
     attempts = []
     down: dict[str, str] = {}
-    for d in deliveries(store, hubs, PENDING):
+    stale_before = clock(store) - CLAIM_TIMEOUT
+    if locked_since is not None:  # a claim made before we took the lock: its maker is gone
+        stale_before = max(stale_before, locked_since)
+    who = f"being sent by pid {os.getpid()} on {socket.gethostname()}"
+    for d in deliveries(store, hubs, (PENDING, SENDING)):
+        if d.state == SENDING and d.last_attempt is not None and d.last_attempt >= stale_before:
+            log.info("%s: %s: %s", d.subject, d.channel, d.error)
+            continue
+        if d.state == SENDING:
+            log.warning("%s to %s: resent, its sender died (%s)", d.subject, d.channel, d.error)
         channel = channels.get(d.channel_id)
         if channel is None:
             error = "the channel is no longer configured"
-            mark(store, d.id, DROPPED, now, error)
-            attempts.append(Attempt(d, DROPPED, error))
+            if drop(store, d.id, error, stale_before):
+                attempts.append(Attempt(d, DROPPED, error))
             continue
         if d.channel_id in down:
             attempts.append(Attempt(d, PENDING, down[d.channel_id]))
             continue
+        if not claim(store, d.id, clock(store), who, stale_before):
+            continue  # another process claimed it first: it sends it
         try:
             transport.send(channel, Outgoing(d.subject, d.text, d.html))
         except TransportError as e:

@@ -52,10 +52,12 @@ def run_notify(
     snoozes: Sequence[Snooze],
     now: float,
     transport: Transport | None,
+    locked_since: float | None = None,
 ) -> Outcome:
     """Given the configuration, the store, the report of the hubs to notify, the snoozes in
-    force and `now`, keep each hub's transitions and message and deliver every pending message
-    of those hubs through `transport`; with no transport (a dry run) keep and send nothing."""
+    force, `now` and since when this process holds the store's run lock (None: it does not),
+    keep each hub's transitions and message and deliver every pending message of those hubs
+    through `transport`; with no transport (a dry run) keep and send nothing."""
     outcome = Outcome()
     for verdict in report.hubs:
         p = plan(config, store, verdict, snoozes, now)
@@ -71,7 +73,7 @@ def run_notify(
     if transport is not None:
         hubs = [h.hub for h in report.hubs]
         channels = {c.id: c for h in hubs for c in hub_channels(config, h)}
-        outcome.attempts = deliver(store, hubs, channels, transport, now)
+        outcome.attempts = deliver(store, hubs, channels, transport, now, locked_since)
     return outcome
 
 

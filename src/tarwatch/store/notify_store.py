@@ -1,12 +1,18 @@
 """Keeping notify's records in the store: the states of open problems, the transitions, the
-messages and their deliveries (one per message and channel: pending until sent)."""
+messages and their deliveries (one per message and channel: pending until sent).
+
+A delivery is claimed before it is sent: one atomic UPDATE turns it from pending to sending
+(its `last_attempt` then says when the claim was made, on the store's clock, and its `error`
+who made it), and only the process whose UPDATE changed the row sends it. A claim left by a
+process that died is taken over once it is stale: sent at least once, perhaps twice, never lost."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 
 from tarwatch.checks.model import Status
 from tarwatch.notify.channels import Channel
@@ -14,7 +20,7 @@ from tarwatch.notify.model import Key, State, Transition
 from tarwatch.store.store import Store
 from tarwatch.store.tables import notify_deliveries, notify_messages, notify_states, notify_transitions
 
-PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
+PENDING, SENDING, SENT, FAILED, DROPPED = "pending", "sending", "sent", "failed", "dropped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,7 @@ class Delivery:
     state: str
     attempts: int
     error: str | None
+    last_attempt: float | None = None
 
 
 def states(store: Store, hub: str) -> dict[Key, State]:
@@ -149,8 +156,10 @@ def last_message(store: Store, hub: str, kind: str) -> float | None:
         return conn.execute(select(func.max(m.c.at)).where(m.c.hub == hub, m.c.kind == kind)).scalar()
 
 
-def deliveries(store: Store, hubs: Iterable[str], state: str | None = PENDING) -> list[Delivery]:
-    """Given hub tags, return their deliveries in that state (None: all), oldest first."""
+def deliveries(
+    store: Store, hubs: Iterable[str], state: str | tuple[str, ...] | None = PENDING
+) -> list[Delivery]:
+    """Given hub tags, return their deliveries in that state or states (None: all), oldest first."""
     d, m = notify_deliveries, notify_messages
     q = (
         select(d, m.c.hub, m.c.at, m.c.subject, m.c.text, m.c.html)
@@ -158,8 +167,10 @@ def deliveries(store: Store, hubs: Iterable[str], state: str | None = PENDING) -
         .where(m.c.hub.in_(list(hubs)))
         .order_by(d.c.id)
     )
-    if state is not None:
+    if isinstance(state, str):
         q = q.where(d.c.state == state)
+    elif state is not None:
+        q = q.where(d.c.state.in_(state))
     with store.engine.connect() as conn:
         return [
             Delivery(
@@ -175,18 +186,59 @@ def deliveries(store: Store, hubs: Iterable[str], state: str | None = PENDING) -
                 r.state,
                 r.attempts,
                 r.error,
+                r.last_attempt,
             )
             for r in conn.execute(q)
         ]
 
 
-def mark(store: Store, delivery_id: int, state: str, now: float, error: str | None = None) -> None:
-    """Given a delivery, its new state, `now` and the error of a failed attempt, keep them."""
+def clock(store: Store) -> float:
+    """Return the store's clock, epoch seconds: PostgreSQL's (one clock for every host sharing
+    the store), this machine's for SQLite. Claims are made and judged stale on it."""
+    if store.engine.dialect.name != "postgresql":
+        return time.time()
+    with store.engine.connect() as conn:
+        return float(conn.execute(text("SELECT extract(epoch FROM clock_timestamp())")).scalar())
+
+
+def _claimable(stale_before: float):  # type: ignore[no-untyped-def]
+    d = notify_deliveries.c
+    return or_(d.state == PENDING, and_(d.state == SENDING, d.last_attempt < stale_before))
+
+
+def claim(store: Store, delivery_id: int, at: float, who: str, stale_before: float) -> bool:
+    """Given a delivery, the claim's time on the store's clock, who claims it and the time
+    before which a claim is stale, claim it for sending: True when this call won it (it was
+    pending, or claimed before `stale_before` by someone who never finished), False when
+    another process holds it or it is done. One UPDATE, atomic on SQLite and PostgreSQL."""
     d = notify_deliveries
-    values = {"state": state, "error": error}
-    if state != DROPPED:
-        values |= {"attempts": d.c.attempts + 1, "last_attempt": now}
+    with store.engine.begin() as conn:
+        r = conn.execute(
+            update(d)
+            .where(d.c.id == delivery_id, _claimable(stale_before))
+            .values(state=SENDING, last_attempt=at, error=who, attempts=d.c.attempts + 1)
+        )
+        return r.rowcount == 1
+
+
+def drop(store: Store, delivery_id: int, error: str, stale_before: float) -> bool:
+    """Given a delivery whose channel is gone, mark it dropped unless another process holds it;
+    return whether it was dropped."""
+    d = notify_deliveries
+    with store.engine.begin() as conn:
+        r = conn.execute(
+            update(d)
+            .where(d.c.id == delivery_id, _claimable(stale_before))
+            .values(state=DROPPED, error=error)
+        )
+        return r.rowcount == 1
+
+
+def mark(store: Store, delivery_id: int, state: str, now: float, error: str | None = None) -> None:
+    """Given a claimed delivery, what became of the attempt (SENT, PENDING to retry, FAILED),
+    `now` and the error of a failed attempt, keep them."""
+    values = {"state": state, "error": error, "last_attempt": now}
     if state == SENT:
         values["sent"] = now
     with store.engine.begin() as conn:
-        conn.execute(update(d).where(d.c.id == delivery_id).values(**values))
+        conn.execute(update(notify_deliveries).where(notify_deliveries.c.id == delivery_id).values(**values))
