@@ -71,6 +71,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as in `make test &`
     )
     try:
         url = f"http://127.0.0.1:{port}/"
@@ -85,7 +86,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 time.sleep(0.1)
         yield Site(out, url, env)
     finally:
-        os.kill(server.pid, signal.SIGINT)
+        os.kill(server.pid, signal.SIGTERM)  # SIGINT is ignored in background jobs (`make test &`)
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -1,0 +1,201 @@
+"""Faults under the real `tarwatch publish` and `tarwatch serve`, run as a user runs them: a
+SIGKILL in the middle of a publish (no worker process may outlive it), a full disk and a
+read-only one under the site (small tmpfs mounts: one clear line, the site whole), and a
+server stopped with SIGTERM while SIGINT is ignored, as in a background job."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from support.cli import tarwatch
+from support.tmpfs import fill, tmpfs
+from support.world import NOW, make_test_world
+from tarwatch.config.legacy import to_toml
+
+pytestmark = pytest.mark.e2e
+
+EXTRA_NODES = 60  # enough nodes that a publish takes seconds and uses worker processes
+
+
+def environment(base: Path) -> dict[str, str]:
+    home = base / "home"
+    home.mkdir(exist_ok=True)
+    return {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "NO_COLOR": "1"}
+
+
+def collected(base: Path, extra_nodes: int = 0) -> tuple[Path, dict[str, str]]:
+    """Given an empty folder, make the demo world there (with `extra_nodes` more nodes holding
+    SDU's tarballs), collect it with the real CLI and return its configuration and environment."""
+    config = make_test_world(base / "world")
+    raw = tomllib.loads(config.read_text())
+    for i in range(extra_nodes):
+        raw["nodes"][f"N{i:02d}"] = dict(raw["nodes"]["SDU"])
+        raw["hubs"]["ZZ"]["nodes"].append(f"N{i:02d}")
+    config.write_text(to_toml(raw, ["a test world"]))
+    env = environment(base)
+    r = tarwatch("--config", str(config), "--now", NOW.isoformat(), "collect", env=env)
+    assert r.code == 1, r.err  # KEK never answers
+    return config, env
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+# -- SIGKILL: the worker processes die with the publish --------------------------------------
+
+
+def children(pid: int) -> dict[int, str]:
+    """Given a process id, return its children found in /proc: pid → start time (clock ticks)."""
+    found: dict[int, str] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # fields: state, ppid, …; field 22 of stat is the start time
+            found[int(stat.parent.name)] = fields[19]
+    return found
+
+
+def alive(pid: int, started: str) -> bool:
+    """True if the process is still running (not a zombie) and is the one started then."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] != "Z" and fields[19] == started
+
+
+def test_a_sigkilled_publish_leaves_no_worker_process_behind(tmp_path: Path) -> None:
+    config, env = collected(tmp_path, EXTRA_NODES)
+    publish = subprocess.Popen(
+        [sys.executable, "-m", "tarwatch", "--config", str(config), "--now", NOW.isoformat(), "publish"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    workers: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2:
+            assert publish.poll() is None, "publish ended before its workers started"
+            assert time.monotonic() < deadline, "no worker processes appeared"
+            workers = children(publish.pid)
+            time.sleep(0.02)
+        time.sleep(0.3)  # the workers are rendering
+        os.kill(publish.pid, signal.SIGKILL)
+        publish.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(alive(p, t) for p, t in workers.items()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [p for p, t in workers.items() if alive(p, t)]
+        assert left == [], f"worker processes outlived the killed publish: {left}"
+    finally:
+        for pid, started in workers.items():
+            if alive(pid, started):
+                os.kill(pid, signal.SIGKILL)
+        if publish.poll() is None:
+            publish.kill()
+            publish.wait()
+
+
+# -- the disk under the site full, or read-only --------------------------------------------
+
+
+@pytest.mark.parametrize("room", [0, 16 * 1024], ids=["no-room", "room-for-the-status"])
+def test_a_full_disk_under_the_site_is_one_line_and_the_site_stays_whole(tmp_path: Path, room: int) -> None:
+    """No room: the status cannot be written. Room for the status but not for a chart: the
+    nodes' worker processes fail. Either way: one line naming the file, exit status 1, every
+    file as it was, no temporary file left; with room again, the next publish completes."""
+    config, env = collected(tmp_path)
+    now = NOW.isoformat()
+    with tmpfs(tmp_path / "disk", size="4m") as disk:
+        site = disk / "site"
+        first = tarwatch("--config", str(config), "--now", now, "publish", "--out", str(site), env=env)
+        assert first.code == 0, first.err
+        state = site / "data/.published.json"
+        state.write_text(json.dumps({**json.loads(state.read_text()), "nodes": {}}))  # all nodes anew
+        before = site_files(site)
+        filler = fill(disk)
+        with open(filler, "r+b") as f:
+            f.truncate(max(0, os.path.getsize(filler) - room))
+        full = tarwatch("--config", str(config), "--now", now, "publish", "--out", str(site), env=env)
+        assert full.code == 1, full.out + full.err
+        lines = full.err.strip().splitlines()
+        assert len(lines) == 1, full.err
+        assert lines[0].startswith(f"tarwatch: error: {site}/"), lines[0]
+        assert lines[0].endswith(": No space left on device"), lines[0]
+        assert ("/img/" in lines[0]) is bool(room), lines[0]
+        after = site_files(site)
+        assert [p for p in after if p.endswith(".tmp")] == [], "temporary files were left"
+        assert {p: after.get(p) == before[p] for p in before} == dict.fromkeys(before, True)
+        filler.unlink()
+        again = tarwatch("--config", str(config), "--now", now, "publish", "--out", str(site), env=env)
+        assert again.code == 0, again.err
+        assert len(json.loads(state.read_text())["nodes"]) == 5
+
+
+def test_a_read_only_disk_under_the_site_is_one_line(tmp_path: Path) -> None:
+    config, env = collected(tmp_path)
+    with tmpfs(tmp_path / "ro", size="1m", read_only=True) as ro:
+        r = tarwatch("--config", str(config), "publish", "--out", str(ro / "site"), env=env)
+    assert r.code == 1
+    assert (
+        r.err.strip()
+        == f"tarwatch: error: cannot create the site's folder '{ro / 'site'}': Read-only file system"
+    )
+
+
+# -- serve: SIGTERM stops it, even where SIGINT is ignored ------------------------------------
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
+    config, env = collected(tmp_path)
+    site = tmp_path / "site"
+    r = tarwatch("--config", str(config), "--now", NOW.isoformat(), "publish", "--out", str(site), env=env)
+    assert r.code == 0, r.err
+    yield site, env
+
+
+def test_serve_in_the_background_stops_cleanly_on_sigterm(published: tuple[Path, dict[str, str]]) -> None:
+    site, env = published
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tarwatch", "serve", "--dir", str(site), "--port", "0"],
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as `make test &` does
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        url = first.split(" at ", 1)[1].split()[0]
+        with urllib.request.urlopen(url, timeout=5) as r:
+            assert r.status == 200
+        os.kill(server.pid, signal.SIGINT)  # ignored, as in a background job
+        time.sleep(0.3)
+        assert server.poll() is None
+        os.kill(server.pid, signal.SIGTERM)
+        out, err = server.communicate(timeout=10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert server.returncode == 0, err
+    assert err == "" and out == "stopped\n"
