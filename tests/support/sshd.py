@@ -241,12 +241,16 @@ class SshLab:
 
     # -- nodes -------------------------------------------------------------
 
-    def add_node(self, name: str, *, env: dict[str, str] | None = None) -> SshNode:
+    def add_node(self, name: str, *, env: dict[str, str] | None = None, run_as: str | None = None) -> SshNode:
         """Start a real sshd for `name` and make the alias `name` reach it.
 
-        `env` is set in every session through sshd_config ``SetEnv``.
+        `env` is set in every session through sshd_config ``SetEnv`` (``PATH`` too: a node
+        whose userland is BusyBox has PATH=<a folder of busybox links>). `run_as` (a user
+        name; only when the lab runs as root) runs every command of the session as that
+        unprivileged user, through ``ForceCommand setpriv``: a node where tarwatch's account
+        cannot read everything, as root never is.
         """
-        node = self._start_sshd(name, env=env)
+        node = self._start_sshd(name, env=env, run_as=run_as)
         assert node.host_key is not None
         self._add_host(node)
         self._trust(node, _public_key(node.host_key))
@@ -277,7 +281,7 @@ class SshLab:
 
         ``node.host_key`` is the key sshd really uses, not the one in known_hosts.
         """
-        node = self._start_sshd(name, env=None)
+        node = self._start_sshd(name, env=None, run_as=None)
         self._add_host(node)
         impostor = _keygen(self.base / "nodes" / name / "impostor_ed25519_key", "impostor")
         self._trust(node, _public_key(impostor))
@@ -373,7 +377,7 @@ class SshLab:
         with self.known_hosts.open("a") as f:
             f.write(f"[{node.ip}]:{node.port} {public_key}\n")
 
-    def _start_sshd(self, name: str, *, env: dict[str, str] | None) -> SshNode:
+    def _start_sshd(self, name: str, *, env: dict[str, str] | None, run_as: str | None) -> SshNode:
         self._check_name(name)
         node_dir = self.base / "nodes" / name
         node_dir.mkdir(parents=True)
@@ -383,7 +387,7 @@ class SshLab:
         for _attempt in range(3):  # the free port may be taken before sshd binds it
             port = _free_port(ip)
             config = node_dir / "sshd_config"
-            config.write_text(self._sshd_config(ip, port, host_key, node_dir, env))
+            config.write_text(self._sshd_config(ip, port, host_key, node_dir, env, run_as))
             log = node_dir / "sshd.log"
             log.write_text("")
             with (node_dir / "sshd.stderr").open("wb") as stderr:
@@ -412,7 +416,13 @@ class SshLab:
         raise RuntimeError(last_error)
 
     def _sshd_config(
-        self, ip: str, port: int, host_key: Path, node_dir: Path, env: dict[str, str] | None
+        self,
+        ip: str,
+        port: int,
+        host_key: Path,
+        node_dir: Path,
+        env: dict[str, str] | None,
+        run_as: str | None = None,
     ) -> str:
         lines = [
             f"ListenAddress {ip}:{port}",
@@ -435,6 +445,12 @@ class SshLab:
                     raise ValueError(f"bad environment variable name {key!r}")
             # sshd only honours the first SetEnv line: put every variable on it.
             lines.append("SetEnv " + " ".join(_quote(f"{k}={v}") for k, v in env.items()))
+        if run_as is not None and os.geteuid() == 0:
+            pw = pwd.getpwnam(run_as)
+            lines.append(
+                f"ForceCommand exec setpriv --reuid={pw.pw_uid} --regid={pw.pw_gid} --clear-groups"
+                ' -- /bin/sh -c "$SSH_ORIGINAL_COMMAND"'
+            )
         return "\n".join(lines) + "\n"
 
     @staticmethod

@@ -63,9 +63,9 @@ _GNU = (
     + " else " + _GNU_FIND.replace(" DNA_NOTE", "") + "; " + _DNA + "; fi"
 )  # fmt: skip
 # The guard: the command's input is the channel; when it ends, the whole process group dies.
-# `kill -- -$$` signals only a group that the command's shell leads (sshd and the local
+# `kill -9 -$$` signals only a group that the command's shell leads (sshd and the local
 # transport start each command as one): run by hand, it never reaches anything else.
-GUARD = "exec 3<&0 </dev/null; ( while read -r _ <&3; do :; done; kill -9 -- -$$ ) >/dev/null 2>&1 & g=$!; "
+GUARD = "exec 3<&0 </dev/null; ( while read -r _ <&3; do :; done; kill -9 -$$ ) >/dev/null 2>&1 & g=$!; "
 _UNGUARD = ' kill "$g" 2>/dev/null || :'
 SCRIPT = (
     GUARD + 'if cd -- "$1" 2>/dev/null; then printf \'R\\t%s\\000\' "$PWD";'
@@ -99,7 +99,9 @@ def root_argument(root: str) -> str:
 
 def listing_command(root: str) -> str:
     """Given a node's root for one hub, return the one command that lists it."""
-    return f"sh -c {shlex.quote(SCRIPT)} sh {root_argument(root)}"
+    # exec: the node's login shell becomes this sh, which so leads the session's process group
+    # (sshd starts each session as one), the group its guard kills.
+    return f"exec sh -c {shlex.quote(SCRIPT)} sh {root_argument(root)}"
 
 
 @dataclass(slots=True)
@@ -289,7 +291,7 @@ def md5_command(root: str, rels: list[str]) -> str:
         'if command -v md5sum >/dev/null 2>&1; then md5sum -- "$@"; else md5 -r -- "$@"; fi;'
         " s=$?;" + _UNGUARD + '; exit "$s"'
     )
-    return f"sh -c {shlex.quote(script)} sh {root_argument(root)} {files}"
+    return f"exec sh -c {shlex.quote(script)} sh {root_argument(root)} {files}"
 
 
 def parse_md5(out: bytes) -> dict[str, str]:

@@ -1,0 +1,267 @@
+"""The collect fault suite: each fault on a real sshd node, beside a good node that is always
+collected and stored. Real OpenSSH, real find (GNU, and Debian's BusyBox as a node's userland),
+real permissions (as an unprivileged login user when the tests run as root), a real tmpfs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from support.cli import tarwatch
+from support.deps import need_executable
+from support.sshd import SshLab
+from support.tree import seed_tree, tarball
+
+pytestmark = pytest.mark.e2e
+
+NOW = "2012-08-05T08:00:00+00:00"
+BUSYBOX_TOOLS = (
+    "sh", "find", "stat", "xargs", "tr", "readlink", "md5sum", "mktemp", "cat", "rm", "kill", "ls", "sleep",
+)  # fmt: skip
+
+
+def write_config(path: Path, store: Path, nodes: dict[str, str], extra: str = "") -> Path:
+    lines = [
+        "[store]",
+        f'url = "sqlite:///{store}"',
+        "[defaults]",
+        'timezone = "Asia/Taipei"',
+        'timeout = "5s"',
+        extra,
+        "[hubs.C2]",
+        'srvnode = "cms02"',
+        f"nodes = {json.dumps(list(nodes))}",
+    ]
+    for name, body in nodes.items():
+        lines += [f'[nodes."{name}"]', body]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def lines_by_node(out: str) -> dict[str, str]:
+    return {line.split()[0]: line for line in out.splitlines() if line.strip()}
+
+
+def node_doc(env: dict[str, str], config: Path, node: str) -> dict:
+    r = tarwatch("--config", str(config), "--now", NOW, "check", "--format", "json", env=env)
+    return next(n for n in r.json()["hubs"][0]["nodes"] if n["node"] == node)
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A folder every user can enter (pytest's own are the owner's only), for trees an
+    unprivileged login user lists."""
+    d = Path(tempfile.mkdtemp(prefix="tarwatch-faults-"))
+    d.chmod(0o755)
+    try:
+        yield d
+    finally:
+        for p in [d, *d.rglob("*")]:
+            if p.is_dir() and not p.is_symlink():
+                p.chmod(0o755)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def good_node(lab: SshLab, tmp_path: Path) -> Path:
+    fold = tmp_path / "fold-good"
+    seed_tree(fold / "backup" / "cms02")
+    lab.add_node("good", env={"SCM_FOLD": str(fold)})
+    return fold
+
+
+def env_of(lab: SshLab, tmp_path: Path) -> dict[str, str]:
+    return lab.env() | {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+
+
+def processes_in(folder: Path) -> list[str]:
+    """The live processes working in `folder` or below (their cwd), as "pid: command line"."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if (cwd == str(folder) or cwd.startswith(f"{folder}/")) and state != "Z":
+            found.append(f"{entry.name}: {cmd[:200]}")
+    return found
+
+
+def gone_within(folder: Path, seconds: float) -> list[str]:
+    """Wait up to `seconds` for every process working in `folder` to end; return those left."""
+    deadline = time.monotonic() + seconds
+    while (left := processes_in(folder)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+# -- defect 8: the remote md5sum ends when tarwatch gives up on it ---------------------------
+
+
+def test_an_md5_past_hash_timeout_is_stopped_on_the_node_and_says_so(ssh_lab, tmp_path):
+    good_node(ssh_lab, tmp_path)
+    fold = tmp_path / "fold-slow"
+    root = fold / "backup" / "cms02"
+    seed_tree(root)
+    # A sparse tarball of 1 TiB: md5sum would read it for many minutes.
+    rel = "repos/env/2012/08/04/171125/env-3538.tar.gz"
+    tarball(root, rel, 1 << 40, "{'dig': '" + "0" * 32 + "', 'size': 1099511627776L}\n")
+    ssh_lab.add_node("slow", env={"SCM_FOLD": str(fold)})
+    env = env_of(ssh_lab, tmp_path)
+    nodes = {"good": "", "slow": ""}
+    extra = 'verify = "md5"\nhash_timeout = "1s"'
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", nodes, extra)
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 0, r.err
+    assert "md5 of the newest tarballs timed out after 1 second" in r.err, r.err
+    assert " ok " in lines_by_node(r.out)["good"]
+    assert gone_within(root, 3) == []
+
+
+# -- defect 13: a node whose userland is BusyBox ---------------------------------------------
+
+
+def busybox_path(where: Path) -> str:
+    """A folder of links to Debian's busybox, to be a node's whole PATH."""
+    bb = need_executable("busybox", "run scripts/install-system-deps.sh (Debian package busybox)")
+    where.mkdir(parents=True)
+    for tool in BUSYBOX_TOOLS:
+        (where / tool).symlink_to(bb)
+    return str(where)
+
+
+def test_a_busybox_node_lists_its_tarballs_sidecars_locks_and_links_and_notices_gone(ssh_lab, tmp_path):
+    good_node(ssh_lab, tmp_path)
+    fold = tmp_path / "fold-bb"
+    root = fold / "backup" / "cms02"
+    seed_tree(root)
+    dna = "{'dig': '" + "ab" * 16 + "', 'size': 80000000L}\n"
+    (root / "repos/env/2012/08/04/171125/env-3538.tar.gz.dna").write_text(dna)
+    (root / "repos/env/LOCKED").mkdir()
+    tarball(root, "repos/env/LOCKED/partial.tar.gz", 3)  # inside LOCKED: never listed
+    ssh_lab.add_node("bb", env={"SCM_FOLD": str(fold), "PATH": busybox_path(tmp_path / "bb-bin")})
+    # The node's find and stat really are BusyBox's.
+    probe = subprocess.run(
+        ssh_lab.ssh_argv("bb", "find --help 2>&1; stat --help 2>&1"),
+        capture_output=True, text=True, env=ssh_lab.env(), stdin=subprocess.DEVNULL, timeout=20,
+    )  # fmt: skip
+    assert probe.stdout.count("BusyBox v1.") >= 2, probe.stdout + probe.stderr
+    env = env_of(ssh_lab, tmp_path)
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"good": "", "bb": ""})
+
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 0, r.err
+    lines = lines_by_node(r.out)
+    assert "6 tarballs" in lines["bb"] and "6 tarballs" in lines["good"], r.out
+    db = sqlite3.connect(tmp_path / "tw.db")
+    got = {
+        p.split("/cms02/", 1)[1]: (size, stamp, revision, digest, dna_size)
+        for p, size, stamp, revision, digest, dna_size in db.execute(
+            "select path, size, stamp, revision, digest, dna_size from tarballs where node = 'bb'"
+        )
+    }
+    want = {
+        p.split("/cms02/", 1)[1]: row
+        for p, *row in db.execute(
+            "select path, size, stamp, revision, digest, dna_size from tarballs where node = 'good'"
+        )
+    }
+    want["repos/env/2012/08/04/171125/env-3538.tar.gz"][3:] = ["ab" * 16, 80_000_000]
+    assert got == {k: tuple(v) for k, v in want.items()}
+    # 2012/08/04/171125 in Asia/Taipei is 09:11:25 UTC
+    assert got["repos/aberdeen/2012/08/04/171125/aberdeen-1720.tar.gz"][:3] == (5_100_000, 1344071485, 1720)
+    marks = sorted(
+        (p.split("/cms02/", 1)[1], kind, target)
+        for p, kind, target in db.execute("select path, kind, target from marks where node = 'bb'")
+    )
+    assert marks == [
+        ("repos/aberdeen/last", "last", "2012/08/04/171125"),
+        ("repos/env/LOCKED", "locked", None),
+    ]
+    mtimes = [m for (m,) in db.execute("select mtime from tarballs where node = 'bb'")]
+    assert all(abs(m - (root / "tracs").stat().st_mtime) < 86400 for m in mtimes)
+
+    shutil.rmtree(root / "repos/aberdeen/2012/08/03")
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 0 and "1 gone" in lines_by_node(r.out)["bb"], r.out
+    assert db.execute(
+        "select count(*) from tarballs where node = 'bb' and gone is not null and path like '%aberdeen-1717%'"
+    ).fetchone() == (1,)
+
+
+# -- defect 6: an unreadable folder; unreadable and missing roots ----------------------------
+
+
+def test_an_unreadable_folder_warns_on_the_node_and_gone_detection_goes_on_elsewhere(
+    ssh_lab, tmp_path, shared_dir
+):
+    good_node(ssh_lab, tmp_path)
+    root = shared_dir / "backup" / "cms02"
+    seed_tree(root)
+    ssh_lab.add_node("locked-out", env={"SCM_FOLD": str(shared_dir)}, run_as="nobody")
+    env = env_of(ssh_lab, tmp_path)
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"good": "", "locked-out": ""})
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 0 and "6 tarballs" in lines_by_node(r.out)["locked-out"], r.out + r.err
+
+    (root / "repos/aberdeen/2012/08/04").chmod(0)  # aberdeen-1720 is in there
+    (root / "tracs/aberdeen/2012/08/04/171125/aberdeen.tar.gz").unlink()  # really gone
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 0, r.out + r.err
+    assert "1 gone" in lines_by_node(r.out)["locked-out"] and "with warnings" in r.out
+    assert "cannot read 'repos/aberdeen/2012/08/04'" in r.err
+    db = sqlite3.connect(tmp_path / "tw.db")
+    gone = dict(
+        db.execute(
+            "select substr(path, instr(path, '/cms02/') + 7), gone is not null from tarballs"
+            " where node = 'locked-out' and path like '%aberdeen%'"
+        )
+    )
+    assert gone == {
+        "repos/aberdeen/2012/08/03/171121/aberdeen-1717.tar.gz": 0,
+        "repos/aberdeen/2012/08/04/171125/aberdeen-1720.tar.gz": 0,  # unreadable, not gone
+        "tracs/aberdeen/2012/08/04/171125/aberdeen.tar.gz": 1,
+    }
+    [unreadable] = db.execute(
+        "select unreadable from polls where node = 'locked-out' order by id desc"
+    ).fetchone()
+    assert json.loads(unreadable) == [f"{root}/repos/aberdeen/2012/08/04"]
+
+    node = node_doc(env, config, "locked-out")
+    assert node["reachable"] is True
+    [f] = [f for f in node["findings"] if f["check"] == "unreadable"]
+    assert f["status"] == "warn" and f"{root}/repos/aberdeen/2012/08/04" in f["message"]
+    assert node_doc(env, config, "good")["findings"] == []
+
+
+def test_an_unreadable_or_missing_root_fails_that_node_only(ssh_lab, tmp_path, shared_dir):
+    good_node(ssh_lab, tmp_path)
+    for name in ("noread", "noenter"):
+        seed_tree(shared_dir / name / "backup" / "cms02")
+        ssh_lab.add_node(name, env={"SCM_FOLD": str(shared_dir / name)}, run_as="nobody")
+    (shared_dir / "noread/backup/cms02").chmod(0o311)  # can enter, cannot list
+    (shared_dir / "noenter/backup/cms02").chmod(0)
+    ssh_lab.add_node("missing", env={"SCM_FOLD": str(tmp_path / "nowhere")})
+    env = env_of(ssh_lab, tmp_path)
+    nodes = {"good": "", "noread": "", "noenter": "", "missing": ""}
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", nodes)
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 1
+    lines = lines_by_node(r.out)
+    assert " ok " in lines["good"] and "6 tarballs" in lines["good"]
+    assert "FAILED" in lines["noread"] and "cannot read the root" in lines["noread"], r.out
+    assert "FAILED" in lines["noenter"] and "cannot enter folder" in lines["noenter"], r.out
+    assert "FAILED" in lines["missing"] and "no such folder" in lines["missing"], r.out
+    assert "Traceback" not in r.err
