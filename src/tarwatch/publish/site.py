@@ -14,6 +14,10 @@ others are written all the same (Summary.failed lists it; it is tried again next
 disk or a read-only one is the site's failure: the publish stops with an OSError naming the
 file, every file written so far whole and the earlier ones as they were.
 
+A publish killed while writing (SIGKILL) leaves its temporary files (".<name>.<random>.tmp"
+beside the target, never a half target): the next publish removes those older than
+STALE_TEMPORARY seconds (younger ones may be another publish's, still writing).
+
 The site is world-readable by design: files are written 0644 and the folders tarwatch creates
 0755, whatever the umask (folders that exist are left as they are)."""
 
@@ -22,6 +26,8 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -29,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from tarwatch import __version__
-from tarwatch.atomic import make_folders, write_bytes, write_text
+from tarwatch.atomic import TEMP_SUFFIX, make_folders, write_bytes, write_text
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
 from tarwatch.publish import paths
@@ -43,6 +49,8 @@ from tarwatch.store import Store
 NONE = Fingerprint()  # a node without data
 SITE_WIDE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})  # no other node would do better
 log = logging.getLogger("tarwatch")
+STALE_TEMPORARY = 600  # seconds: no single file takes a publish this long to write
+_TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 
 @dataclass
@@ -79,6 +87,7 @@ def publish(
     from tarwatch.cli.check import build_report
 
     out = site_folder(Path(out))
+    sweep_temporaries(out, time.time() - STALE_TEMPORARY)
     all_hubs = list(config.hubs)
     chosen = list(hubs) if hubs else all_hubs
     # -- gather ------------------------------------------------------------------------------
@@ -152,6 +161,22 @@ def site_folder(out: Path) -> Path:
     if not os.access(out, os.W_OK | os.X_OK):
         raise TarwatchError(f"cannot write in the site's folder {str(out)!r}: permission denied")
     return out
+
+
+def sweep_temporaries(out: Path, before: float) -> int:
+    """Given the site's folder and a time, remove the temporary files of atomic writes left
+    there by killed publishes, last changed before that time; return how many."""
+    removed = 0
+    for p in out.rglob(f".*{TEMP_SUFFIX}"):
+        try:
+            if _TEMPORARY.fullmatch(p.name) and p.is_file() and p.stat().st_mtime < before:
+                p.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    if removed:
+        log.info("publish: removed %d temporary files left by an interrupted publish", removed)
+    return removed
 
 
 def _fail(summary: Summary, failure: NodeFailure) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,21 @@ def test_the_site_is_world_readable_whatever_the_umask(world: Collected, tmp_pat
     for p in [tmp_path / "site", *(tmp_path / "site").rglob("*")]:
         want = 0o755 if p.is_dir() else 0o644
         assert p.stat().st_mode & 0o777 == want, p
+
+
+def test_temporary_files_left_by_a_killed_publish_are_removed_by_the_next(
+    world: Collected, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    publish(world.config, world.store, site, world.now)
+    stale = site / "img/ZZ/.SDU.png.k3j_x9q2.tmp"  # as a worker killed mid-write leaves it
+    fresh = site / "data/.status.json.abcd1234.tmp"  # another publish may be writing it
+    theirs = site / "img/ZZ/.notes.tmp"  # not one of ours
+    for p in (stale, fresh, theirs):
+        p.write_bytes(b"half")
+    hour_ago = time.time() - 3600
+    os.utime(stale, (hour_ago, hour_ago))
+    os.utime(theirs, (hour_ago, hour_ago))
+    publish(world.config, world.store, site, world.now)
+    assert not stale.exists()
+    assert fresh.exists() and theirs.exists()
