@@ -265,3 +265,74 @@ def test_an_unreadable_or_missing_root_fails_that_node_only(ssh_lab, tmp_path, s
     assert "FAILED" in lines["noenter"] and "cannot enter folder" in lines["noenter"], r.out
     assert "FAILED" in lines["missing"] and "no such folder" in lines["missing"], r.out
     assert "Traceback" not in r.err
+
+
+# -- defect 1: a record the store cannot keep is that node's malformed record ----------------
+
+
+def test_names_and_numbers_the_store_cannot_keep_are_malformed_records_of_their_node(ssh_lab, tmp_path):
+    good_node(ssh_lab, tmp_path)
+    fold = tmp_path / "fold-odd"
+    root = fold / "backup" / "cms02"
+    seed_tree(root)
+    day = "2012/08/04/171125"
+    tarball(root, f"repos/x/{day}/x-123456789012345678901234.tar.gz", 10)  # revision past 64 bits
+    huge_dna = "{'dig': '" + "0" * 32 + "', 'size': 123456789012345678901234L}"
+    tarball(root, f"repos/y/{day}/y-7.tar.gz", 10, huge_dna)
+    for name in (b"coll\xff", b"coll\\xff"):  # the same once the byte 0xff is escaped
+        p = os.fsencode(root) + b"/repos/" + name + b"/" + day.encode()
+        os.makedirs(p)
+        with open(p + b"/" + name + b".tar.gz", "wb") as f:
+            f.truncate(10)
+    ssh_lab.add_node("odd", env={"SCM_FOLD": str(fold)})
+    env = env_of(ssh_lab, tmp_path)
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"good": "", "odd": ""})
+
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 0, r.out + r.err
+    lines = lines_by_node(r.out)
+    assert "6 tarballs" in lines["good"]
+    assert "8 tarballs" in lines["odd"] and "3 odd entries skipped" in lines["odd"], r.out
+    assert "Traceback" not in r.err and "C2/odd" in r.err
+    db = sqlite3.connect(tmp_path / "tw.db")
+    assert db.execute("select malformed + unfit from polls where node = 'odd'").fetchone() == (3,)
+    notes = db.execute("select notes from polls where node = 'odd'").fetchone()[0]
+    assert "x-123456789012345678901234" in notes and "non-UTF-8" in notes and "y-7.tar.gz.dna" in notes
+    y = db.execute("select digest, dna_size from tarballs where path like '%/y-7.tar.gz'").fetchone()
+    assert y == (None, None)  # kept, without the .dna it cannot represent
+    colls = db.execute("select count(*) from tarballs where node = 'odd' and path like '%coll%'")
+    assert colls.fetchone() == (1,)
+    doc = node_doc(env, config, "odd")
+    assert doc["reachable"] is True
+    r = tarwatch("--config", str(config), "--now", NOW, "check", env=env)
+    assert "Traceback" not in r.err and r.code == 2  # tracs/env's stale alarm, as on the good node
+
+
+def test_a_store_failure_on_one_nodes_poll_fails_that_node_only(ssh_lab, tmp_path):
+    good_node(ssh_lab, tmp_path)
+    fold = tmp_path / "fold-bad"
+    seed_tree(fold / "backup" / "cms02")
+    ssh_lab.add_node("bad", env={"SCM_FOLD": str(fold)})
+    env = env_of(ssh_lab, tmp_path)
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"good": "", "bad": ""})
+    db = sqlite3.connect(tmp_path / "tw.db")
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 0, r.err
+    # A store that refuses this one node's rows (a trigger: a real failure of SQLite's own).
+    db.execute(
+        "create trigger refuse before insert on marks when new.node = 'bad'"
+        " begin select raise(abort, 'this store refuses the node'); end"
+    )
+    db.execute("delete from marks where node = 'bad'")
+    db.commit()
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 1
+    lines = lines_by_node(r.out)
+    assert " ok " in lines["good"]
+    assert "FAILED" in lines["bad"] and "could not be stored" in lines["bad"], r.out
+    assert "C2/bad: the listing could not be stored" in r.err and "refuses the node" in r.err
+    assert "Traceback" not in r.err
+    polls = db.execute("select node, ok, reason from polls order by id desc limit 2").fetchall()
+    assert sorted((n, ok) for n, ok, _ in polls) == [("bad", 0), ("good", 1)]
+    run = db.execute("select finished is not null, outcome from runs order by id desc").fetchone()
+    assert run == (1, "finished")
