@@ -4,7 +4,11 @@ states, this run's observations, the snoozes in force, `now` and the hub's polic
 A message has three parts: new problems (new or worse), still broken (the other open ones;
 "better" ones among them), recovered. It is composed when something is new, better or
 recovered, when a reminder is due (a problem last named `repeat` ago or longer), or for the
-weekly "all is well"; otherwise there is no message. Snoozed problems are in none of its parts."""
+weekly "all is well"; otherwise there is no message. Snoozed problems are in none of its parts.
+
+Names and reasons come from the nodes (a file name may hold an escape sequence or a newline):
+every text meant for people here, the subject too, has its control characters shown escaped
+(tarwatch.visible); the keys keep the names as they are."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from tarwatch.checks.model import Status
 from tarwatch.notify.model import Change, Key, Observation, State, Transition
 from tarwatch.notify.observe import UNREACHABLE
 from tarwatch.notify.snooze import Snooze, snoozed
+from tarwatch.visible import visible
 
 PROBLEMS, ALL_WELL = "problems", "all_well"
 
@@ -132,15 +137,15 @@ def subject(hub: str, new: list[Line], ongoing: list[Line], recovered: list[Line
     if not new and not recovered and ongoing:
         text = f"still {text}"
     headline = (new or ongoing or recovered or [None])[0]
-    return f"tarwatch {hub}: {text}" + (f" ({headline.short})" if headline else "")
+    return visible(f"tarwatch {hub}: {text}" + (f" ({headline.short})" if headline else ""))
 
 
 def describe(key: Key, message: str, since: float) -> str:
-    """Given a problem and since when it is open, return the sentence naming it:
-    "SDU unreachable since 2026-11-20 03:00 UTC: connection timed out"."""
+    """Given a problem and since when it is open, return the sentence naming it, control
+    characters escaped: "SDU unreachable since 2026-11-20 03:00 UTC: connection timed out"."""
     if key.check == UNREACHABLE:
-        return f"{key.node} unreachable since {when(since)}: {message}"
-    return f"{key.node}: {message}" if not key.item else f"{key.node} {key.item}: {message}"
+        return visible(f"{key.node} unreachable since {when(since)}: {message}")
+    return visible(f"{key.node}: {message}" if not key.item else f"{key.node} {key.item}: {message}")
 
 
 def when(t: float) -> str:
@@ -156,13 +161,13 @@ def _line(state: State, obs: Observation, t: Transition | None) -> Line:
         change=t.change if t is not None else None,
         since=state.since,
         text=describe(state.key, obs.message, state.since),
-        short=obs.short,
+        short=visible(obs.short),
     )
 
 
 def _recovered(t: Transition) -> Line:
     short = " ".join(p for p in (t.key.node, t.key.item, t.key.check) if p)
-    return Line(t.key, None, t.old, t.change, t.since, describe(t.key, t.message, t.since), short)
+    return Line(t.key, None, t.old, t.change, t.since, describe(t.key, t.message, t.since), visible(short))
 
 
 def _sorted(lines: list[Line]) -> list[Line]:

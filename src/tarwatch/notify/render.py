@@ -1,5 +1,7 @@
 """A message's wording: Jinja2 templates (templates/message.txt and message.html) fed with data
-only, through one context."""
+only, through one context. Every string in it that came from a node or a person (names,
+reasons, snooze notes, the link) has its control characters shown escaped (tarwatch.visible),
+in the text and the HTML alike; the HTML is escaped besides (autoescape)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from tarwatch.checks.model import Status
 from tarwatch.notify.compose import Line, Message, when
+from tarwatch.visible import visible, visible_lines
 
 ICON = {Status.WARN: "▲", Status.ALARM: "✖", Status.UNKNOWN: "?", None: "✔"}
 COLOR = {Status.WARN: "#9a6700", Status.ALARM: "#c0392b", Status.UNKNOWN: "#8e44ad", None: "#2e7d32"}
@@ -18,14 +21,15 @@ COLOR = {Status.WARN: "#9a6700", Status.ALARM: "#c0392b", Status.UNKNOWN: "#8e44
 def render(message: Message) -> tuple[str, str]:
     """Given a message, return its plain text and its HTML."""
     ctx = context(message)
-    return _env().get_template("message.txt").render(ctx), _env().get_template("message.html").render(ctx)
+    text = visible_lines(_env().get_template("message.txt").render(ctx))
+    return text, _env().get_template("message.html").render(ctx)
 
 
 def context(message: Message) -> dict[str, Any]:
     """Given a message, return what its templates see: plain data."""
     return {
-        "hub": message.hub,
-        "subject": message.subject,
+        "hub": visible(message.hub),
+        "subject": visible(message.subject),
         "at": when(message.at),
         "all_well": message.kind == "all_well",
         "sections": [
@@ -37,8 +41,11 @@ def context(message: Message) -> dict[str, Any]:
             )
             if lines
         ],
-        "snoozes": [{"target": s.target, "until": when(s.until), "why": s.why} for s in message.snoozes],
-        "link": message.link,
+        "snoozes": [
+            {"target": visible(s.target), "until": when(s.until), "why": visible(s.why)}
+            for s in message.snoozes
+        ],
+        "link": visible(message.link) if message.link else None,
     }
 
 
@@ -51,12 +58,12 @@ def _row(line: Line) -> dict[str, str]:
         "icon": ICON[line.status],
         "status": status,
         "color": COLOR[line.status],
-        "node": line.key.node,
-        "item": line.key.item or "-",
-        "check": line.key.check,
+        "node": visible(line.key.node),
+        "item": visible(line.key.item) or "-",
+        "check": visible(line.key.check),
         "since": when(line.since),
         "change": change,
-        "text": line.text,
+        "text": visible(line.text),
     }
 
 
