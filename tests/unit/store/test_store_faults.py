@@ -1,0 +1,172 @@
+"""The store under faults: schemas older and newer than this tarwatch, files only their owner
+reads, runs whose process died, folders a listing could not read, and failures worded in one
+line."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, select, text
+
+from tarwatch.collect.snapshot import Snapshot, Tarball
+from tarwatch.errors import StoreError
+from tarwatch.store import Store, schema
+from tarwatch.store.results import StoreBroken
+from tarwatch.store.store import failure
+from tarwatch.store.tables import runs, tarballs
+
+ROOT = "/backup/dayabay"
+T0 = 1_700_000_000.0
+
+
+def tb(item: str, day: int, folder: str = "") -> Tarball:
+    name = item.split("/")[1]
+    path = f"{ROOT}/{item}/{folder or f'night{day}'}/{name}-{day}.tar.gz"
+    return Tarball(path, item, int(T0) + day * 86400, 1000, T0 + day, day)
+
+
+def poll(store: Store, at: float, snap: Snapshot) -> None:
+    run = store.begin_run(at, "collect", ["ZZ"])
+    store.record_poll(run, "ZZ", "SDU", at, ok=True, reason=None, duration=0.1, snap=snap)
+    store.finish_run(run)
+
+
+def make_0001_store(path: Path) -> None:
+    """A store as tarwatch made it before schema 0002: the 0001 migration, and a poll in it."""
+    from alembic import command
+    from alembic.config import Config
+
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(schema.MIGRATIONS))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO runs (now, started, command, hubs) VALUES (1, 1, 'collect', 'ZZ')"))
+    engine.dispose()
+
+
+# -- schema revisions -----------------------------------------------------------------------
+
+
+def test_the_known_revisions_are_the_migration_files_oldest_first() -> None:
+    files = sorted(p.name.split("_", 1)[0] for p in (schema.MIGRATIONS / "versions").glob("*.py"))
+    assert list(schema.REVISIONS) == files and files[-1] == schema.HEAD
+
+
+def test_a_store_of_a_newer_tarwatch_is_refused_in_one_line_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "tw.db"
+    Store.open(f"sqlite:///{path}")
+    db = sqlite3.connect(path)
+    db.execute("UPDATE alembic_version SET version_num = '0099'")
+    db.commit()
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as e:
+        Store.open(f"sqlite:///{path}")
+    assert str(e.value) == (
+        f"store {path} has schema revision 0099, newer than this tarwatch knows ({schema.HEAD});"
+        " upgrade tarwatch"
+    )
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0099",)
+    assert path.read_bytes() == before
+
+
+def test_a_store_of_the_previous_schema_is_copied_then_migrated_in_place(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "tw.db"
+    make_0001_store(path)
+    with caplog.at_level(logging.WARNING):
+        store = Store.open(f"sqlite:///{path}")
+    copy = tmp_path / f"tw.db.before-{schema.HEAD}.bak"
+    assert copy.is_file() and stat.S_IMODE(copy.stat().st_mode) == 0o600
+    assert f"a copy of it as it was is kept at {copy}" in caplog.text and "revision 0001" in caplog.text
+    old = sqlite3.connect(copy)
+    assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert old.execute("SELECT count(*) FROM runs").fetchone() == (1,)
+    with store.engine.connect() as conn:
+        assert schema.current_revision(conn) == schema.HEAD
+    assert "unreadable" in {c["name"] for c in inspect(store.engine).get_columns("polls")}
+    # and it works: a poll is stored, and the run the old tarwatch never finished is abandoned
+    poll(store, T0, Snapshot(ROOT, True, [tb("svn/dybsvn", 1)]))
+    assert store.count_tarballs() == 1
+    with store.engine.connect() as conn:
+        first = conn.execute(select(runs).order_by(runs.c.id)).first()
+    assert first.outcome == "abandoned" and first.finished is not None
+
+
+# -- files only their owner reads -----------------------------------------------------------
+
+
+def test_a_new_sqlite_store_and_its_wal_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "tw.db"
+        store = Store.open(f"sqlite:///{path}")
+        poll(store, T0, Snapshot(ROOT, True, [tb("svn/dybsvn", 1)]))
+        with store.engine.connect() as conn:  # the WAL and its index exist while a connection is open
+            conn.execute(select(tarballs.c.path)).all()
+            made = [p for p in tmp_path.iterdir() if p.name.startswith("tw.db")]
+            assert {p.name for p in made} >= {"tw.db", "tw.db-wal", "tw.db-shm"}
+            assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in made} == {p.name: 0o600 for p in made}
+    finally:
+        os.umask(old)
+
+
+# -- runs whose process died ----------------------------------------------------------------
+
+
+def test_a_run_whose_process_died_is_marked_abandoned_by_the_next_one(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    code = f"from tarwatch.store import Store; Store.open({url!r}).begin_run(1.0, 'collect', ['ZZ'])"
+    subprocess.run([sys.executable, "-c", code], check=True)  # begins a run, and dies without finishing
+    store = Store.open(url)
+    mine = store.begin_run(2.0, "collect", ["ZZ"])
+    with store.engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(select(runs))}
+    dead = next(r for i, r in rows.items() if i != mine)
+    assert dead.outcome == "abandoned" and dead.finished is not None and dead.pid != os.getpid()
+    assert rows[mine].outcome is None and rows[mine].finished is None and rows[mine].pid == os.getpid()
+    store.finish_run(mine)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(runs.c.outcome).where(runs.c.id == mine)).scalar() == "finished"
+
+
+# -- folders a listing could not read -------------------------------------------------------
+
+
+def test_tarballs_under_an_unreadable_folder_are_not_marked_gone_and_the_rest_are(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'tw.db'}")
+    a1, a2, b1, b2 = tb("svn/a", 1), tb("svn/a", 2), tb("svn/b", 1), tb("svn/b", 2)
+    poll(store, T0, Snapshot(ROOT, True, [a1, a2, b1, b2]))
+    # svn/a's folder could not be read; b2 was deleted for real.
+    unreadable = [f"{ROOT}/svn/a"]
+    poll(store, T0 + 3600, Snapshot(ROOT, True, [b1], unreadable=unreadable))
+    with store.engine.connect() as conn:
+        gone = dict(conn.execute(select(tarballs.c.path, tarballs.c.gone)).all())
+    assert gone == {a1.path: None, a2.path: None, b1.path: None, b2.path: T0 + 3600}
+    assert store.latest_polls(["ZZ"])[("ZZ", "SDU")].unreadable == (f"{ROOT}/svn/a",)
+    histories = store.item_histories(["ZZ"])[("ZZ", "SDU")]
+    assert histories["svn/a"].count == 2 and histories["svn/b"].count == 1
+
+
+# -- failures in one line -------------------------------------------------------------------
+
+
+def test_a_full_disk_or_a_damaged_file_is_store_broken_with_what_to_do() -> None:
+    full = failure(sqlite3.OperationalError("database or disk is full"), "cannot record the poll in store /x")
+    assert isinstance(full, StoreBroken)
+    assert str(full).startswith(
+        "cannot record the poll in store /x: database or disk is full: its disk is full"
+    )
+    bad = failure(sqlite3.DatabaseError("database disk image is malformed"), "cannot open store /x")
+    assert isinstance(bad, StoreBroken) and "restore it from a backup" in str(bad)
+    odd = failure(sqlite3.IntegrityError("UNIQUE constraint failed: tarballs.node"), "cannot record")
+    assert type(odd) is StoreError and "\n" not in str(odd)
