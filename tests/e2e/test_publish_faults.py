@@ -78,8 +78,20 @@ def alive(pid: int, started: str) -> bool:
     return fields[0] != "Z" and fields[19] == started
 
 
+def holds(pid: int, path: str) -> bool:
+    """True if the process has the file at path (or its -wal, -shm) open."""
+    try:
+        links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:
+        return False
+    return any(link.startswith(path) for link in links)
+
+
 def test_a_sigkilled_publish_leaves_no_worker_process_behind(tmp_path: Path) -> None:
+    """The workers die with the publish; while they live they hold the store open only to
+    read a node's series (never the whole time, as with a connection inherited)."""
     config, env = collected(tmp_path, EXTRA_NODES)
+    store = os.path.realpath(tomllib.loads(config.read_text())["store"]["url"].removeprefix("sqlite:///"))
     publish = subprocess.Popen(
         [sys.executable, "-m", "tarwatch", "--config", str(config), "--now", NOW.isoformat(), "publish"],
         env=env,
@@ -95,7 +107,12 @@ def test_a_sigkilled_publish_leaves_no_worker_process_behind(tmp_path: Path) -> 
             assert time.monotonic() < deadline, "no worker processes appeared"
             workers = children(publish.pid)
             time.sleep(0.02)
-        time.sleep(0.3)  # the workers are rendering
+        free = dict.fromkeys(workers, False)  # seen without the store open
+        for _ in range(100):
+            for pid in workers:
+                free[pid] = free[pid] or not holds(pid, store)
+            time.sleep(0.005)
+        assert free == dict.fromkeys(workers, True), "a worker held the store open all along"
         os.kill(publish.pid, signal.SIGKILL)
         publish.wait(timeout=10)
         deadline = time.monotonic() + 5

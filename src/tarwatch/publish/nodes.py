@@ -107,11 +107,14 @@ def write_nodes(
     write every node, yielding each job and its failure (None: written) in the jobs' order: in
     this process when there are few. Stopping the iteration cancels the jobs not yet begun."""
     n = min(jobs_at_once or os.cpu_count() or 1, len(jobs))
-    if len(jobs) < PARALLEL_FROM or n < 2:
+    if len(jobs) < PARALLEL_FROM or n < 2 or _in_memory(engine):
         for job in jobs:
             yield try_write_node(job, engine)
         return
-    # Workers start without the parent's cached engines: a forked connection must not be shared.
+    # No connection of this process is passed on to the workers (they would hold the store open
+    # for as long as they live; a shared PostgreSQL socket would be spoiled): this process's are
+    # closed (it opens new ones when it needs them), the workers' cached engines cleared.
+    engine.dispose()
     with workers.pool(n, initializer=_engine.cache_clear) as pool:
         futures = [pool.submit(try_write_node, job) for job in jobs]
         try:
@@ -122,6 +125,11 @@ def write_nodes(
         finally:
             for future in futures:
                 future.cancel()
+
+
+def _in_memory(engine: Engine) -> bool:
+    """True for an SQLite store in memory, which no other process can read."""
+    return engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
 
 
 @functools.cache
