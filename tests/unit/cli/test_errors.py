@@ -153,3 +153,19 @@ def _config(tmp_path: Path, site: Path) -> Path:
         f'root = "{tmp_path}/{{srvnode}}"\n'
     )
     return path
+
+
+def test_a_database_error_that_reaches_the_cli_is_one_line() -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    e = OperationalError("INSERT …", {}, sqlite3.OperationalError("database or disk is full"))
+    r = CliRunner().invoke(_command(e, exit_code=3), [])
+    assert r.exit_code == 3
+    assert one_error_line(r) == "tarwatch: error: the store failed: database or disk is full"
+
+
+def test_any_other_exception_is_a_bug_and_keeps_its_traceback() -> None:
+    r = CliRunner().invoke(_command(KeyError("x")), [])
+    assert isinstance(r.exception, KeyError)
