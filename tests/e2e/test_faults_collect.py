@@ -9,6 +9,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -336,3 +337,92 @@ def test_a_store_failure_on_one_nodes_poll_fails_that_node_only(ssh_lab, tmp_pat
     assert sorted((n, ok) for n, ok, _ in polls) == [("bad", 0), ("good", 1)]
     run = db.execute("select finished is not null, outcome from runs order by id desc").fetchone()
     assert run == (1, "finished")
+
+
+# -- the store: a full disk, a damaged file, the previous schema -----------------------------
+
+
+def two_good_nodes(lab: SshLab, tmp_path: Path) -> Path:
+    """Nodes A and B with the seed tree; returns B's root."""
+    for name in ("A", "B"):
+        seed_tree(tmp_path / f"fold-{name}" / "backup" / "cms02")
+        lab.add_node(name, env={"SCM_FOLD": str(tmp_path / f"fold-{name}")})
+    return tmp_path / "fold-B" / "backup" / "cms02"
+
+
+def test_a_full_disk_under_the_store_is_one_line_and_the_store_survives(ssh_lab, tmp_path):
+    from support.tmpfs import tmpfs
+
+    b_root = two_good_nodes(ssh_lab, tmp_path)
+    env = env_of(ssh_lab, tmp_path)
+    with tmpfs(tmp_path / "disk", size="8m") as disk:
+        store = disk / "tw.db"
+        config = write_config(tmp_path / "tw.toml", store, {"A": "", "B": ""})
+        assert tarwatch("--config", str(config), "collect", env=env).code == 0
+        for n in range(300):  # much more to write than the disk has left
+            tarball(b_root, f"repos/many{n:03d}/2012/08/04/171125/many{n:03d}-{n}.tar.gz", 1)
+        filler = disk / "filler"
+        with open(filler, "wb", buffering=0) as f:
+            try:
+                while True:
+                    f.write(b"\0" * 4096)
+            except OSError:
+                pass
+        # Room for the run lock's few bytes beside the store, not for the listing's rows.
+        os.truncate(filler, filler.stat().st_size - 8192)
+        r = tarwatch("--config", str(config), "collect", env=env)
+        assert r.code == 1, r.out + r.err
+        assert "Traceback" not in r.err and "never retrieved" not in r.err and "shutdown" not in r.err
+        errors = [line for line in r.err.splitlines() if line.startswith("tarwatch: error")]
+        assert len(errors) == 1, r.err
+        assert str(store) in errors[0] and "disk is full: free space there, then run again" in errors[0]
+        filler.unlink()
+        db = sqlite3.connect(store)
+        assert db.execute("pragma integrity_check").fetchone() == ("ok",)
+        db.close()
+        r = tarwatch("--config", str(config), "collect", env=env)
+        assert r.code == 0, r.err
+        assert "306 tarballs" in lines_by_node(r.out)["B"]
+
+
+def test_a_damaged_store_file_is_one_line_and_touches_nothing(ssh_lab, tmp_path):
+    two_good_nodes(ssh_lab, tmp_path)
+    env = env_of(ssh_lab, tmp_path)
+    store = tmp_path / "tw.db"
+    config = write_config(tmp_path / "tw.toml", store, {"A": "", "B": ""})
+    assert tarwatch("--config", str(config), "collect", env=env).code == 0
+    sqlite3.connect(store).execute("pragma wal_checkpoint(truncate)").close()
+    data = bytearray(store.read_bytes())
+    data[0:100] = os.urandom(100)  # the header: SQLite no longer knows the file
+    store.write_bytes(bytes(data))
+    for command in ("collect", "check"):
+        r = tarwatch("--config", str(config), command, env=env)
+        assert r.code in (1, 3), (command, r.code, r.err)
+        assert r.err.count("\n") == 1 and r.err.startswith("tarwatch: error: cannot open store"), r.err
+        assert str(store) in r.err and "not a database" in r.err
+    assert store.read_bytes() == bytes(data)
+
+
+def test_a_store_of_the_previous_schema_is_migrated_with_a_copy_kept_first(ssh_lab, tmp_path):
+    two_good_nodes(ssh_lab, tmp_path)
+    env = env_of(ssh_lab, tmp_path)
+    store = tmp_path / "tw.db"
+    code = (
+        "import sqlalchemy as sa; from alembic import command; from alembic.config import Config;"
+        "from tarwatch.store import schema;"
+        f"e = sa.create_engine('sqlite:///{store}'); c = e.connect(); cfg = Config();"
+        "cfg.set_main_option('script_location', str(schema.MIGRATIONS)); cfg.attributes['connection'] = c;"
+        "command.upgrade(cfg, '0001'); c.commit()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    config = write_config(tmp_path / "tw.toml", store, {"A": "", "B": ""})
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 0, r.err
+    copy = tmp_path / "tw.db.before-0002.bak"
+    assert f"a copy of it as it was is kept at {copy}" in r.err
+    assert sqlite3.connect(copy).execute("select version_num from alembic_version").fetchone() == ("0001",)
+    db = sqlite3.connect(store)
+    assert db.execute("select version_num from alembic_version").fetchone() == ("0002",)
+    assert db.execute("select count(*) from tarballs").fetchone() == (12,)
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 0 and "copy" not in r.err  # once only

@@ -34,9 +34,10 @@ log = logging.getLogger(__name__)
 class Store:
     """A tarwatch store at an SQLAlchemy URL (SQLite file or PostgreSQL)."""
 
-    def __init__(self, engine: Engine, where: str | None = None):
+    def __init__(self, engine: Engine, where: str | None = None, path: Path | None = None):
         self.engine = engine
         self.where = where or engine.url.render_as_string(hide_password=True)
+        self.path = path  # the SQLite file
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -73,8 +74,8 @@ class Store:
             with engine.begin() as conn:
                 schema.upgrade(conn)
         except DBAPIError as e:  # OperationalError, and DatabaseError for a file that is not one
-            raise failure(e, f"cannot open {where}") from e
-        return cls(engine, where)
+            raise failure(e, f"cannot open {where}", path) from e
+        return cls(engine, where, path)
 
     # -- runs and polls -----------------------------------------------------------------
 
@@ -101,7 +102,7 @@ class Store:
                 )
                 return int(r.inserted_primary_key[0])
         except DBAPIError as e:
-            raise failure(e, f"cannot record the run in {self.where}") from e
+            raise failure(e, f"cannot record the run in {self.where}", self.path) from e
 
     def finish_run(self, run_id: int) -> None:
         """Mark a run finished."""
@@ -111,7 +112,7 @@ class Store:
                     update(runs).where(runs.c.id == run_id).values(finished=time.time(), outcome="finished")
                 )
         except DBAPIError as e:
-            raise failure(e, f"cannot record the end of the run in {self.where}") from e
+            raise failure(e, f"cannot record the end of the run in {self.where}", self.path) from e
 
     def record_poll(
         self,
@@ -156,12 +157,11 @@ class Store:
                     )
                 )
                 return result
-        except (SQLAlchemyError, sqlite3.Error) as e:
-            raise failure(e, f"cannot record the poll of {node} for {hub} in {self.where}") from e
         except Exception as e:
-            if _from_a_driver(e):
-                raise failure(e, f"cannot record the poll of {node} for {hub} in {self.where}") from e
-            raise StoreError(f"cannot record the poll of {node} for {hub}: {type(e).__name__}: {e}") from e
+            what = f"cannot record the poll of {node} for {hub}"
+            if isinstance(e, SQLAlchemyError | sqlite3.Error) or _from_a_driver(e):
+                raise failure(e, f"{what} in {self.where}", self.path) from e
+            raise StoreError(f"{what}: {type(e).__name__}: {e}") from e
 
     # -- reading ------------------------------------------------------------------------
 
@@ -324,16 +324,31 @@ _BROKEN = {
 }
 
 
-def failure(e: BaseException, what: str) -> StoreError:
-    """Given a database error and what was being done, return the StoreError to raise: one line,
-    StoreBroken with what to do when the store itself is unusable."""
+FULL = 1 << 20  # bytes free below which a disk counts as full (SQLite may say "disk I/O error")
+
+
+def failure(e: BaseException, what: str, path: Path | None = None) -> StoreError:
+    """Given a database error, what was being done and the SQLite store's file (if it is one),
+    return the StoreError to raise: one line, StoreBroken with what to do when the store itself
+    is unusable. SQLite reports some writes on a full disk as a "disk I/O error": the free space
+    beside the file tells them apart."""
     orig = getattr(e, "orig", None) or e
     text = " ".join(str(orig).split())
     low = text.lower()
     for words, advice in _BROKEN.items():
         if words in low:
+            if path is not None and "full" not in advice and _free(path.parent) < FULL:
+                advice = _BROKEN["database or disk is full"]
             return StoreBroken(f"{what}: {text}: {advice}")
     return StoreError(f"{what}: {text}")
+
+
+def _free(folder: Path) -> int:
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return FULL
+    return st.f_bavail * st.f_frsize
 
 
 def _from_a_driver(e: BaseException) -> bool:
