@@ -137,6 +137,7 @@ def publish(
         key = f"{job.hub}/{job.node}"
         if failure is not None:
             _fail(summary, failure)
+            state.nodes.pop(key, None)  # written again next time, whatever changes
             continue
         state.nodes[key] = wanted[key]
         summary.nodes_changed.append(key)
