@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 MASK = "***"
 # query keys (and Apprise's "+Header" keys) whose values are secrets
@@ -69,18 +69,40 @@ def redact_url(url: str) -> str:
     return f"{head}?{'&'.join(pairs)}"
 
 
+def without_secrets(url: str) -> str:
+    """Given a URL for people to open (a web page), return it without its credentials: no
+    `user:password@`, no query pairs whose key names a secret. The link still leads to the page
+    (whose server asks for a login); for the published site, where secrets never go."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_url(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    pairs = [p for p in parts.query.split("&") if p and not _SECRET_KEY.search(unquote(p.partition("=")[0]))]
+    return urlunsplit((parts.scheme, netloc, parts.path, "&".join(pairs), parts.fragment))
+
+
 def redact_config(data: dict[str, Any]) -> dict[str, Any]:
     """Given the configuration as data (`config show`), return it with every secret masked: the
-    store's URL, the hubs' `notify` URLs and the SMTP password."""
+    store's URL, the site's `publish.url`, the hubs' `url` and `notify` URLs and the SMTP
+    password."""
     out = dict(data)
     if "url" in out.get("store", {}):
         out["store"] = {**out["store"], "url": redact_url(out["store"]["url"])}
+    if out.get("publish", {}).get("url"):
+        out["publish"] = {**out["publish"], "url": redact_url(out["publish"]["url"])}
     if "hubs" in out:
-        out["hubs"] = {
-            tag: {**hub, "notify": [redact_url(u) for u in hub.get("notify", [])]} if "notify" in hub else hub
-            for tag, hub in out["hubs"].items()
-        }
+        out["hubs"] = {tag: _redact_hub(hub) for tag, hub in out["hubs"].items()}
     mail = out.get("notify", {}).get("mail", {})
     if mail.get("smtp_password"):
         out["notify"] = {**out["notify"], "mail": {**mail, "smtp_password": MASK}}
     return out
+
+
+def _redact_hub(hub: dict[str, Any]) -> dict[str, Any]:
+    hub = dict(hub)
+    if "notify" in hub:
+        hub["notify"] = [redact_url(u) for u in hub["notify"]]
+    if hub.get("url"):
+        hub["url"] = redact_url(hub["url"])
+    return hub

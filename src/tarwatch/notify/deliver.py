@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tarwatch.notify.channels import Channel
+from tarwatch.notify.links import reveal
 from tarwatch.notify.transport import Outgoing, Transport, TransportError
 from tarwatch.store import Store
 from tarwatch.store.notify_store import (
@@ -53,10 +54,12 @@ def deliver(
     transport: Transport,
     now: float,
     locked_since: float | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> list[Attempt]:
-    """Given the store, hub tags, their channels by id, a transport, `now` and, when this process
-    holds the store's run lock, since when (on the store's clock), try every pending delivery of
-    those hubs and return what became of each. After a channel failed, its later deliveries wait
+    """Given the store, hub tags, their channels by id, a transport, `now`, when this process
+    holds the store's run lock since when (on the store's clock), and the hubs' page links in
+    full (kept redacted, sent in full), try every pending delivery of those hubs and return
+    what became of each. After a channel failed, its later deliveries wait
     for the next run rather than fail the same way again. A delivery another live process is
     sending is left to it."""
     attempts = []
@@ -83,7 +86,7 @@ def deliver(
         if not claim(store, d.id, clock(store), who, stale_before):
             continue  # another process claimed it first: it sends it
         try:
-            transport.send(channel, Outgoing(d.subject, d.text, d.html))
+            transport.send(channel, reveal(Outgoing(d.subject, d.text, d.html), (links or {}).get(d.hub)))
         except TransportError as e:
             state = FAILED if e.permanent else PENDING
             mark(store, d.id, state, now, e.reason)

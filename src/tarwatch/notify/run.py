@@ -13,12 +13,14 @@ from tarwatch.config.models import WEEKDAYS, Config
 from tarwatch.notify.channels import Channel, hub_channels
 from tarwatch.notify.compose import ALL_WELL, Message, Policy, compose
 from tarwatch.notify.deliver import Attempt, deliver
+from tarwatch.notify.links import hub_link, links
 from tarwatch.notify.model import Key, State, Transition
 from tarwatch.notify.observe import observe
 from tarwatch.notify.render import render
 from tarwatch.notify.snooze import Snooze
 from tarwatch.notify.transitions import detect
 from tarwatch.notify.transport import Transport
+from tarwatch.redact import redact_url
 from tarwatch.store import Store
 from tarwatch.store import notify_store as kept
 
@@ -73,7 +75,7 @@ def run_notify(
     if transport is not None:
         hubs = [h.hub for h in report.hubs]
         channels = {c.id: c for h in hubs for c in hub_channels(config, h)}
-        outcome.attempts = deliver(store, hubs, channels, transport, now, locked_since)
+        outcome.attempts = deliver(store, hubs, channels, transport, now, locked_since, links(config, hubs))
     return outcome
 
 
@@ -85,7 +87,7 @@ def plan(config: Config, store: Store, verdict: HubVerdict, snoozes: Sequence[Sn
     policy = Policy(
         repeat=lambda key: _repeat(config, key),
         all_well_due=all_well_due(config, store, hub, now),
-        link=hub_link(config, hub),
+        link=_shown(hub_link(config, hub)),  # kept and printed redacted; sent in full
     )
     message = compose(hub, transitions, states, observed.problems, snoozes, now, policy)
     text, html = render(message) if message is not None else ("", "")
@@ -110,11 +112,5 @@ def all_well_due(config: Config, store: Store, hub: str, now: float) -> bool:
     return last is None or last < midnight
 
 
-def hub_link(config: Config, hub: str) -> str | None:
-    """Given a hub tag, return the URL of its page: the dashboard's (publish.url), else the
-    hub's own `url`."""
-    from tarwatch.publish.paths import hub_page
-
-    if config.publish.url:
-        return config.publish.url.rstrip("/") + "/" + hub_page(hub)
-    return config.hubs[hub].url
+def _shown(link: str | None) -> str | None:
+    return redact_url(link) if link else None

@@ -24,9 +24,18 @@ class HubShape:
 
 
 def shapes(config: Config) -> list[HubShape]:
-    """Given the configuration, return the shape of every hub's page."""
+    """Given the configuration, return the shape of every hub's page. The site is read by more
+    people than the hub's operators: the hub's `url` is linked without its credentials."""
+    from tarwatch.redact import without_secrets
+
     return [
-        HubShape(tag, h.srvnode, h.description, h.url, tuple(config.hub_nodes(tag)))
+        HubShape(
+            tag,
+            h.srvnode,
+            h.description,
+            without_secrets(h.url) if h.url else None,
+            tuple(config.hub_nodes(tag)),
+        )
         for tag, h in config.hubs.items()
     ]
 
