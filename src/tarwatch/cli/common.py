@@ -15,7 +15,7 @@ import click
 
 from tarwatch.config import Config, load_config
 from tarwatch.errors import ConfigError, TarwatchError
-from tarwatch.visible import visible
+from tarwatch.visible import visible, visible_lines
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("tarwatch")
@@ -198,10 +198,10 @@ def handle_errors(exit_code: int | None = None) -> Callable[[F], F]:
             try:
                 return f(*args, **kwargs)
             except ConfigError as e:
-                click.echo(f"tarwatch: error: {e}", err=True)
+                click.echo(f"tarwatch: error: {visible_lines(str(e))}", err=True)
                 sys.exit(e.exit_code)
             except TarwatchError as e:
-                click.echo(f"tarwatch: error: {e}", err=True)
+                click.echo(f"tarwatch: error: {visible_lines(str(e))}", err=True)
                 sys.exit(exit_code if exit_code is not None else e.exit_code)
             except OSError as e:
                 click.echo(f"tarwatch: error: {visible(describe(e))}", err=True)

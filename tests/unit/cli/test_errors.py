@@ -169,3 +169,13 @@ def test_a_database_error_that_reaches_the_cli_is_one_line() -> None:
 def test_any_other_exception_is_a_bug_and_keeps_its_traceback() -> None:
     r = CliRunner().invoke(_command(KeyError("x")), [])
     assert isinstance(r.exception, KeyError)
+
+
+def test_control_characters_in_an_error_never_reach_the_terminal() -> None:
+    from tarwatch.errors import TarwatchError
+
+    r = CliRunner().invoke(_command(TarwatchError("cannot read /b/\x1b]0;owned\x07x")), [])
+    assert r.exit_code == 1
+    assert one_error_line(r) == "tarwatch: error: cannot read /b/\\x1b]0;owned\\x07x"
+    r = CliRunner().invoke(_command(OSError(errno.EACCES, "Permission denied", "/b/\x1b[31mred")), [])
+    assert one_error_line(r) == "tarwatch: error: /b/\\x1b[31mred: Permission denied"
