@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -144,6 +145,16 @@ def setup_logging(s: State) -> None:
     )
     if s.verbose < 2:
         logging.getLogger("asyncssh").setLevel(logging.WARNING)
+    threading.excepthook = _thread_died
+
+
+def _thread_died(args: threading.ExceptHookArgs) -> None:
+    """Log an exception that ended a thread (one line, as every logged exception is)."""
+    if args.exc_type is SystemExit or args.exc_value is None:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    exc_info = (args.exc_type, args.exc_value, args.exc_traceback)
+    log.error("a thread (%s) ended with an error", name, exc_info=exc_info)
 
 
 def select_hubs(config: Config, source: str, hubs: tuple[str, ...]) -> list[str]:

@@ -179,3 +179,27 @@ def test_control_characters_in_an_error_never_reach_the_terminal() -> None:
     assert one_error_line(r) == "tarwatch: error: cannot read /b/\\x1b]0;owned\\x07x"
     r = CliRunner().invoke(_command(OSError(errno.EACCES, "Permission denied", "/b/\x1b[31mred")), [])
     assert one_error_line(r) == "tarwatch: error: /b/\\x1b[31mred: Permission denied"
+
+
+def test_an_error_that_ends_a_thread_is_one_line() -> None:
+    import threading
+
+    @click.command()
+    @global_options
+    @handle_errors()
+    def thread_fails() -> None:
+        t = threading.Thread(target=_raise_store_error, name="store-opener")
+        t.start()
+        t.join()
+
+    r = CliRunner().invoke(thread_fails, [])
+    assert r.exit_code == 0
+    assert one_error_line(r) == (
+        "tarwatch: ERROR: a thread (store-opener) ended with an error: cannot open store: disk I/O error"
+    )
+    threading.excepthook = threading.__excepthook__
+    logging.getLogger().handlers.clear()
+
+
+def _raise_store_error() -> None:
+    raise StoreError("cannot open store: disk I/O error")
