@@ -4,9 +4,11 @@ real permissions (as an unprivileged login user when the tests run as root), a r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -426,3 +428,62 @@ def test_a_store_of_the_previous_schema_is_migrated_with_a_copy_kept_first(ssh_l
     assert db.execute("select count(*) from tarballs").fetchone() == (12,)
     r = tarwatch("--config", str(config), "collect", env=env)
     assert r.code == 0 and "copy" not in r.err  # once only
+
+
+# -- defect 11: a connection dropped mid-listing ---------------------------------------------
+
+
+def listing_group(root: Path) -> int | None:
+    """The process group of a listing running in `root` on a node, if one is running."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd == str(root) or cwd.startswith(f"{root}/"):
+            try:
+                return os.getpgid(int(entry.name))
+            except ProcessLookupError:
+                continue
+    return None
+
+
+def test_a_connection_dropped_mid_listing_fails_that_node_in_one_line(ssh_lab, tmp_path):
+    good_node(ssh_lab, tmp_path)
+    fold = tmp_path / "fold-drop"
+    root = fold / "backup" / "cms02"
+    seed_tree(root)
+    for n in range(4000):  # a listing long enough to be caught running
+        tarball(root, f"repos/r{n % 200}/2012/08/{1 + n // 200:02d}/000000/r{n % 200}-{n}.tar.gz", 1)
+    ssh_lab.add_node("drop", env={"SCM_FOLD": str(fold)})
+    env = env_of(ssh_lab, tmp_path)
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"good": "", "drop": ""})
+    for _attempt in range(5):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tarwatch", "--config", str(config), "collect"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+        group = None
+        while group is None and proc.poll() is None:
+            group = listing_group(root)
+        if group is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGSTOP)  # the listing is frozen half way
+            assert ssh_lab.drop_sessions("drop")
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGCONT)
+        out, err = proc.communicate(timeout=60)
+        if group is not None:
+            break
+    else:
+        pytest.fail("the listing always finished before it could be caught")
+    assert proc.returncode == 1, out + err
+    lines = lines_by_node(out)
+    assert " ok " in lines["good"] and "6 tarballs" in lines["good"]
+    assert "FAILED" in lines["drop"] and ("lost" in lines["drop"] or "closed" in lines["drop"]), out
+    assert "never retrieved" not in err and "Traceback" not in err, err
+    assert gone_within(root, 5) == []  # nothing of the listing is left running on the node
+    db = sqlite3.connect(tmp_path / "tw.db")
+    assert db.execute("select ok from polls where node = 'drop'").fetchall() == [(0,)]

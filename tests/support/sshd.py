@@ -126,6 +126,14 @@ def _alive(pid: int) -> bool:
     return stat[stat.rfind(")") + 2 :].split()[0] != "Z"
 
 
+def _comm(pid: int) -> str:
+    """The command name of pid ("" when it is gone)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def _signal(pids: list[int], sig: signal.Signals) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
@@ -318,6 +326,17 @@ class SshLab:
             proc.kill()
             proc.wait()
         _signal([pid for pid in kids if _alive(pid)], signal.SIGKILL)
+
+    def drop_sessions(self, name: str) -> list[int]:
+        """Kill (SIGKILL) the per-connection sshd processes of node `name`, as a crash or a cut
+        cable would end them: every connection to it drops mid-way; its listener stays up.
+        Return the PIDs killed."""
+        node = self.nodes[name]
+        if node.pid is None:
+            return []
+        kids = [pid for pid in _children_of(node.pid) if _comm(pid) == "sshd"]
+        _signal(kids, signal.SIGKILL)
+        return kids
 
     def stop(self) -> None:
         """Stop every server of the lab (SIGTERM, SIGKILL after a grace); idempotent."""
