@@ -176,6 +176,27 @@ def test_a_read_only_disk_under_the_site_is_one_line(tmp_path: Path) -> None:
     )
 
 
+# -- one node that cannot be written: the others are published --------------------------------
+
+
+@pytest.mark.parametrize("extra", [0, 8], ids=["in-process", "worker-processes"])
+def test_a_node_whose_files_cannot_be_written_does_not_stop_the_others(tmp_path: Path, extra: int) -> None:
+    config, env = collected(tmp_path, extra)
+    site = tmp_path / "site"
+    (site / "img/ZZ/SDU.svg").mkdir(parents=True)  # a folder where SDU's chart goes
+    r = tarwatch("--config", str(config), "--now", NOW.isoformat(), "publish", "--out", str(site), env=env)
+    assert r.code == 1, r.out + r.err
+    assert r.err.splitlines() == [
+        f"tarwatch: ERROR: publish: hub ZZ, node SDU not written: {site}/img/ZZ/SDU.svg: Is a directory",
+        "tarwatch: error: 1 of the nodes failed (see above)",
+    ]
+    nodes = ["hub", "IHEP", "NTU", "KEK", *(f"N{i:02d}" for i in range(extra))]
+    for node in nodes:
+        assert (site / f"img/ZZ/{node}.png").is_file() and (site / f"data/ZZ/{node}.json").is_file(), node
+    assert (site / "index.html").is_file() and (site / "hub/ZZ.html").is_file()
+    assert json.loads((site / "data/status.json").read_text())["hubs"][0]["hub"] == "ZZ"
+
+
 # -- serve: SIGTERM stops it, even where SIGINT is ignored ------------------------------------
 
 
