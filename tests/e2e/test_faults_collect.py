@@ -487,3 +487,29 @@ def test_a_connection_dropped_mid_listing_fails_that_node_in_one_line(ssh_lab, t
     assert gone_within(root, 5) == []  # nothing of the listing is left running on the node
     db = sqlite3.connect(tmp_path / "tw.db")
     assert db.execute("select ok from polls where node = 'drop'").fetchall() == [(0,)]
+
+
+# -- security defaults: strict host keys ----------------------------------------------------
+
+
+def test_an_unknown_host_key_prints_the_line_that_adds_it_and_a_changed_one_does_not(ssh_lab, tmp_path):
+    need_executable("ssh-keyscan", "run scripts/install-system-deps.sh (openssh-client)")
+    good_node(ssh_lab, tmp_path)
+    new = ssh_lab.add_node("new", env={"SCM_FOLD": str(tmp_path / "fold-good")})
+    ssh_lab.add_wrong_key("changed")
+    kept = [line for line in ssh_lab.known_hosts.read_text().splitlines() if f"]:{new.port} " not in line]
+    ssh_lab.known_hosts.write_text("\n".join(kept) + "\n")
+    env = env_of(ssh_lab, tmp_path)
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"good": "", "new": "", "changed": ""})
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 1
+    lines = lines_by_node(r.out)
+    assert " ok " in lines["good"]
+    line = f"ssh-keyscan -p {new.port} {new.ip} >> {ssh_lab.known_hosts}"
+    assert "FAILED" in lines["new"] and lines["new"].endswith(line), lines["new"]
+    assert "is not in" in lines["new"] and "not trusted" in lines["new"]
+    assert "CHANGED" in lines["changed"] and "ssh-keyscan" not in lines["changed"], lines["changed"]
+    # The line does what it says: run as printed, the node is trusted and listed.
+    subprocess.run(["sh", "-c", line], check=True, env=env, capture_output=True, timeout=20)
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert " ok " in lines_by_node(r.out)["new"], r.out

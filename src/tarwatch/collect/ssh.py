@@ -53,7 +53,7 @@ class SshTransport:
         line that adds it) or its key changed (which must be looked into, not added blindly)."""
         try:
             opts = asyncssh.SSHClientConnectionOptions(
-                host=self.host, port=self.port or (), username=self.user or ()
+                config=(), host=self.host, port=self.port or (), username=self.user or ()
             )
             host, port = opts.host, opts.port
             files = [str(f) for f in opts.known_hosts] if isinstance(opts.known_hosts, list) else []
