@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import signal
+import threading
 from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -66,14 +67,17 @@ def _stop(signum: int, _frame: object) -> None:
 
 def serve_forever(folder: Path, bind: str, port: int, announce: Callable[[str], None]) -> None:
     """Given the site's folder, an address and a port, tell `announce` the URL and serve the
-    site until Ctrl-C or SIGTERM (from the main thread)."""
+    site until Ctrl-C or SIGTERM (when called from the main thread; from another, until the
+    server is shut down)."""
     server = make_server(folder, bind, port)
-    previous = signal.signal(signal.SIGTERM, _stop)
+    main = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    previous = signal.signal(signal.SIGTERM, _stop) if main else None
     try:
         announce(url_of(server))
         server.serve_forever()
     except (KeyboardInterrupt, _Stop):
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if main:
+            signal.signal(signal.SIGTERM, previous)
         server.server_close()
