@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from tarwatch.config.models import Config, _KeyError
+from tarwatch.config.models import Config, _KeyError, short_repr
 from tarwatch.errors import ConfigError
 from tarwatch.paths import config_dir
 from tarwatch.visible import visible
@@ -43,6 +43,8 @@ def load_toml(path: Path) -> Config:
         raise ConfigError(str(path), None, f"not UTF-8 text: {e.reason} at byte {e.start}") from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(str(path), None, f"not valid TOML: {e}") from e
+    except (ValueError, RecursionError) as e:  # an integer of thousands of digits; deep nesting
+        raise ConfigError(str(path), None, f"not valid TOML: {str(e)[:200]}") from e
     return validate(data, str(path))
 
 
@@ -91,7 +93,7 @@ def _first_error(e: ValidationError, source: str) -> ConfigError:
         msg = msg.removeprefix("Value error, ")
         got = err.get("input")
         if "got" not in msg and not isinstance(got, dict | list):
-            msg += f", got {got!r}"
+            msg += f", got {short_repr(got)}"
         problem = msg
     more = len(e.errors()) - 1
     if more:

@@ -63,11 +63,30 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
-def _check_timezone(v: str) -> str:
+def _check_timezone(v: Any) -> str:
+    expected = 'expected an IANA time zone such as "UTC" or "Asia/Shanghai"'
+    if not isinstance(v, str) or not 0 < len(v) <= 255:
+        raise ValueError(f"{expected}, got {short_repr(v)}")
     try:
         ZoneInfo(v)
-    except (ZoneInfoNotFoundError, ValueError) as e:
-        raise ValueError(f'expected an IANA time zone such as "UTC" or "Asia/Shanghai", got {v!r}') from e
+    except (ZoneInfoNotFoundError, ValueError, OSError) as e:  # OSError: a name too long for a file
+        raise ValueError(f"{expected}, got {v!r}") from e
+    return v
+
+
+def short_repr(v: Any, limit: int = 80) -> str:
+    """Given any value from a configuration file, return its repr cut to `limit` characters (a
+    huge int is not even turned into digits)."""
+    if isinstance(v, int) and v.bit_length() > 4 * limit:
+        return f"an integer of about {int(v.bit_length() * 0.30103)} digits"
+    text = repr(v) if not isinstance(v, str) or len(v) <= 4 * limit else repr(v[: 4 * limit])
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _no_control(v: str) -> str:
+    """Refuse a path or URL holding NUL or another control character: no file or server has one."""
+    if _CONTROL.search(v):
+        raise ValueError(f"expected no control characters (NUL, newline, escape, …), got {short_repr(v)}")
     return v
 
 
@@ -147,8 +166,8 @@ class Store(_Strict):
     @classmethod
     def _known_scheme(cls, v: str) -> str:
         if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", v):
-            raise ValueError(f"expected a URL starting sqlite:/// or postgresql://, got {v!r}")
-        return v
+            raise ValueError(f"expected a URL starting sqlite:/// or postgresql://, got {short_repr(v)}")
+        return _no_control(v)
 
 
 class Publish(_Strict):
@@ -156,6 +175,17 @@ class Publish(_Strict):
 
     out: Path = Field(default_factory=lambda: data_dir() / "site", description="folder of the site")
     url: str | None = Field(None, description="public URL of the site, for links in messages")
+
+    @field_validator("out")
+    @classmethod
+    def _out_is_a_path(cls, v: Path) -> Path:
+        _no_control(str(v))
+        return v
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_one_line(cls, v: str | None) -> str | None:
+        return None if v is None else _no_control(v)
 
 
 class Mail(_Strict):
@@ -215,6 +245,11 @@ class Hub(Overrides):  # type: ignore[misc,valid-type]
                 raise ValueError(problem.replace("expected items", "expected item keys"))
         return v
 
+    @field_validator("url", "jspath")
+    @classmethod
+    def _one_line(cls, v: str | None) -> str | None:
+        return None if v is None else _no_control(v)
+
     @field_validator("srvnode")
     @classmethod
     def _srvnode_is_a_folder_name(cls, v: str) -> str:
@@ -243,6 +278,11 @@ class Node(_Strict):
         description="folder of a hub's backups; {srvnode} is filled, $VARS are expanded by the node's shell",
     )
     timeout: Duration | None = Field(None, description="overrides defaults.timeout for this node")
+
+    @field_validator("host", "user", "root")
+    @classmethod
+    def _one_line(cls, v: str | None) -> str | None:
+        return None if v is None else _no_control(v)
 
 
 class Config(_Strict):

@@ -216,3 +216,46 @@ def test_the_cli_says_a_config_folder_is_a_folder_in_one_line_with_status_2(tmp_
     r = CliRunner().invoke(cli, ["--config", str(tmp_path), "check"], catch_exceptions=False)
     assert r.exit_code == 2
     assert r.stderr.strip() == f"tarwatch: error: {tmp_path}: is a folder, not a configuration file"
+
+
+# -- values of the wrong kind or size (found by tests/unit/test_fuzz_config.py) ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[defaults]\ntimezone = 5\n", "defaults.timezone"),  # was a TypeError
+        ('[defaults]\ntimezone = ["UTC"]\n', "defaults.timezone"),  # was a TypeError
+        (f'[defaults]\ntimezone = "{"a" * 10000}"\n', "defaults.timezone"),  # was an OSError
+        (f"{HUB}port = 1{'0' * 5000}\n", None),  # was a ValueError from tomllib
+        ('[publish]\nout = "site\\u0000"\n', "publish.out"),
+        ('[publish]\nurl = "https://x/\\n"\n', "publish.url"),
+        ('[store]\nurl = "sqlite:///x\\u0000.db"\n', "store.url"),
+        (f'{HUB}root = "/b\\u001b]0;x"\n', "nodes.A.root"),
+        (f'{HUB}host = "a\\nb"\n', "nodes.A.host"),
+        (HUB.replace('nodes = ["A"]', 'nodes = ["A"]\njspath = "/x/{node}\\u0000"'), "hubs.ZZ.jspath"),
+    ],
+    ids=[
+        "tz int",
+        "tz list",
+        "tz long",
+        "huge int",
+        "out NUL",
+        "url newline",
+        "store NUL",
+        "root",
+        "host",
+        "jspath",
+    ],
+)
+def test_values_of_the_wrong_kind_or_size_are_one_config_error(
+    tmp_path: Path, text: str, key: str | None
+) -> None:
+    e = load(tmp_path, text)
+    assert e.key == key
+    assert len(str(e)) < 400
+
+
+def test_a_huge_integer_is_named_by_its_size_not_printed(tmp_path: Path) -> None:
+    e = load(tmp_path, f"{HUB}port = {'9' * 4000}\n")
+    assert e.key == "nodes.A.port" and "integer of about" in e.problem
