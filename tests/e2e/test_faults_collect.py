@@ -513,3 +513,63 @@ def test_an_unknown_host_key_prints_the_line_that_adds_it_and_a_changed_one_does
     subprocess.run(["sh", "-c", line], check=True, env=env, capture_output=True, timeout=20)
     r = tarwatch("--config", str(config), "collect", env=env)
     assert " ok " in lines_by_node(r.out)["new"], r.out
+
+
+# -- defect 14: a find killed on the node -----------------------------------------------------
+
+
+def members(group: int, name: str) -> list[int]:
+    """The live processes of process group `group` whose command name is `name`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if int(fields[2]) == group and comm == name and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_find_killed_on_the_node_is_said_killed_and_nothing_is_marked_gone(ssh_lab, tmp_path):
+    good_node(ssh_lab, tmp_path)
+    fold = tmp_path / "fold-kill"
+    root = fold / "backup" / "cms02"
+    seed_tree(root)
+    ssh_lab.add_node("kill", env={"SCM_FOLD": str(fold)})
+    env = env_of(ssh_lab, tmp_path)
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"good": "", "kill": ""})
+    assert tarwatch("--config", str(config), "collect", env=env).code == 0
+    for n in range(4000):  # a listing long enough to be caught running
+        tarball(root, f"repos/r{n % 200}/2012/08/{1 + n // 200:02d}/000000/r{n % 200}-{n}.tar.gz", 1)
+    killed = False
+    for _attempt in range(10):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tarwatch", "--config", str(config), "collect"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+        while not killed and proc.poll() is None:
+            group = listing_group(root)
+            if group is None:
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGSTOP)
+            finds = members(group, "find")
+            for pid in finds:
+                os.kill(pid, signal.SIGKILL)  # as the OOM killer or an admin would
+            killed = bool(finds)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGCONT)
+        out, err = proc.communicate(timeout=60)
+        if killed:
+            break
+    assert killed, "find always finished before it could be caught"
+    lines = lines_by_node(out)
+    assert proc.returncode == 1 and " ok " in lines["good"], out + err
+    assert "FAILED  find was killed by signal 9 (SIGKILL) while listing" in lines["kill"], out
+    db = sqlite3.connect(tmp_path / "tw.db")
+    gone = db.execute("select count(*) from tarballs where node = 'kill' and gone is not null")
+    assert gone.fetchone() == (0,)
