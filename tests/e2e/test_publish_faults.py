@@ -129,6 +129,44 @@ def test_a_sigkilled_publish_leaves_no_worker_process_behind(tmp_path: Path) -> 
             publish.wait()
 
 
+def test_ctrl_c_during_a_publish_is_one_line_and_leaves_no_worker(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group, workers included: only the publish answers it
+    ("Aborted!", exit status 1), no worker prints a traceback, and none outlives it."""
+    config, env = collected(tmp_path, EXTRA_NODES)
+    publish = subprocess.Popen(
+        [sys.executable, "-m", "tarwatch", "--config", str(config), "--now", NOW.isoformat(), "publish"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a process group of its own, as a terminal's foreground job
+    )
+    workers: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2:
+            assert publish.poll() is None and time.monotonic() < deadline, "no worker processes appeared"
+            workers = children(publish.pid)
+            time.sleep(0.02)
+        time.sleep(0.3)
+        os.killpg(publish.pid, signal.SIGINT)
+        _, err = publish.communicate(timeout=30)
+        assert publish.returncode == 1
+        assert "Traceback" not in err and err.strip() == "Aborted!", err
+        deadline = time.monotonic() + 5
+        while any(alive(p, t) for p, t in workers.items()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [p for p, t in workers.items() if alive(p, t)] == []
+    finally:
+        for pid, started in workers.items():
+            if alive(pid, started):
+                os.kill(pid, signal.SIGKILL)
+        if publish.poll() is None:
+            publish.kill()
+            publish.wait()
+
+
 # -- the disk under the site full, or read-only --------------------------------------------
 
 

@@ -23,6 +23,7 @@ The site is world-readable by design: files are written 0644 and the folders tar
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -133,17 +134,19 @@ def publish(
         )
         for hub, node in todo
     ]
-    for job, failure in write_nodes(node_jobs, store.engine, jobs):
-        key = f"{job.hub}/{job.node}"
-        if failure is not None:
-            _fail(summary, failure)
-            state.nodes.pop(key, None)  # written again next time, whatever changes
-            continue
-        state.nodes[key] = wanted[key]
-        summary.nodes_changed.append(key)
-        summary.data += 1
-        summary.images += 2
-        summary.legacy += 1 if job.jspath else 0
+    # closing(): a failure that stops the publish cancels the nodes not yet begun, at once
+    with contextlib.closing(write_nodes(node_jobs, store.engine, jobs)) as written:
+        for job, failure in written:
+            key = f"{job.hub}/{job.node}"
+            if failure is not None:
+                _fail(summary, failure)
+                state.nodes.pop(key, None)  # written again next time, whatever changes
+                continue
+            state.nodes[key] = wanted[key]
+            summary.nodes_changed.append(key)
+            summary.data += 1
+            summary.images += 2
+            summary.legacy += 1 if job.jspath else 0
     known = {f"{s.tag}/{n}" for s in hub_shapes for n in s.nodes}
     state.nodes = {k: v for k, v in state.nodes.items() if k in known}
     state.write(out)
