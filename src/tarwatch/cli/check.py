@@ -26,7 +26,7 @@ from tarwatch.store import Store, snoozes
     type=click.Choice(["table", "json", "nagios"]),
     default="table",
     show_default=True,
-    help="table for people, json for programs (keys as in DESIGN.md), nagios for monitoring plugins.",
+    help="table for people, json for programs (its keys are in the README), nagios for monitoring plugins.",
 )
 @click.option("--all", "show_all", is_flag=True, help="table: show every item, not only problems.")
 @global_options

@@ -38,8 +38,9 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def world(tmp_path: Path, names: list[str], hours_old: float = 2) -> Path:
-    """A hub ZZ with node SDU whose store holds one listing: 3 tarballs of svn/<name> per name."""
+def world(tmp_path: Path, names: list[str], hours_old: float = 2, stale: tuple[str, ...] = ()) -> Path:
+    """A hub ZZ with node SDU whose store holds one listing: 3 tarballs of svn/<name> per name,
+    the newest `hours_old` old (60 hours for the names in `stale`)."""
     db = tmp_path / "tarwatch.db"
     cfg = tmp_path / "tarwatch.toml"
     cfg.write_text(
@@ -50,7 +51,8 @@ def world(tmp_path: Path, names: list[str], hours_old: float = 2) -> Path:
     records = [f"R\t{ROOT}".encode()]
     for name in names:
         for days in (2, 1, 0):
-            when = datetime.fromtimestamp(NOW_T - hours_old * 3600 - days * 86400, UTC)
+            age = 60 if name in stale else hours_old
+            when = datetime.fromtimestamp(NOW_T - age * 3600 - days * 86400, UTC)
             rel = f"svn/{name}/{when:%Y/%m/%d/%H%M%S}/{name}-{100 - days}.tar.gz"
             records.append(f"T\t1000\t{when.timestamp():.0f}\t{rel}".encode())
     records.append(b"E\t0")
@@ -75,17 +77,12 @@ def test_check_all_on_a_healthy_site_lists_every_item_and_exits_0(tmp_path: Path
 
 
 def test_check_all_mixes_items_with_and_without_findings(tmp_path: Path) -> None:
-    cfg = world(tmp_path, ["dybsvn"])
-    stale = tmp_path / "stale"
-    stale.mkdir()
-    # one more item 60 hours old: a stale alarm next to the healthy one
-    other = world(stale, ["old"], hours_old=60)
-    store_url = other.read_text().split('"')[1]
-    text = cfg.read_text().replace(cfg.read_text().split('"')[1], store_url)
-    cfg.write_text(text)
+    cfg = world(tmp_path, ["dybsvn", "old", "env"], stale=("old",))
     r = run("check", "--all", "--now", NOW, "--config", str(cfg))
     assert r.exit_code == 2, r.output
-    assert "stale" in r.stdout
+    rows = [line for line in r.stdout.splitlines() if "svn/" in line]
+    assert len(rows) == 3  # one row per item, with or without findings
+    assert any("svn/old" in line and "stale" in line for line in rows)
 
 
 # -- defect: escape sequences in file names reach the terminal --------------------------------
@@ -121,3 +118,24 @@ def test_json_keeps_every_name_whole_and_prints_no_raw_control_characters(tmp_pa
 
 def test_visible_is_what_the_table_shows() -> None:
     assert visible("red\x1b[31m") == "red\\x1b[31m"
+
+
+# -- config show prints what it reads back, and nothing a terminal acts on --------------------
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_config_show_escapes_control_characters_and_reads_back_the_same(
+    tmp_path: Path, as_json: bool
+) -> None:
+    import tomllib
+
+    cfg = world(tmp_path, ["dybsvn"])
+    note = "red \x1b[31m, title \x1b]0;x\x07, csi \x9b, rlo \u202e, nel \x85 end"
+    text = cfg.read_text().replace('nodes = ["SDU"]\n', 'nodes = ["SDU"]\ndescription = "%s"\n')
+    cfg.write_text(text % note.encode("unicode_escape").decode().replace("\\x", "\\u00"), encoding="utf-8")
+    args = ["config", "show", "--config", str(cfg)] + (["--json"] if as_json else [])
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    assert not RAW_CONTROL.search(r.stdout.replace("\n", "")) and "\u202e" not in r.stdout, repr(r.stdout)
+    shown = json.loads(r.stdout) if as_json else tomllib.loads(r.stdout)
+    assert shown["hubs"]["ZZ"]["description"] == note
