@@ -1,0 +1,64 @@
+"""The previous schema and a newer one on a real PostgreSQL: 0001 is migrated in place (in one
+transaction, and said so), a revision this tarwatch does not know is refused."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+
+import pytest
+from sqlalchemy import create_engine, inspect, select, text
+
+from tarwatch.collect.snapshot import Snapshot, Tarball
+from tarwatch.errors import StoreError
+from tarwatch.store import Store, schema
+from tarwatch.store.tables import runs
+
+pytestmark = pytest.mark.e2e
+_names = itertools.count()
+
+
+@pytest.fixture
+def url(postgres) -> str:
+    return postgres.fresh_database(f"twmig{next(_names)}")
+
+
+def test_a_postgresql_store_of_the_previous_schema_is_migrated_in_place(url, caplog) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(schema.MIGRATIONS))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO runs (now, started, command, hubs) VALUES (1, 1, 'collect', 'ZZ')"))
+    engine.dispose()
+    with caplog.at_level(logging.WARNING):
+        store = Store.open(url)
+    assert "schema revision 0001; upgrading it to" in caplog.text and "one transaction" in caplog.text
+    with store.engine.connect() as conn:
+        assert schema.current_revision(conn) == schema.HEAD
+    assert {"pid", "host", "outcome"} <= {c["name"] for c in inspect(store.engine).get_columns("runs")}
+    run = store.begin_run(2.0, "collect", ["ZZ"])
+    t = Tarball("/b/svn/x/1/x-1.tar.gz", "svn/x", 1_700_000_000, 5, 1.0, 1)
+    store.record_poll(
+        run, "ZZ", "N", 2.0, ok=True, reason=None, duration=0.1,
+        snap=Snapshot("/b", True, [t], unreadable=["/b/svn/y"]),
+    )  # fmt: skip
+    store.finish_run(run)
+    assert store.latest_polls(["ZZ"])[("ZZ", "N")].unreadable == ("/b/svn/y",)
+    with store.engine.connect() as conn:
+        outcomes = [r.outcome for r in conn.execute(select(runs).order_by(runs.c.id))]
+    assert outcomes == ["abandoned", "finished"]
+
+
+def test_a_postgresql_store_of_a_newer_tarwatch_is_refused(url) -> None:
+    Store.open(url).engine.dispose()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    engine.dispose()
+    with pytest.raises(StoreError, match=r"schema revision 0099, newer than this tarwatch knows .*; upgrade"):
+        Store.open(url)
