@@ -139,3 +139,29 @@ def test_config_show_escapes_control_characters_and_reads_back_the_same(
     assert not RAW_CONTROL.search(r.stdout.replace("\n", "")) and "\u202e" not in r.stdout, repr(r.stdout)
     shown = json.loads(r.stdout) if as_json else tomllib.loads(r.stdout)
     assert shown["hubs"]["ZZ"]["description"] == note
+
+
+# -- a tarball stamped in the future, through the store -------------------------------------
+
+
+def test_a_folder_dated_2099_does_not_hide_a_four_month_old_item_read_from_the_store(tmp_path: Path) -> None:
+    cfg = world(tmp_path, [])
+    records = [f"R\t{ROOT}".encode()]
+    for when in (
+        datetime(2026, 7, 20, 2, tzinfo=UTC),
+        datetime(2026, 7, 27, 2, tzinfo=UTC),
+        datetime(2099, 1, 1),
+    ):
+        rel = f"svn/dybsvn/{when:%Y/%m/%d/%H%M%S}/dybsvn-1.tar.gz"
+        records.append(f"T\t1000\t0\t{rel}".encode())
+    records.append(b"E\t0")
+    snap = snapshot(parse_listing(b"\0".join(records) + b"\0"), ZoneInfo("UTC"))
+    store = Store.open(cfg.read_text().split('"')[1])
+    run_id = store.begin_run(NOW_T, "collect", ["ZZ"])
+    store.record_poll(run_id, "ZZ", "SDU", NOW_T, ok=True, reason=None, duration=0.1, snap=snap)
+    r = run("check", "--format", "json", "--now", NOW, "--config", str(cfg))
+    assert r.exit_code == 2, r.output  # alarm
+    item = json.loads(r.stdout)["hubs"][0]["nodes"][0]["items"][0]
+    found = {f["check"]: f for f in item["findings"]}
+    assert found["stale"]["status"] == "alarm" and "121 days old" in found["stale"]["message"]
+    assert found["future"]["status"] == "warn" and "2099/01/01" in found["future"]["message"]
