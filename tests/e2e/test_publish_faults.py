@@ -25,6 +25,7 @@ from tarwatch.config.legacy import to_toml
 
 pytestmark = pytest.mark.e2e
 
+TARWATCH = (sys.executable, "-m", "tarwatch")
 EXTRA_NODES = 60  # enough nodes that a publish takes seconds and uses worker processes
 
 
@@ -47,6 +48,21 @@ def collected(base: Path, extra_nodes: int = 0) -> tuple[Path, dict[str, str]]:
     r = tarwatch("--config", str(config), "--now", NOW.isoformat(), "collect", env=env)
     assert r.code == 1, r.err  # KEK never answers
     return config, env
+
+
+World = tuple[Path, dict[str, str]]  # a collected world's configuration file and environment
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The demo world, collected once for the module (tests publish it to sites of their own)."""
+    return collected(tmp_path_factory.mktemp("small"))
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The demo world with EXTRA_NODES more nodes: a publish takes seconds, in worker processes."""
+    return collected(tmp_path_factory.mktemp("big"), EXTRA_NODES)
 
 
 def site_files(site: Path) -> dict[str, bytes]:
@@ -87,13 +103,22 @@ def holds(pid: int, path: str) -> bool:
     return any(link.startswith(path) for link in links)
 
 
-def test_a_sigkilled_publish_leaves_no_worker_process_behind(tmp_path: Path) -> None:
+def test_a_sigkilled_publish_leaves_no_worker_process_behind(big: World, tmp_path: Path) -> None:
     """The workers die with the publish; while they live they hold the store open only to
     read a node's series (never the whole time, as with a connection inherited)."""
-    config, env = collected(tmp_path, EXTRA_NODES)
+    config, env = big
     store = os.path.realpath(tomllib.loads(config.read_text())["store"]["url"].removeprefix("sqlite:///"))
     publish = subprocess.Popen(
-        [sys.executable, "-m", "tarwatch", "--config", str(config), "--now", NOW.isoformat(), "publish"],
+        [
+            *TARWATCH,
+            "--config",
+            str(config),
+            "--now",
+            NOW.isoformat(),
+            "publish",
+            "--out",
+            str(tmp_path / "s"),
+        ],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -129,12 +154,21 @@ def test_a_sigkilled_publish_leaves_no_worker_process_behind(tmp_path: Path) -> 
             publish.wait()
 
 
-def test_ctrl_c_during_a_publish_is_one_line_and_leaves_no_worker(tmp_path: Path) -> None:
+def test_ctrl_c_during_a_publish_is_one_line_and_leaves_no_worker(big: World, tmp_path: Path) -> None:
     """Ctrl-C reaches the whole process group, workers included: only the publish answers it
     ("Aborted!", exit status 1), no worker prints a traceback, and none outlives it."""
-    config, env = collected(tmp_path, EXTRA_NODES)
+    config, env = big
     publish = subprocess.Popen(
-        [sys.executable, "-m", "tarwatch", "--config", str(config), "--now", NOW.isoformat(), "publish"],
+        [
+            *TARWATCH,
+            "--config",
+            str(config),
+            "--now",
+            NOW.isoformat(),
+            "publish",
+            "--out",
+            str(tmp_path / "s"),
+        ],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -171,11 +205,13 @@ def test_ctrl_c_during_a_publish_is_one_line_and_leaves_no_worker(tmp_path: Path
 
 
 @pytest.mark.parametrize("room", [0, 16 * 1024], ids=["no-room", "room-for-the-status"])
-def test_a_full_disk_under_the_site_is_one_line_and_the_site_stays_whole(tmp_path: Path, room: int) -> None:
+def test_a_full_disk_under_the_site_is_one_line_and_the_site_stays_whole(
+    small: World, tmp_path: Path, room: int
+) -> None:
     """No room: the status cannot be written. Room for the status but not for a chart: the
     nodes' worker processes fail. Either way: one line naming the file, exit status 1, every
     file as it was, no temporary file left; with room again, the next publish completes."""
-    config, env = collected(tmp_path)
+    config, env = small
     now = NOW.isoformat()
     with tmpfs(tmp_path / "disk", size="4m") as disk:
         site = disk / "site"
@@ -203,8 +239,8 @@ def test_a_full_disk_under_the_site_is_one_line_and_the_site_stays_whole(tmp_pat
         assert len(json.loads(state.read_text())["nodes"]) == 5
 
 
-def test_a_read_only_disk_under_the_site_is_one_line(tmp_path: Path) -> None:
-    config, env = collected(tmp_path)
+def test_a_read_only_disk_under_the_site_is_one_line(small: World, tmp_path: Path) -> None:
+    config, env = small
     with tmpfs(tmp_path / "ro", size="1m", read_only=True) as ro:
         r = tarwatch("--config", str(config), "publish", "--out", str(ro / "site"), env=env)
     assert r.code == 1
@@ -217,9 +253,12 @@ def test_a_read_only_disk_under_the_site_is_one_line(tmp_path: Path) -> None:
 # -- one node that cannot be written: the others are published --------------------------------
 
 
-@pytest.mark.parametrize("extra", [0, 8], ids=["in-process", "worker-processes"])
-def test_a_node_whose_files_cannot_be_written_does_not_stop_the_others(tmp_path: Path, extra: int) -> None:
-    config, env = collected(tmp_path, extra)
+@pytest.mark.parametrize("world", ["small", "big"], ids=["in-process", "worker-processes"])
+def test_a_node_whose_files_cannot_be_written_does_not_stop_the_others(
+    request: pytest.FixtureRequest, tmp_path: Path, world: str
+) -> None:
+    config, env = request.getfixturevalue(world)
+    extra = EXTRA_NODES if world == "big" else 0
     site = tmp_path / "site"
     (site / "img/ZZ/SDU.svg").mkdir(parents=True)  # a folder where SDU's chart goes
     r = tarwatch("--config", str(config), "--now", NOW.isoformat(), "publish", "--out", str(site), env=env)
@@ -239,8 +278,8 @@ def test_a_node_whose_files_cannot_be_written_does_not_stop_the_others(tmp_path:
 
 
 @pytest.fixture
-def published(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
-    config, env = collected(tmp_path)
+def published(small: World, tmp_path: Path) -> Iterator[World]:
+    config, env = small
     site = tmp_path / "site"
     r = tarwatch("--config", str(config), "--now", NOW.isoformat(), "publish", "--out", str(site), env=env)
     assert r.code == 0, r.err
