@@ -16,6 +16,7 @@ import click
 
 from tarwatch.config import Config, load_config
 from tarwatch.errors import ConfigError, TarwatchError
+from tarwatch.layout import FIRST_YEAR, LAST_YEAR, STAMP_END, STAMP_MIN
 from tarwatch.visible import visible, visible_lines
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,7 +50,8 @@ class State:
 
 def parse_now(text: str) -> datetime:
     """Given an ISO 8601 time ("2012-08-07T12:00:00", "2012-08-07 12:00+08:00", "2012-08-07"),
-    return it as an aware datetime (UTC when no offset is given); raise click.BadParameter."""
+    return it as an aware datetime (UTC when no offset is given); raise click.BadParameter, also
+    for a time outside the years tarwatch accepts for stamps (1970–2999, UTC)."""
     try:
         t = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -57,7 +59,10 @@ def parse_now(text: str) -> datetime:
             'expected an ISO 8601 time such as "2012-08-07T12:00:00" or '
             f'"2012-08-07T12:00:00+08:00", got {text!r}'
         ) from None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    t = t if t.tzinfo else t.replace(tzinfo=UTC)
+    if not STAMP_MIN <= t.timestamp() < STAMP_END:
+        raise click.BadParameter(f"expected a time in the years {FIRST_YEAR}–{LAST_YEAR} (UTC), got {text!r}")
+    return t
 
 
 def _set(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:

@@ -165,3 +165,13 @@ def test_a_folder_dated_2099_does_not_hide_a_four_month_old_item_read_from_the_s
     found = {f["check"]: f for f in item["findings"]}
     assert found["stale"]["status"] == "alarm" and "121 days old" in found["stale"]["message"]
     assert found["future"]["status"] == "warn" and "2099/01/01" in found["future"]["message"]
+
+
+@pytest.mark.parametrize(
+    "now", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+05:00", "1969-12-31T23:59:59"]
+)
+def test_a_now_outside_the_accepted_years_is_a_usage_error_not_a_traceback(tmp_path: Path, now: str) -> None:
+    cfg = world(tmp_path, ["dybsvn"])
+    r = run("check", "--now", now, "--config", str(cfg))  # a traceback would raise here
+    assert r.exit_code == 2
+    assert "1970–2999" in r.stderr
