@@ -64,8 +64,12 @@ _GNU = (
 )  # fmt: skip
 # The guard: the command's input is the channel; when it ends, the whole process group dies.
 # `kill -9 -$$` signals only a group that the command's shell leads (sshd and the local
-# transport start each command as one): run by hand, it never reaches anything else.
-GUARD = "exec 3<&0 </dev/null; ( while read -r _ <&3; do :; done; kill -9 -$$ ) >/dev/null 2>&1 & g=$!; "
+# transport start each command as one): run by hand, it never reaches anything else. Without
+# an input to watch (stdin closed), there is no guard.
+GUARD = (
+    "g=; if { command exec 3<&0; } 2>/dev/null; then"
+    " ( while read -r _ <&3; do :; done; kill -9 -$$ ) >/dev/null 2>&1 & g=$!; fi; exec </dev/null; "
+)
 _UNGUARD = ' kill "$g" 2>/dev/null || :'
 SCRIPT = (
     GUARD + 'if cd -- "$1" 2>/dev/null; then printf \'R\\t%s\\000\' "$PWD";'

@@ -199,3 +199,13 @@ def _running_in(folder: Path) -> list[int]:
             if cwd == str(folder) and state != "Z":
                 found.append(int(entry.name))
     return found
+
+
+def test_a_listing_run_with_its_input_closed_lists_all_the_same(tmp_path: Path):
+    root = tmp_path / "cms02"
+    tarball(root, OK, 5)
+    tarball(root, "a/d/2012/01/01/000000/d.tar.gz", 7)
+    p = subprocess.run(["sh", "-c", f"{listing_command(str(root))} <&-"], capture_output=True, timeout=30)
+    lst = parse_listing(p.stdout)
+    assert lst.root == str(root) and len(lst.tarballs) == 2 and lst.status == 0
+    assert p.stderr == b""
