@@ -573,3 +573,16 @@ def test_a_find_killed_on_the_node_is_said_killed_and_nothing_is_marked_gone(ssh
     db = sqlite3.connect(tmp_path / "tw.db")
     gone = db.execute("select count(*) from tarballs where node = 'kill' and gone is not null")
     assert gone.fetchone() == (0,)
+
+
+def test_a_node_that_refuses_the_key_fails_alone_and_says_why(ssh_lab, tmp_path):
+    good_node(ssh_lab, tmp_path)
+    ssh_lab.add_refusing_key("nokey")
+    env = env_of(ssh_lab, tmp_path)
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"good": "", "nokey": ""})
+    r = tarwatch("--config", str(config), "collect", env=env)
+    assert r.code == 1 and "Traceback" not in r.err
+    lines = lines_by_node(r.out)
+    assert " ok " in lines["good"] and "6 tarballs" in lines["good"]
+    assert "FAILED" in lines["nokey"] and "authentication failed" in lines["nokey"], r.out
+    assert "no key was accepted" in lines["nokey"]

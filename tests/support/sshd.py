@@ -284,6 +284,14 @@ class SshLab:
         self.nodes[name] = node
         return node
 
+    def add_refusing_key(self, name: str) -> SshNode:
+        """A real sshd that the lab trusts, but that does not accept the lab's client key."""
+        node = self._start_sshd(name, env=None, run_as=None, refuse_key=True)
+        assert node.host_key is not None
+        self._add_host(node)
+        self._trust(node, _public_key(node.host_key))
+        return node
+
     def add_wrong_key(self, name: str) -> SshNode:
         """A real sshd, but known_hosts holds another (freshly generated) key for it.
 
@@ -396,11 +404,15 @@ class SshLab:
         with self.known_hosts.open("a") as f:
             f.write(f"[{node.ip}]:{node.port} {public_key}\n")
 
-    def _start_sshd(self, name: str, *, env: dict[str, str] | None, run_as: str | None) -> SshNode:
+    def _start_sshd(
+        self, name: str, *, env: dict[str, str] | None, run_as: str | None, refuse_key: bool = False
+    ) -> SshNode:
         self._check_name(name)
         node_dir = self.base / "nodes" / name
         node_dir.mkdir(parents=True)
         host_key = _keygen(node_dir / "ssh_host_ed25519_key", f"{name}-host")
+        # Each node trusts the lab's client key, unless it is one that refuses it.
+        (node_dir / "authorized_keys").write_text("" if refuse_key else self.authorized_keys.read_text())
         ip = _next_ip()
         last_error = ""
         for _attempt in range(3):  # the free port may be taken before sshd binds it
@@ -447,7 +459,7 @@ class SshLab:
             f"ListenAddress {ip}:{port}",
             f"HostKey {_quote(str(host_key))}",
             f"PidFile {_quote(str(node_dir / 'sshd.pid'))}",
-            f"AuthorizedKeysFile {_quote(str(self.authorized_keys))}",
+            f"AuthorizedKeysFile {_quote(str(node_dir / 'authorized_keys'))}",
             "PubkeyAuthentication yes",
             "PasswordAuthentication no",
             "KbdInteractiveAuthentication no",
