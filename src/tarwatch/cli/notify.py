@@ -12,6 +12,7 @@ from tarwatch.cli.common import global_options, handle_errors, select_hubs, stat
 from tarwatch.cli.locking import store_lock, wait_option
 from tarwatch.config import Config
 from tarwatch.store import Store
+from tarwatch.visible import visible
 
 if TYPE_CHECKING:
     from tarwatch.notify.run import Planned
@@ -90,7 +91,7 @@ def notify_report(
                 click.echo(f"{d.hub}: sent {d.subject!r} to {d.channel}")
         else:
             will = {"pending": "will retry next run", "failed": "retrying cannot help"}.get(a.state, a.state)
-            click.echo(f"{d.hub}: NOT sent {d.subject!r} to {d.channel} ({will}): {a.error}")
+            click.echo(f"{d.hub}: NOT sent {d.subject!r} to {d.channel} ({will}): {visible(a.error or '')}")
     return 0 if all(a.state == SENT for a in outcome.attempts) else 1
 
 

@@ -115,13 +115,22 @@ def hold(url: str, command: str, wait: float) -> Iterator[RunLock]:
 
 
 def _gave_up(url: str, holder: Holder, wait: float) -> Busy:
-    from datetime import timedelta
-
-    from tarwatch.durations import humanize
     from tarwatch.redact import redact_url
 
-    waited = f"waited {humanize(timedelta(seconds=wait))}, " if wait > 0 else ""
+    waited = f"waited {_seconds(wait)}, " if wait > 0 else ""
     return Busy(f"another {holder.describe(redact_url(url))}; {waited}giving up")
+
+
+def _seconds(seconds: float) -> str:
+    """Given seconds, return them for people: "1 second", "2.5 seconds", "5 minutes"."""
+    if seconds >= 90:
+        from datetime import timedelta
+
+        from tarwatch.durations import humanize
+
+        return humanize(timedelta(seconds=seconds))
+    n = f"{seconds:g}"
+    return f"{n} second" + ("" if n == "1" else "s")
 
 
 # -- SQLite: flock on a file beside the store ----------------------------------------------
