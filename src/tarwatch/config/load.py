@@ -18,8 +18,8 @@ CONFIG_NAME = "tarwatch.toml"
 
 def find_config_file(explicit: str | Path | None = None) -> Path | None:
     """Given --config (or None), return the file to read: it, ./tarwatch.toml, then the user's
-    config folder; None when there is none. Raise ConfigError if an explicit file is missing or
-    is a folder."""
+    config folder; None when there is none. Raise ConfigError if an explicit file is missing, or
+    if it or one of the default places is a folder."""
     if explicit is not None:
         p = Path(explicit)
         if p.is_dir():
@@ -28,6 +28,8 @@ def find_config_file(explicit: str | Path | None = None) -> Path | None:
             raise ConfigError(str(p), None, "no such file")
         return p
     for p in (Path.cwd() / CONFIG_NAME, config_dir() / CONFIG_NAME):
+        if p.is_dir():  # not silently skipped: the next one would be read instead of this one
+            raise ConfigError(str(p), None, "is a folder, not a configuration file")
         if p.is_file():
             return p
     return None

@@ -259,3 +259,12 @@ def test_values_of_the_wrong_kind_or_size_are_one_config_error(
 def test_a_huge_integer_is_named_by_its_size_not_printed(tmp_path: Path) -> None:
     e = load(tmp_path, f"{HUB}port = {'9' * 4000}\n")
     assert e.key == "nodes.A.port" and "integer of about" in e.problem
+
+
+def test_a_folder_named_tarwatch_toml_in_the_working_folder_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "tarwatch.toml").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="is a folder, not a configuration file"):
+        find_config_file()
