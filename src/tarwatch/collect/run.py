@@ -215,7 +215,8 @@ def _judge(job: Job, parser: ListingParser, fin: Finished, duration: float) -> O
     if listing.unreadable and listing.complete:
         shown = ", ".join(repr(p) for p in listing.unreadable[:3])
         more = f" and {len(listing.unreadable) - 3} more" if len(listing.unreadable) > 3 else ""
-        warning = f"cannot read {shown}{more}; what they held is not marked gone"
+        them = "them" if len(listing.unreadable) > 1 else "it"
+        warning = f"cannot read {shown}{more} (permission denied): nothing in {them} is marked gone"
     elif not listing.complete:
         warning = f"find reported errors (exit status {listing.status}); nothing is marked gone"
         if err:
