@@ -204,3 +204,41 @@ def test_the_documents_are_real_toml(tmp_path: Path) -> None:
 
     doc = {"hubs": {"ZZ": {"srvnode": "a\x1b", "n": [1, {"x": datetime(2020, 1, 1, tzinfo=UTC)}]}}}
     assert tomllib.loads(toml_text(doc)) == doc
+
+
+# -- the legacy pair -----------------------------------------------------------------------
+
+INI_LINES = st.one_of(
+    st.sampled_from(
+        [
+            "[ZZ]", "[HUB]", "[ENV]", "[C]", "[Z9]", "srvnode = dayabay", "srvnode =", "ZZ = C Z9:229",
+            "ZZ = C ..", "ZZ = .", "dbpath = $LOCAL_BASE/x.db", "jspath = %(node)s/%(srvnode)s.json",
+            "jspath = %(loop)s", "loop = %(loop)s", "reporturl = http://x/%(node)s", "select = a/b c/d",
+            "email = a@b, c@d", "timeout = 9999999999", "timeout = 2", "timeout = 1e999", "port = 99999",
+            "port = x", "host = a@b:22", "root = %(srvnode)s", "scm_fold = ~/x", "ZZ = ", "zz = C", "HUB = x",
+        ]
+    ),
+    HOSTILE_TEXT,
+)  # fmt: skip
+INI = st.lists(INI_LINES, max_size=12).map("\n".join)
+
+
+@FUZZ
+@given(scm=INI, fab=INI, hub=st.sampled_from(["ZZ", "C", "..", "x"]))
+def test_any_legacy_pair_reads_or_is_a_config_error(tmp_path_factory, scm: str, fab: str, hub: str) -> None:
+    from tarwatch.config.legacy import import_legacy, load_legacy
+
+    home = tmp_path_factory.mktemp("legacy")
+    (home / ".scm_monitor.cnf").write_text(scm, encoding="utf-8")
+    (home / ".libfab.cnf").write_text(fab, encoding="utf-8")
+    try:
+        load_legacy(hub, home, {"LOCAL_BASE": "/opt"})
+    except ConfigError as e:
+        assert e.file is not None
+    try:
+        text = import_legacy(home / ".scm_monitor.cnf", home / ".libfab.cnf", {})
+    except ConfigError:
+        return
+    import tomllib
+
+    tomllib.loads(text)  # what import prints is TOML, valid or marked NOT VALID YET
