@@ -148,13 +148,14 @@ def _item(
     locks: Sequence[tuple[str, float]],
     now: float,
 ) -> ItemVerdict:
+    shown = stale.shown(h, now)  # the newest tarball not stamped in the future
     v = ItemVerdict(
         item=item,
         status=Status.OK,
-        latest=h.newest.stamp if h else None,
-        size=h.newest.size if h else None,
+        latest=shown.stamp if shown else None,
+        size=shown.size if shown else None,
         count=h.count if h else 0,
-        revision=h.newest.revision if h else None,
+        revision=shown.revision if shown else None,
     )
     if poll is None:
         v.status = Status.UNKNOWN
@@ -167,7 +168,7 @@ def _item(
     tz = _zone(t.timezone)
     findings = (
         missing.check(item, node, v.count, on_source is not None),
-        stale.check(stale.judged(h, now), now, t),
+        stale.check(v.latest, now, t),
         future.check(h, now, tz),
         shrink.check(h, t, now),
         retention.check(v.count, t),

@@ -9,7 +9,7 @@ from datetime import timedelta
 from tarwatch.checks.model import Finding, Status
 from tarwatch.config.models import Defaults
 from tarwatch.durations import humanize
-from tarwatch.history import ItemHistory
+from tarwatch.history import ItemHistory, Tar
 
 NAME = "stale"
 # Clocks and folder stamps disagree by minutes without anything being wrong.
@@ -27,10 +27,20 @@ def judged(h: ItemHistory | None, now: float) -> float | None:
     return None if newest is None else newest.stamp
 
 
+def shown(h: ItemHistory | None, now: float) -> Tar | None:
+    """Given an item's history and `now`, return the tarball its verdict shows (latest, size,
+    age): the newest not in the future, else (all are) the newest. One read from the manifest
+    knows no revision."""
+    if h is None:
+        return None
+    newest, _previous = h.until(now + _SLACK_S)
+    return newest or h.newest
+
+
 def check(latest: float | None, now: float, t: Defaults) -> Finding | None:
-    """Given the stamp of the newest tarball not in the future (None: no such tarball; see
-    judged()), `now` and the thresholds, return a finding when it is older than
-    stale_warn/stale_alarm; else None. A stamp in the future is not judged here.
+    """Given the stamp of the newest tarball not in the future (None: no tarball; see shown()),
+    `now` and the thresholds, return a finding when it is older than stale_warn/stale_alarm;
+    else None. A stamp in the future (all of the item's are) is not judged here.
 
     Exactly at a threshold is still fine: the alarm comes *after* stale_alarm."""
     if latest is None:

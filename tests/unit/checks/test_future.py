@@ -126,3 +126,18 @@ def test_stamps_at_the_ends_of_the_accepted_years_go_through_every_check_and_for
 
 def report_history(rs: list[tuple], now: float):
     return History.from_rows({("ZZ", "A"): Poll(True, now, None, now)}, rs).items[("ZZ", "A")]["svn/dybsvn"]
+
+
+def test_the_verdict_shows_the_newest_tarball_before_now_so_age_agrees_with_stale() -> None:
+    old = int(NOW - 120 * DAY)
+    report = report_of(rows((old - DAY, 1000), (old, 900), (Y2099, 5)))
+    item = report.hubs[0].nodes[0].items[0]
+    assert (item.latest, item.size, item.count) == (old, 900, 3)
+    assert to_json(report)["hubs"][0]["nodes"][0]["items"][0]["age_hours"] == 120 * 24
+    perf = nagios.render(report, lambda hub, item: (1.0, 2.0)).split("|")[1]
+    assert f"age'={120 * DAY}s" in perf
+
+
+def test_an_item_only_in_the_future_shows_its_newest_tarball() -> None:
+    item = report_of(rows((Y2099, 7))).hubs[0].nodes[0].items[0]
+    assert (item.latest, item.size) == (Y2099, 7)
