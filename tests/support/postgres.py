@@ -70,14 +70,30 @@ class Postgres:
         return f"postgresql+psycopg://tarwatch@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
+        """Stop the server: SIGINT (PostgreSQL's fast shutdown; SIGTERM would wait for every
+        session to end) sent to the postmaster by its PID, not to `runuser`, which passes no
+        SIGINT on (the server would be left running, orphaned, until it saw its folder gone)."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)  # fast shutdown
+            postmaster = self._postmaster_pid()
+            if postmaster is not None:
+                os.kill(postmaster, signal.SIGINT)
+            else:
+                self.proc.terminate()
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
+                if postmaster is not None:
+                    os.kill(postmaster, signal.SIGKILL)
                 self.proc.kill()
                 self.proc.wait()
         shutil.rmtree(self.base, ignore_errors=True)
+
+    def _postmaster_pid(self) -> int | None:
+        """The server's own PID, from the first line of its postmaster.pid (None if unreadable)."""
+        try:
+            return int((self.data / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            return None
 
     def _run(self, program: str, *args: str) -> None:
         subprocess.run(
