@@ -1,4 +1,5 @@
-"""The report as the JSON document of DESIGN.md. Its keys are a public interface: add, never rename."""
+"""The report as the JSON document `check --format json` prints (described in the README). Its
+keys are a public interface: add, never rename."""
 
 from __future__ import annotations
 
