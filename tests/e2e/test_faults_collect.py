@@ -133,6 +133,31 @@ def test_an_md5_past_hash_timeout_is_stopped_on_the_node_and_says_so(ssh_lab, tm
     assert gone_within(root, 3) == []
 
 
+def test_a_tarwatch_killed_while_the_node_hashes_leaves_nothing_running_there(ssh_lab, tmp_path):
+    fold = tmp_path / "fold-slow"
+    root = fold / "backup" / "cms02"
+    seed_tree(root)
+    rel = "repos/env/2012/08/04/171125/env-3538.tar.gz"
+    tarball(root, rel, 1 << 40, "{'dig': '" + "0" * 32 + "', 'size': 1099511627776L}\n")
+    ssh_lab.add_node("slow", env={"SCM_FOLD": str(fold)})
+    env = env_of(ssh_lab, tmp_path)
+    extra = 'verify = "md5"\nhash_timeout = "1h"'
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"slow": ""}, extra)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tarwatch", "--config", str(config), "collect"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while not any("md5sum" in p for p in processes_in(root)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any("md5sum" in p for p in processes_in(root)), "md5sum never started on the node"
+    finally:
+        proc.kill()  # SIGKILL: tarwatch cannot tell the node anything; its connection just ends
+        proc.wait()
+    assert gone_within(root, 5) == []
+
+
 # -- defect 13: a node whose userland is BusyBox ---------------------------------------------
 
 
