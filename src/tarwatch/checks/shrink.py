@@ -31,7 +31,10 @@ def check(h: ItemHistory | None, t: Defaults, now: float | None = None) -> Findi
     is `future`'s warning). Exactly `shrink_warn` smaller is still fine."""
     if h is None:
         return None
-    newest, previous = (h.newest, h.previous) if now is None else h.until(now + FUTURE_SLACK_S)
+    if now is None or h.newest.stamp <= now + FUTURE_SLACK_S:
+        newest, previous = h.newest, h.previous  # the usual case
+    else:
+        newest, previous = h.until(now + FUTURE_SLACK_S)
     if newest is None:
         return None
     new = newest.size

@@ -33,6 +33,8 @@ def shown(h: ItemHistory | None, now: float) -> Tar | None:
     knows no revision."""
     if h is None:
         return None
+    if h.newest.stamp <= now + _SLACK_S:
+        return h.newest  # the usual case, without a tuple
     newest, _previous = h.until(now + _SLACK_S)
     return newest or h.newest
 
