@@ -24,11 +24,11 @@ def check(h: ItemHistory | None, now: float, tz: ZoneInfo) -> Finding | None:
         return None
     ahead = humanize(timedelta(seconds=h.newest.stamp - now))
     n = h.after(now + _SLACK_S)
-    more = f" ({n} tarballs are)" if n > 1 else ""
+    more = f" (and {n - 1} more)" if n > 1 else ""
     return Finding(
         NAME,
         Status.WARN,
-        f"the {day(h.newest.stamp, tz)} tarball is stamped {ahead} in the future{more} "
+        f"the {day(h.newest.stamp, tz)} tarball{more} is stamped {ahead} in the future "
         "(clock skew, or the wrong timezone in the configuration?); staleness is judged "
         "on the tarballs before now",
     )
