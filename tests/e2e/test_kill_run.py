@@ -195,3 +195,18 @@ def test_killed_while_publishing(worlds: Callable[[float], World]) -> None:
     _kill(p)
     assert len(w.smtp.received) == 2 and len(w.hook.posts) == 1
     _rerun_and_check(w, 0)
+
+
+def test_two_runs_at_once_over_ssh_one_gives_up_and_every_message_goes_out_once(
+    worlds: Callable[[float], World],
+) -> None:
+    w = worlds(1.0)
+    procs = [w.start(MONDAY, "run", "--wait", "0s") for _ in range(2)]
+    done = [(p.returncode, err) for p in procs for _out, err in [p.communicate(timeout=120)]]
+    assert sorted(code for code, _ in done) == [2, 4], done
+    (busy,) = [err for code, err in done if code == 4]
+    assert busy.startswith("tarwatch: another tarwatch run holds the store") and busy.count("\n") == 1
+    assert w.subjects(OPS) == [SUBJECT] and w.subjects(LEGACY) == [SUBJECT]
+    assert w.hook.titles() == [SUBJECT]
+    _store_is_consistent(w)
+    _site_is_whole(w.backups.base.parent / "site")
