@@ -35,7 +35,8 @@ HOSTILE = (
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    """Run tarwatch as on a terminal 300 columns wide (no names folded over lines)."""
+    return CliRunner(env={"COLUMNS": "300"}).invoke(cli, list(args), catch_exceptions=False)
 
 
 def world(tmp_path: Path, names: list[str], hours_old: float = 2, stale: tuple[str, ...] = ()) -> Path:
@@ -175,3 +176,16 @@ def test_a_now_outside_the_accepted_years_is_a_usage_error_not_a_traceback(tmp_p
     r = run("check", "--now", now, "--config", str(cfg))  # a traceback would raise here
     assert r.exit_code == 2
     assert "1970–2999" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "nagios"])
+def test_an_unreachable_nodes_reason_from_its_ssh_is_shown_escaped(tmp_path: Path, fmt: str) -> None:
+    cfg = world(tmp_path, ["dybsvn"])
+    store = Store.open(cfg.read_text().split('"')[1])
+    run_id = store.begin_run(NOW_T, "collect", ["ZZ"])
+    reason = "banner \x1b]0;owned\x07\x1b[2J\nline two\r"
+    store.record_poll(run_id, "ZZ", "SDU", NOW_T + 1, ok=False, reason=reason, duration=0.1, snap=None)
+    r = run("check", "--format", fmt, "--now", NOW, "--config", str(cfg))
+    assert r.exit_code == 2, r.output
+    assert not RAW_CONTROL.search(r.stdout), repr(r.stdout)
+    assert "banner \\x1b]0;owned\\x07\\x1b[2J\\nline two\\r" in r.stdout
