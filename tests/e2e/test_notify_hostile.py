@@ -61,3 +61,18 @@ def test_control_characters_in_an_item_name_are_escaped_in_every_message(world: 
     db = sqlite3.connect(world.backups.base / "tarwatch.db")
     for subject, text, html in db.execute("SELECT subject, text, html FROM notify_messages"):
         _clean(subject + text + html, "notify_messages")
+
+
+def test_control_characters_in_a_snooze_note_are_escaped_in_its_listing_and_the_mail(world: World) -> None:
+    why = "disk\x1b]0;pwned\x07 swap\x1b[2J"
+    r = world.run(MONDAY, "snooze", "ZZ/NTU", "2d", "--why", why)
+    assert r.code == 0
+    _clean(r.out, "snooze's answer")
+    listing = world.run(MONDAY, "snooze").out
+    _clean(listing, "the snooze listing")
+    assert "disk\\x1b]0;pwned\\x07 swap\\x1b[2J" in listing
+    world.run(MONDAY)
+    (mail,) = world.smtp.to(OPS)
+    text = mail.part("plain").replace("\r\n", "\n")
+    _clean(text, "the text part")
+    assert "ZZ/NTU until 2026-11-25 12:00 UTC: disk\\x1b]0;pwned\\x07 swap\\x1b[2J" in text

@@ -10,6 +10,7 @@ import click
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.durations import format_duration, parse_duration
 from tarwatch.errors import ConfigError
+from tarwatch.visible import visible
 
 
 @click.command()
@@ -40,7 +41,7 @@ def snooze(target: str | None, duration: str | None, why: str | None, clear: boo
     if target is None:
         active = snoozes.active(store, now)
         for z in active:
-            click.echo(f"{z.target}  until {when(z.until)}  (since {when(z.since)}): {z.why}")
+            click.echo(visible(f"{z.target}  until {when(z.until)}  (since {when(z.since)}): {z.why}"))
         if not active:
             click.echo("Nothing is snoozed.")
         return
@@ -53,7 +54,7 @@ def snooze(target: str | None, duration: str | None, why: str | None, clear: boo
         raise ConfigError(source, f"hubs.{hub}.nodes", f"hub {hub} has no node {node!r}")
     if clear:
         n = snoozes.clear(store, hub, node, item, now)
-        click.echo(f"Cleared {n} snooze{'s' if n != 1 else ''} of {target}.")
+        click.echo(visible(f"Cleared {n} snooze{'s' if n != 1 else ''} of {target}."))
         return
     if duration is None or not why:
         raise click.UsageError("give a DURATION and --why TEXT (or --clear)")
@@ -64,4 +65,4 @@ def snooze(target: str | None, duration: str | None, why: str | None, clear: boo
     if length <= timedelta(0):
         raise click.BadParameter("a snooze must last a while", param_hint="DURATION")
     z = snoozes.add(store, hub, node, item, now, now + length.total_seconds(), why)
-    click.echo(f"Snoozed {z.target} for {format_duration(length)}, until {when(z.until)}: {why}")
+    click.echo(visible(f"Snoozed {z.target} for {format_duration(length)}, until {when(z.until)}: {why}"))
