@@ -37,5 +37,9 @@ def check(h: ItemHistory | None, verify: str, tz: ZoneInfo = UTC_ZONE) -> Findin
 
 
 def day(stamp: int, tz: ZoneInfo) -> str:
-    """Given a stamp, return its date as the dated folders show it ("2026/03/09")."""
-    return datetime.fromtimestamp(stamp, UTC).astimezone(tz).strftime("%Y/%m/%d")
+    """Given a stamp, return its date as the dated folders show it ("2026/03/09"); one that no
+    datetime can hold (see report.iso) as the number it is."""
+    try:
+        return datetime.fromtimestamp(stamp, UTC).astimezone(tz).strftime("%Y/%m/%d")
+    except (ValueError, OverflowError, OSError):
+        return f"(stamp {stamp})"

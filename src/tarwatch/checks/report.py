@@ -12,8 +12,16 @@ from tarwatch.checks.model import Finding, ItemVerdict, NodeVerdict, Report, Sno
 
 @lru_cache(maxsize=65536)
 def iso(t: float | None) -> str | None:
-    """Given epoch seconds, return ISO 8601 in UTC ("2012-08-07T12:00:00+00:00"), or None."""
-    return None if t is None else datetime.fromtimestamp(t, UTC).isoformat()
+    """Given epoch seconds, return ISO 8601 in UTC ("2012-08-07T12:00:00+00:00"), or None.
+
+    A stamp no datetime can hold (stored by a version that took any year; it is gone at the
+    node's next complete listing) is None too, rather than a report that cannot be made."""
+    if t is None:
+        return None
+    try:
+        return datetime.fromtimestamp(t, UTC).isoformat()
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def to_json(report: Report) -> dict[str, Any]:

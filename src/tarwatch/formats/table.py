@@ -49,7 +49,7 @@ def render_table(
                 if not show_all and (item.status is Status.OK or node.reachable is False):
                     continue  # an unreachable node is one line above, not one per item
                 age = "-" if item.latest is None else f"{(report.generated - item.latest) / 3600:.1f}h"
-                latest = "-" if item.latest is None else str(iso(item.latest))[:16].replace("T", " ")
+                latest = "-" if item.latest is None else (iso(item.latest) or "?")[:16].replace("T", " ")
                 cells = [
                     Text(visible(item.item)),
                     _status(item.status),

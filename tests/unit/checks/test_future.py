@@ -141,3 +141,19 @@ def test_the_verdict_shows_the_newest_tarball_before_now_so_age_agrees_with_stal
 def test_an_item_only_in_the_future_shows_its_newest_tarball() -> None:
     item = report_of(rows((Y2099, 7))).hubs[0].nodes[0].items[0]
     assert (item.latest, item.size) == (Y2099, 7)
+
+
+@pytest.mark.parametrize("timezone", ["UTC", "Etc/GMT-14", "Etc/GMT+12"])
+def test_a_stamp_of_year_10000_stored_by_an_older_version_still_gives_a_report(timezone: str) -> None:
+    """Such a row stays until the node's next complete listing (an unreachable node keeps it)."""
+    year_10000 = 253402300800 + 3600
+    report = report_of(rows((int(NOW - DAY), 1000), (year_10000, 1000)), timezone=timezone)
+    got = findings(report)
+    assert set(got) == {"future"} and "(stamp 253402304400)" in got["future"][1]
+    doc = json.loads(json.dumps(to_json(report)))
+    assert doc["hubs"][0]["nodes"][0]["items"][0]["latest"] is not None  # the one before now
+    render_table(report, show_all=True, color=False, width=120)
+    nagios.render(report, lambda hub, item: (1.0, 2.0))
+    only = report_of(rows((year_10000, 1)), timezone=timezone)
+    assert json.loads(json.dumps(to_json(only)))["hubs"][0]["nodes"][0]["items"][0]["latest"] is None
+    assert "tarwatch:" in render_table(only, show_all=True, color=False, width=120)
