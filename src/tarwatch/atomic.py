@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
-TEMP_SUFFIX = ".tmp"  # temporary files are ".<name>.<random><TEMP_SUFFIX>" beside the target
+TEMP_SUFFIX = ".tmp"  # temporary files are ".<name>.pid<pid>.<random><TEMP_SUFFIX>" beside the target
+TEMP_NAME = re.compile(r"\..+\.pid(\d+)\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+
+
+def temp_writer(name: str) -> int | None:
+    """Given a file name, return the pid of the process whose temporary file it is, or None if
+    it is not one of write_bytes' temporary files."""
+    m = TEMP_NAME.fullmatch(name)
+    return int(m.group(1)) if m else None
 
 
 def folder_mode_for(mode: int) -> int:
@@ -47,7 +56,9 @@ def write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     No fsync: the rename is what readers need; after a crash a nightly run writes it again."""
     make_folders(path.parent, folder_mode_for(mode))
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+        fd, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.pid{os.getpid()}.", suffix=TEMP_SUFFIX
+        )
     except OSError as e:
         raise OSError(e.errno, e.strerror, str(path)) from e
     try:

@@ -14,9 +14,10 @@ others are written all the same (Summary.failed lists it; it is tried again next
 disk or a read-only one is the site's failure: the publish stops with an OSError naming the
 file, every file written so far whole and the earlier ones as they were.
 
-A publish killed while writing (SIGKILL) leaves its temporary files (".<name>.<random>.tmp"
-beside the target, never a half target): the next publish removes those older than
-STALE_TEMPORARY seconds (younger ones may be another publish's, still writing).
+A publish killed while writing (SIGKILL) leaves its temporary files (".<name>.pid<pid>.<random>.tmp"
+beside the target, never a half target): the next publish removes those whose writer is no
+longer running on this machine, and any older than STALE_TEMPORARY seconds (a younger one of a
+live process may be another publish's, still writing).
 
 The site is world-readable by design: files are written 0644 and the folders tarwatch creates
 0755, whatever the umask (folders that exist are left as they are)."""
@@ -27,7 +28,6 @@ import contextlib
 import errno
 import logging
 import os
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from tarwatch import __version__
-from tarwatch.atomic import TEMP_SUFFIX, make_folders, write_bytes, write_text
+from tarwatch.atomic import TEMP_SUFFIX, make_folders, temp_writer, write_bytes, write_text
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
 from tarwatch.publish import paths
@@ -51,7 +51,6 @@ NONE = Fingerprint()  # a node without data
 SITE_WIDE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})  # no other node would do better
 log = logging.getLogger("tarwatch")
 STALE_TEMPORARY = 600  # seconds: no single file takes a publish this long to write
-_TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 
 @dataclass
@@ -169,11 +168,15 @@ def site_folder(out: Path) -> Path:
 
 def sweep_temporaries(out: Path, before: float) -> int:
     """Given the site's folder and a time, remove the temporary files of atomic writes left
-    there by killed publishes, last changed before that time; return how many."""
+    there by killed publishes: those whose writer is not running any more, and those last
+    changed before that time; return how many."""
     removed = 0
     for p in out.rglob(f".*{TEMP_SUFFIX}"):
+        pid = temp_writer(p.name)
+        if pid is None:
+            continue
         try:
-            if _TEMPORARY.fullmatch(p.name) and p.is_file() and p.stat().st_mtime < before:
+            if p.is_file() and (not _running(pid) or p.stat().st_mtime < before):
                 p.unlink()
                 removed += 1
         except FileNotFoundError:
@@ -181,6 +184,19 @@ def sweep_temporaries(out: Path, before: float) -> int:
     if removed:
         log.info("publish: removed %d temporary files left by an interrupted publish", removed)
     return removed
+
+
+def _running(pid: int) -> bool:
+    """True when a process with that pid runs on this machine (this one included)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _fail(summary: Summary, failure: NodeFailure) -> None:

@@ -201,16 +201,27 @@ def test_the_site_is_world_readable_whatever_the_umask(world: Collected, tmp_pat
 def test_temporary_files_left_by_a_killed_publish_are_removed_by_the_next(
     world: Collected, tmp_path: Path
 ) -> None:
+    import subprocess
+    import sys
+
     site = tmp_path / "site"
     publish(world.config, world.store, site, world.now)
-    stale = site / "img/ZZ/.SDU.png.k3j_x9q2.tmp"  # as a worker killed mid-write leaves it
-    fresh = site / "data/.status.json.abcd1234.tmp"  # another publish may be writing it
-    theirs = site / "img/ZZ/.notes.tmp"  # not one of ours
-    for p in (stale, fresh, theirs):
-        p.write_bytes(b"half")
-    hour_ago = time.time() - 3600
-    os.utime(stale, (hour_ago, hour_ago))
-    os.utime(theirs, (hour_ago, hour_ago))
-    publish(world.config, world.store, site, world.now)
-    assert not stale.exists()
-    assert fresh.exists() and theirs.exists()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        stale = site / f"img/ZZ/.SDU.png.pid{alive.pid}.k3j_x9q2.tmp"  # old: whoever wrote it
+        orphan = site / f"data/.status.js.pid{dead.pid}.cp8qvs42.tmp"  # new, but its writer died
+        fresh = site / f"data/.status.json.pid{alive.pid}.abcd1234.tmp"  # a live publish's
+        theirs = site / "img/ZZ/.notes.tmp"  # not one of ours
+        for p in (stale, orphan, fresh, theirs):
+            p.write_bytes(b"half")
+        hour_ago = time.time() - 3600
+        os.utime(stale, (hour_ago, hour_ago))
+        os.utime(theirs, (hour_ago, hour_ago))
+        publish(world.config, world.store, site, world.now)
+        assert not stale.exists() and not orphan.exists()
+        assert fresh.exists() and theirs.exists()
+    finally:
+        alive.terminate()
+        alive.wait()
