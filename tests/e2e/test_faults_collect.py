@@ -543,8 +543,9 @@ def test_an_unknown_host_key_prints_the_line_that_adds_it_and_a_changed_one_does
 # -- defect 14: a find killed on the node -----------------------------------------------------
 
 
-def members(group: int, name: str) -> list[int]:
-    """The live processes of process group `group` whose command name is `name`."""
+def members(group: int, name: str, arg: str | None = None) -> list[int]:
+    """The live processes of process group `group` whose command name is `name` (and, given
+    `arg`, one of whose arguments is `arg`)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -555,6 +556,13 @@ def members(group: int, name: str) -> list[int]:
         except OSError:
             continue
         if int(fields[2]) == group and comm == name and fields[0] != "Z":
+            if arg is not None:
+                try:
+                    args = (entry / "cmdline").read_bytes().split(b"\0")
+                except OSError:
+                    continue
+                if arg.encode() not in args:
+                    continue
             found.append(int(entry.name))
     return found
 
@@ -582,7 +590,9 @@ def test_a_find_killed_on_the_node_is_said_killed_and_nothing_is_marked_gone(ssh
                 continue
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(group, signal.SIGSTOP)
-            finds = members(group, "find")
+            # the walk itself, not the probe (`find . -maxdepth 0`) before it: a killed probe
+            # only sends the listing down the fallback, which then lists all
+            finds = members(group, "find", "-prune")
             for pid in finds:
                 os.kill(pid, signal.SIGKILL)  # as the OOM killer or an admin would
             killed = bool(finds)
