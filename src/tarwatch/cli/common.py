@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -219,6 +220,12 @@ def handle_errors(exit_code: int | None = None) -> Callable[[F], F]:
             except TarwatchError as e:
                 click.echo(f"tarwatch: error: {visible_lines(str(e))}", err=True)
                 sys.exit(exit_code if exit_code is not None else e.exit_code)
+            except BrokenPipeError:
+                # The reader went away (`tarwatch check | head`): nothing to say, and nothing
+                # more may reach the closed pipe when Python flushes stdout at exit.
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                sys.exit(exit_code if exit_code is not None else 1)
             except OSError as e:
                 click.echo(f"tarwatch: error: {visible(describe(e))}", err=True)
                 sys.exit(exit_code if exit_code is not None else 1)

@@ -203,3 +203,28 @@ def test_an_error_that_ends_a_thread_is_one_line() -> None:
 
 def _raise_store_error() -> None:
     raise StoreError("cannot open store: disk I/O error")
+
+
+def test_a_reader_that_goes_away_is_no_error(tmp_path: Path) -> None:
+    """`tarwatch config show | head -0`: the pipe is closed before tarwatch writes; it ends
+    quietly, with no 'Broken pipe' line and no traceback about flushing stdout."""
+    import os
+    import subprocess
+    import sys
+
+    config = tmp_path / "tarwatch.toml"
+    config.write_text('[hubs.ZZ]\nsrvnode = "dayabay"\n')
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before tarwatch starts
+    try:
+        p = subprocess.run(
+            [sys.executable, "-m", "tarwatch", "--config", str(config), "config", "show"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert p.returncode == 1
+    assert p.stderr == ""
