@@ -74,6 +74,8 @@ After=network-online.target
 [Service]
 Type=oneshot
 ExecStart={command}
+# 4: skipped, another tarwatch run held the store (it does the work)
+SuccessExitStatus=4
 
 # /etc/systemd/system/tarwatch.timer  (then: systemctl enable --now tarwatch.timer)
 [Unit]

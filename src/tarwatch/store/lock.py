@@ -17,6 +17,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import socket
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from tarwatch.errors import StoreError, TarwatchError
+
+log = logging.getLogger(__name__)
 
 BUSY_EXIT = 4
 POLL = 0.2  # seconds between tries while waiting
@@ -158,8 +161,13 @@ def _file_lock(path: Path, url: str, command: str, wait: float) -> RunLock:
             raise StoreError(f"cannot lock {path}: {e.strerror}") from e
     acquired = time.time()
     me = {"command": command, "pid": os.getpid(), "host": socket.gethostname(), "since": acquired}
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, (json.dumps(me) + "\n").encode(), 0)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(me) + "\n").encode(), 0)
+    except OSError as e:
+        # Who holds the lock is only told to a second comer; the lock itself holds (a full
+        # disk is then said by the store, naming the store).
+        log.warning("cannot note this run in the lock file %s: %s", path, e.strerror)
     # A forked child (publish's image workers) must not keep the lock alive after we die.
     forget = _close_in_children(fd)
 

@@ -193,7 +193,12 @@ notify_deliveries = Table(
     Column("message_id", Integer, ForeignKey("notify_messages.id"), nullable=False),
     Column("channel_id", Text, nullable=False, doc="a digest of the channel's URL (never the URL)"),
     Column("channel", Text, nullable=False, doc="the channel's URL with its secrets redacted"),
-    Column("state", Text, nullable=False, doc="pending, sent, failed (retrying cannot help) or dropped"),
+    Column(
+        "state",
+        Text,
+        nullable=False,
+        doc="pending, sending (claimed by a sender), sent, failed (retrying cannot help) or dropped",
+    ),
     Column("attempts", Integer, nullable=False),
     Column("last_attempt", Float, nullable=True),
     Column("sent", Float, nullable=True),

@@ -24,6 +24,8 @@ def test_cron_prints_a_crontab_line_and_a_systemd_timer_for_run_with_the_config_
     assert rest[-3:] == [">>", "/var/log/tw.log", "2>&1"]
     assert "OnCalendar=*-*-* 02:05:00" in r.output
     assert f"--config {config.resolve()} -q run" in r.output.split("ExecStart=")[1].splitlines()[0]
+    # a run that found the store busy (exit 4) skipped its turn: not a failed unit
+    assert "SuccessExitStatus=4" in r.output.split("[Service]")[1].split("[Unit]")[0]
 
 
 def test_cron_refuses_a_time_that_is_not_hh_mm(tmp_path: Path) -> None:
