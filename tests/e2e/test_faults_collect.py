@@ -621,3 +621,41 @@ def test_a_node_that_refuses_the_key_fails_alone_and_says_why(ssh_lab, tmp_path)
     assert " ok " in lines["good"] and "6 tarballs" in lines["good"]
     assert "FAILED" in lines["nokey"] and "authentication failed" in lines["nokey"], r.out
     assert "no key was accepted" in lines["nokey"]
+
+
+def test_a_node_offering_passwords_never_gets_a_prompt_on_a_terminal(ssh_lab, tmp_path):
+    """Run on a terminal (a pty as stdin, stdout and stderr), against a node that refuses the
+    key and offers password and keyboard-interactive logins: tarwatch asks nothing, fails that
+    node and ends by itself."""
+    import pty
+
+    good_node(ssh_lab, tmp_path)
+    ssh_lab.add_refusing_key("pw", offer_passwords=True)
+    env = env_of(ssh_lab, tmp_path) | {"TERM": "xterm"}
+    config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"good": "", "pw": ""})
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tarwatch", "--config", str(config), "collect"],
+        env=env, stdin=follower, stdout=follower, stderr=follower, start_new_session=True,
+    )  # fmt: skip
+    os.close(follower)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: tarwatch ended
+                break
+            if not chunk:
+                break
+            seen += chunk
+        code = proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    assert code == 1, text
+    assert "password:" not in text.lower() and "passphrase" not in text.lower(), text  # no prompt
+    assert "authentication failed" in text

@@ -284,9 +284,10 @@ class SshLab:
         self.nodes[name] = node
         return node
 
-    def add_refusing_key(self, name: str) -> SshNode:
-        """A real sshd that the lab trusts, but that does not accept the lab's client key."""
-        node = self._start_sshd(name, env=None, run_as=None, refuse_key=True)
+    def add_refusing_key(self, name: str, *, offer_passwords: bool = False) -> SshNode:
+        """A real sshd that the lab trusts, but that does not accept the lab's client key (and,
+        with `offer_passwords`, offers password and keyboard-interactive logins instead)."""
+        node = self._start_sshd(name, env=None, run_as=None, refuse_key=True, offer_passwords=offer_passwords)
         assert node.host_key is not None
         self._add_host(node)
         self._trust(node, _public_key(node.host_key))
@@ -405,7 +406,13 @@ class SshLab:
             f.write(f"[{node.ip}]:{node.port} {public_key}\n")
 
     def _start_sshd(
-        self, name: str, *, env: dict[str, str] | None, run_as: str | None, refuse_key: bool = False
+        self,
+        name: str,
+        *,
+        env: dict[str, str] | None,
+        run_as: str | None,
+        refuse_key: bool = False,
+        offer_passwords: bool = False,
     ) -> SshNode:
         self._check_name(name)
         node_dir = self.base / "nodes" / name
@@ -418,7 +425,7 @@ class SshLab:
         for _attempt in range(3):  # the free port may be taken before sshd binds it
             port = _free_port(ip)
             config = node_dir / "sshd_config"
-            config.write_text(self._sshd_config(ip, port, host_key, node_dir, env, run_as))
+            config.write_text(self._sshd_config(ip, port, host_key, node_dir, env, run_as, offer_passwords))
             log = node_dir / "sshd.log"
             log.write_text("")
             with (node_dir / "sshd.stderr").open("wb") as stderr:
@@ -454,6 +461,7 @@ class SshLab:
         node_dir: Path,
         env: dict[str, str] | None,
         run_as: str | None = None,
+        offer_passwords: bool = False,
     ) -> str:
         lines = [
             f"ListenAddress {ip}:{port}",
@@ -461,8 +469,8 @@ class SshLab:
             f"PidFile {_quote(str(node_dir / 'sshd.pid'))}",
             f"AuthorizedKeysFile {_quote(str(node_dir / 'authorized_keys'))}",
             "PubkeyAuthentication yes",
-            "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no",
+            f"PasswordAuthentication {'yes' if offer_passwords else 'no'}",
+            f"KbdInteractiveAuthentication {'yes' if offer_passwords else 'no'}",
             "UsePAM no",
             "PermitRootLogin prohibit-password",
             "StrictModes no",
