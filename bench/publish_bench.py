@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from bench.world import DAY, T0, Shape, copies_listing, stored_config, stored_world
-from tarwatch.collect.snapshot import Snapshot, Tarball
 from tarwatch.publish.site import publish
+from tarwatch.records import Snapshot, Tarball
 from tarwatch.store import Store
 
 CHROMIUM = "/usr/bin/chromium"

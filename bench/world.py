@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tarwatch.collect.snapshot import Snapshot, Tarball
 from tarwatch.config.load import validate
 from tarwatch.config.models import Config
+from tarwatch.records import Snapshot, Tarball
 from tarwatch.store.store import Store
 
 DAY = 86400

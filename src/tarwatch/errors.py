@@ -24,3 +24,8 @@ class ConfigError(TarwatchError):
 
 class StoreError(TarwatchError):
     """The store cannot be opened or written."""
+
+
+class StoreBroken(StoreError):
+    """The store itself failed (its disk is full, its file is damaged, it is read-only): no
+    poll can be kept, whichever node it is of."""

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tarwatch.notify.channels import Channel
 from tarwatch.notify.deliver import CLAIM_TIMEOUT, deliver
 from tarwatch.notify.transport import Outgoing
+from tarwatch.records import Channel, DeliveryState
 from tarwatch.store import Store
-from tarwatch.store.notify_store import PENDING, SENDING, SENT, Composed, claim, clock, deliveries, record
+from tarwatch.store.notify_store import Composed, claim, clock, deliveries, record
 
 pytestmark = pytest.mark.e2e
 T0 = 1_800_000_000.0
@@ -72,7 +72,7 @@ def test_two_processes_delivering_at_once_send_every_delivery_exactly_once(url: 
     wanted = [f"m{n} {c.label}" for n in range(12) for c in CHANNELS]
     assert sorted(sent) == sorted(wanted)  # each once: nothing twice, nothing lost
     assert len({line.rsplit(" ", 1)[1] for line in lines}) == 2, "both processes sent some"
-    assert {d.state for d in deliveries(store, ["ZZ"], None)} == {SENT}
+    assert {d.state for d in deliveries(store, ["ZZ"], None)} == {DeliveryState.SENT}
 
 
 def test_only_one_of_two_claims_of_a_pending_delivery_wins(url: str) -> None:
@@ -83,7 +83,7 @@ def test_only_one_of_two_claims_of_a_pending_delivery_wins(url: str) -> None:
     assert claim(a, d.id, now, "pid 1", now - CLAIM_TIMEOUT) is True
     assert claim(b, d.id, now, "pid 2", now - CLAIM_TIMEOUT) is False
     (kept,) = [x for x in deliveries(a, ["ZZ"], None) if x.id == d.id]
-    assert (kept.state, kept.error, kept.attempts) == (SENDING, "pid 1", 1)
+    assert (kept.state, kept.error, kept.attempts) == (DeliveryState.SENDING, "pid 1", 1)
 
 
 def _claimed_by_a_dead_process(store: Store, age: float) -> None:
@@ -98,7 +98,7 @@ def test_a_fresh_claim_of_another_process_is_left_to_it_without_the_lock(url: st
     t = SlowFile(tmp_path / "sent.txt", 0)
     assert deliver(store, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0) == []
     assert not t.path.exists()
-    assert {d.state for d in deliveries(store, ["ZZ"], None)} == {SENDING}
+    assert {d.state for d in deliveries(store, ["ZZ"], None)} == {DeliveryState.SENDING}
 
 
 def test_a_stale_claim_is_sent_again_at_least_once(url: str, tmp_path: Path) -> None:
@@ -106,7 +106,7 @@ def test_a_stale_claim_is_sent_again_at_least_once(url: str, tmp_path: Path) -> 
     _claimed_by_a_dead_process(store, age=CLAIM_TIMEOUT + 60)
     t = SlowFile(tmp_path / "sent.txt", 0)
     attempts = deliver(store, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0)
-    assert [a.state for a in attempts] == [SENT, SENT]
+    assert [a.state for a in attempts] == [DeliveryState.SENT, DeliveryState.SENT]
     assert len(t.path.read_text().splitlines()) == 2
     assert [d.attempts for d in deliveries(store, ["ZZ"], None)] == [2, 2]
 
@@ -118,5 +118,5 @@ def test_the_holder_of_the_run_lock_takes_over_claims_made_before_it_took_the_lo
     _claimed_by_a_dead_process(store, age=5)
     t = SlowFile(tmp_path / "sent.txt", 0)
     attempts = deliver(store, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0, locked_since=clock(store))
-    assert [a.state for a in attempts] == [SENT, SENT]
-    assert deliveries(store, ["ZZ"], (PENDING, SENDING)) == []
+    assert [a.state for a in attempts] == [DeliveryState.SENT, DeliveryState.SENT]
+    assert deliveries(store, ["ZZ"], (DeliveryState.PENDING, DeliveryState.SENDING)) == []

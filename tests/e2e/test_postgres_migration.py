@@ -9,8 +9,8 @@ import logging
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from tarwatch.collect.snapshot import Snapshot, Tarball
 from tarwatch.errors import StoreError
+from tarwatch.records import Snapshot, Tarball
 from tarwatch.store import Store, schema
 from tarwatch.store.tables import runs
 

@@ -12,9 +12,9 @@ from sqlalchemy import create_engine, inspect
 
 from support.cli import tarwatch
 from tarwatch.checks import History, Poll, evaluate, to_json
-from tarwatch.collect.snapshot import Mark, Snapshot, Tarball
 from tarwatch.config.load import validate
 from tarwatch.demo import make_world
+from tarwatch.records import Mark, Snapshot, Tarball
 from tarwatch.store import Store, schema
 from tarwatch.store.tables import metadata
 

@@ -1,7 +1,7 @@
 """Checks: pure functions of the stored history and `now`, rolled up to node and hub verdicts."""
 
 from tarwatch.checks.evaluate import History, Poll, evaluate
-from tarwatch.checks.model import Finding, Report, Status, worst
+from tarwatch.checks.model import Finding, Report, worst
 from tarwatch.checks.report import to_json
 
-__all__ = ["Finding", "History", "Poll", "Report", "Status", "evaluate", "to_json", "worst"]
+__all__ = ["Finding", "History", "Poll", "Report", "evaluate", "to_json", "worst"]

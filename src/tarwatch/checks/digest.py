@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from tarwatch.checks.model import Finding, Status
+from tarwatch.checks.model import Finding
 from tarwatch.history import ItemHistory
+from tarwatch.records import Status
 from tarwatch.sizes import fmt_bytes
 
 NAME = "digest"

@@ -10,10 +10,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tarwatch.checks import digest, future, locked, missing, retention, shrink, stale, transfer, unreachable
-from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict, Report, Status, worst
+from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict, Report, worst
 from tarwatch.checks.unreadable import check as unreadable_check
 from tarwatch.config.models import Config, Defaults
 from tarwatch.history import ItemHistory, Tar, summarize
+from tarwatch.records import Status
 
 
 @dataclass(frozen=True, slots=True)

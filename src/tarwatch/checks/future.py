@@ -8,10 +8,11 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from tarwatch.checks.digest import day
-from tarwatch.checks.model import Finding, Status
+from tarwatch.checks.model import Finding
 from tarwatch.checks.stale import FUTURE_SLACK
 from tarwatch.durations import humanize
 from tarwatch.history import ItemHistory
+from tarwatch.records import Status
 
 NAME = "future"
 _SLACK_S = FUTURE_SLACK.total_seconds()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from tarwatch.checks.model import Finding, Status
+from tarwatch.checks.model import Finding
 from tarwatch.config.models import Defaults
 from tarwatch.durations import humanize
+from tarwatch.records import Status
 
 NAME = "locked"
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tarwatch.checks.model import Finding, Status
+from tarwatch.checks.model import Finding
+from tarwatch.records import Status
 
 NAME = "missing"
 

@@ -1,34 +1,11 @@
-"""What checks produce: statuses, findings, and the verdicts of items, nodes, hubs and the run."""
+"""What checks produce: findings (each of a Status, tarwatch.records), and the verdicts of items,
+nodes, hubs and the run."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-
-class Status(StrEnum):
-    """A verdict. Ranked ok < unknown < warn < alarm: the worst one wins a rollup."""
-
-    OK = "ok"
-    UNKNOWN = "unknown"
-    WARN = "warn"
-    ALARM = "alarm"
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-    @property
-    def exit_code(self) -> int:
-        """The exit status of `check` for this verdict (monitoring-plugins convention)."""
-        return _EXIT[self]
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_RANK = {Status.OK: 0, Status.UNKNOWN: 1, Status.WARN: 2, Status.ALARM: 3}
-_EXIT = {Status.OK: 0, Status.WARN: 1, Status.ALARM: 2, Status.UNKNOWN: 3}
+from tarwatch.records import Status
 
 
 def worst(statuses: list[Status] | tuple[Status, ...], default: Status = Status.OK) -> Status:

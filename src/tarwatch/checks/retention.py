@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tarwatch.checks.model import Finding, Status
+from tarwatch.checks.model import Finding
 from tarwatch.config.models import Defaults
+from tarwatch.records import Status
 
 NAME = "retention"
 

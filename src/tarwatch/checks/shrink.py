@@ -5,10 +5,11 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
-from tarwatch.checks.model import Finding, Status
+from tarwatch.checks.model import Finding
 from tarwatch.checks.stale import FUTURE_SLACK
 from tarwatch.config.models import Defaults
 from tarwatch.history import ItemHistory
+from tarwatch.records import Status
 from tarwatch.sizes import fmt_size
 
 NAME = "shrink"

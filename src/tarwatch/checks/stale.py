@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tarwatch.checks.model import Finding, Status
+from tarwatch.checks.model import Finding
 from tarwatch.config.models import Defaults
 from tarwatch.durations import humanize
 from tarwatch.history import ItemHistory, Tar
+from tarwatch.records import Status
 
 NAME = "stale"
 # Clocks and folder stamps disagree by minutes without anything being wrong.

@@ -10,10 +10,11 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from tarwatch.checks.digest import day
-from tarwatch.checks.model import Finding, Status
+from tarwatch.checks.model import Finding
 from tarwatch.config.models import Defaults
 from tarwatch.durations import humanize
 from tarwatch.history import ItemHistory
+from tarwatch.records import Status
 from tarwatch.sizes import fmt_bytes
 
 NAME = "transfer"

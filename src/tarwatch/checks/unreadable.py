@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tarwatch.checks.model import Finding, Status
+from tarwatch.checks.model import Finding
+from tarwatch.records import Status
 
 NAME = "unreadable"
 SHOWN = 5

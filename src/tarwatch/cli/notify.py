@@ -65,8 +65,8 @@ def notify_report(
     return 0 when nothing is left pending, else 1."""
     from tarwatch.notify.apprise_transport import AppriseTransport
     from tarwatch.notify.run import run_notify
+    from tarwatch.records import DeliveryState
     from tarwatch.store import snoozes
-    from tarwatch.store.notify_store import SENT
 
     outcome = run_notify(
         config,
@@ -86,13 +86,13 @@ def notify_report(
             )
     for a in outcome.attempts:
         d = a.delivery
-        if a.state == SENT:
+        if a.state == DeliveryState.SENT:
             if not quiet:
                 click.echo(f"{d.hub}: sent {d.subject!r} to {d.channel}")
         else:
             will = {"pending": "will retry next run", "failed": "retrying cannot help"}.get(a.state, a.state)
             click.echo(f"{d.hub}: NOT sent {d.subject!r} to {d.channel} ({will}): {visible(a.error or '')}")
-    return 0 if all(a.state == SENT for a in outcome.attempts) else 1
+    return 0 if all(a.state == DeliveryState.SENT for a in outcome.attempts) else 1
 
 
 def _show(p: Planned) -> None:

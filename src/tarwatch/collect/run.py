@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 
 from tarwatch.collect.listing import ListingParser, listing_command, md5_command, parse_md5
 from tarwatch.collect.local import LocalTransport
-from tarwatch.collect.snapshot import Snapshot, Tarball, snapshot
+from tarwatch.collect.snapshot import snapshot
 from tarwatch.collect.ssh import SshTransport
 from tarwatch.collect.transport import Finished, NodeError, Session, Transport
 from tarwatch.config.models import Config, ssh_destination
 from tarwatch.durations import humanize
-from tarwatch.store.results import Ingested
+from tarwatch.records import Ingested, Snapshot, Tarball
 
 if TYPE_CHECKING:
     from tarwatch.store.store import Store
@@ -283,7 +283,7 @@ async def _store(st: Store, run_id: int, now: float, o: Outcome) -> None:
     """Record one outcome. A store failure caused by this poll (a record the store cannot keep)
     is this node's failure: it is logged, recorded as a failed poll, and the others go on. A
     failure of the store itself (StoreBroken: a full disk, a corrupted file) ends the run."""
-    from tarwatch.store.results import StoreBroken
+    from tarwatch.errors import StoreBroken
 
     hub, node = o.job.hub, o.job.node
     try:

@@ -4,54 +4,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from tarwatch import __version__
 from tarwatch.collect.listing import MAX_INT, Listing
 from tarwatch.layout import LayoutError, item_of_mark, parse_dna, parse_tarball_path
-
-
-@dataclass(slots=True)
-class Tarball:
-    """One tarball as listed: `path` is absolute on the node, `stamp` epoch seconds UTC."""
-
-    path: str
-    item: str
-    stamp: int
-    size: int
-    mtime: float
-    revision: int | None
-    digest: str | None = None
-    dna_size: int | None = None
-
-
-@dataclass(slots=True)
-class Mark:
-    """A LOCKED folder or a `last` link."""
-
-    path: str
-    kind: str
-    item: str | None
-    target: str | None
-    mtime: float | None
-
-
-@dataclass(slots=True)
-class Snapshot:
-    """Everything one listing of one (node, hub root) says."""
-
-    root: str
-    complete: bool
-    tarballs: list[Tarball] = field(default_factory=list)
-    marks: list[Mark] = field(default_factory=list)
-    malformed: int = 0
-    unfit: int = 0
-    notes: list[str] = field(default_factory=list)
-    # Absolute paths of the folders the listing could not read: nothing under them is gone.
-    unreadable: list[str] = field(default_factory=list)
-    # Of a complete listing, with what its reading depended on: the same digest, the same rows.
-    digest: str | None = None
+from tarwatch.records import Mark, MarkKind, Snapshot, Tarball
 
 
 def snapshot(listing: Listing, tz: ZoneInfo) -> Snapshot:
@@ -104,11 +62,11 @@ def snapshot(listing: Listing, tz: ZoneInfo) -> Snapshot:
             except ValueError as e:
                 bad(rel + ".dna", str(e))
         snap.tarballs.append(t)
-    found: list[tuple[str, str, float | None, str | None]] = [
-        ("locked", rel, mtime, None) for rel, mtime in listing.locked
+    found: list[tuple[MarkKind, str, float | None, str | None]] = [
+        (MarkKind.LOCKED, rel, mtime, None) for rel, mtime in listing.locked
     ]
-    found += [("last", rel, None, target) for rel, target in listing.links]
-    kept: set[tuple[str, str]] = set()
+    found += [(MarkKind.LAST, rel, None, target) for rel, target in listing.links]
+    kept: set[tuple[MarkKind, str]] = set()
     for kind, rel, mtime, target in found:
         if (kind, rel) in kept:
             bad(rel, "another name reads the same once its non-UTF-8 bytes are escaped")

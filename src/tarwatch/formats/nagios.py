@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tarwatch.checks.model import Report, Snoozed, Status
+from tarwatch.checks.model import Report, Snoozed
 from tarwatch.checks.report import iso
+from tarwatch.records import Status
 from tarwatch.visible import visible
 
 WORD = {Status.OK: "OK", Status.WARN: "WARNING", Status.ALARM: "CRITICAL", Status.UNKNOWN: "UNKNOWN"}

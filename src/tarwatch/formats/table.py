@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tarwatch.checks.model import Report, Snoozed, Status
+from tarwatch.checks.model import Report, Snoozed
 from tarwatch.checks.report import iso
+from tarwatch.records import Status
 from tarwatch.sizes import fmt_size
 from tarwatch.visible import visible
 

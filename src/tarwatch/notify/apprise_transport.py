@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from tarwatch.notify.channels import Channel
 from tarwatch.notify.transport import Outgoing, TransportError
+from tarwatch.records import Channel
 from tarwatch.redact import scrub, secrets_of
 
 log = logging.getLogger("tarwatch.notify")

@@ -3,30 +3,13 @@ sent through the configured SMTP server ([notify.mail])."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from tarwatch.config.models import Config, Mail
-from tarwatch.redact import redact_url
+from tarwatch.records import Channel
 
 SMTP_MODES = {"none": "insecure", "starttls": "starttls", "ssl": "ssl"}
 SMTP_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
-
-
-@dataclass(frozen=True, slots=True)
-class Channel:
-    """Where a message goes: an Apprise URL, known in the store and in print by its id (a digest
-    of the URL) and its label (the URL, secrets redacted)."""
-
-    id: str
-    label: str
-    url: str
-
-    @classmethod
-    def of(cls, url: str) -> Channel:
-        """Given an Apprise URL, return its channel."""
-        return cls(hashlib.sha256(url.encode()).hexdigest()[:24], redact_url(url), url)
 
 
 def hub_channels(config: Config, hub: str) -> list[Channel]:

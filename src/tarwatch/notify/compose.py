@@ -17,13 +17,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from tarwatch.checks.model import Status
-from tarwatch.notify.model import Change, Key, Observation, State, Transition
+from tarwatch.notify.model import Observation
 from tarwatch.notify.observe import UNREACHABLE
-from tarwatch.notify.snooze import Snooze, snoozed
+from tarwatch.notify.snooze import snoozed
+from tarwatch.records import Change, Key, MessageKind, Snooze, State, Status, Transition
 from tarwatch.visible import visible
-
-PROBLEMS, ALL_WELL = "problems", "all_well"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +55,7 @@ class Message:
 
     hub: str
     at: float
-    kind: str  # PROBLEMS or ALL_WELL
+    kind: MessageKind
     subject: str
     new: list[Line] = field(default_factory=list)
     ongoing: list[Line] = field(default_factory=list)
@@ -109,7 +107,7 @@ def compose(
     return Message(
         hub=hub,
         at=now,
-        kind=ALL_WELL if all_well else PROBLEMS,
+        kind=MessageKind.ALL_WELL if all_well else MessageKind.PROBLEMS,
         subject=subject(hub, new, ongoing, recovered, all_well),
         new=new,
         ongoing=ongoing,

@@ -16,23 +16,11 @@ import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from tarwatch.notify.channels import Channel
 from tarwatch.notify.links import reveal
 from tarwatch.notify.transport import Outgoing, Transport, TransportError
+from tarwatch.records import Channel, DeliveryState
 from tarwatch.store import Store
-from tarwatch.store.notify_store import (
-    DROPPED,
-    FAILED,
-    PENDING,
-    SENDING,
-    SENT,
-    Delivery,
-    claim,
-    clock,
-    deliveries,
-    drop,
-    mark,
-)
+from tarwatch.store.notify_store import Delivery, claim, clock, deliveries, drop, mark
 
 log = logging.getLogger("tarwatch.notify")
 CLAIM_TIMEOUT = 15 * 60.0  # seconds: far longer than any send (Apprise's timeouts are seconds)
@@ -43,7 +31,7 @@ class Attempt:
     """What became of one delivery in this run."""
 
     delivery: Delivery
-    state: str  # SENT, PENDING (to retry), FAILED or DROPPED
+    state: DeliveryState  # SENT, PENDING (to retry), FAILED or DROPPED
     error: str | None = None
 
 
@@ -68,32 +56,32 @@ def deliver(
     if locked_since is not None:  # a claim made before we took the lock: its maker is gone
         stale_before = max(stale_before, locked_since)
     who = f"being sent by pid {os.getpid()} on {socket.gethostname()}"
-    for d in deliveries(store, hubs, (PENDING, SENDING)):
-        if d.state == SENDING and d.last_attempt is not None and d.last_attempt >= stale_before:
+    for d in deliveries(store, hubs, (DeliveryState.PENDING, DeliveryState.SENDING)):
+        if d.state == DeliveryState.SENDING and d.last_attempt is not None and d.last_attempt >= stale_before:
             log.info("%s: %s: %s", d.subject, d.channel, d.error)
             continue
-        if d.state == SENDING:
+        if d.state == DeliveryState.SENDING:
             log.warning("%s to %s: resent, its sender died (%s)", d.subject, d.channel, d.error)
         channel = channels.get(d.channel_id)
         if channel is None:
             error = "the channel is no longer configured"
             if drop(store, d.id, error, stale_before):
-                attempts.append(Attempt(d, DROPPED, error))
+                attempts.append(Attempt(d, DeliveryState.DROPPED, error))
             continue
         if d.channel_id in down:
-            attempts.append(Attempt(d, PENDING, down[d.channel_id]))
+            attempts.append(Attempt(d, DeliveryState.PENDING, down[d.channel_id]))
             continue
         if not claim(store, d.id, clock(store), who, stale_before):
             continue  # another process claimed it first: it sends it
         try:
             transport.send(channel, reveal(Outgoing(d.subject, d.text, d.html), (links or {}).get(d.hub)))
         except TransportError as e:
-            state = FAILED if e.permanent else PENDING
+            state = DeliveryState.FAILED if e.permanent else DeliveryState.PENDING
             mark(store, d.id, state, now, e.reason)
             log.info("%s: %s", d.subject, e.reason)
             down[d.channel_id] = e.reason
             attempts.append(Attempt(d, state, e.reason))
             continue
-        mark(store, d.id, SENT, now)
-        attempts.append(Attempt(d, SENT))
+        mark(store, d.id, DeliveryState.SENT, now)
+        attempts.append(Attempt(d, DeliveryState.SENT))
     return attempts

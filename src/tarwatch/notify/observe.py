@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, Status
-from tarwatch.notify.model import Key, Observation
+from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict
+from tarwatch.notify.model import Observation
+from tarwatch.records import Key, Status
 
 UNREACHABLE = "unreachable"
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from tarwatch.checks.model import Status
 from tarwatch.notify.compose import Line, Message, when
+from tarwatch.records import MessageKind, Status
 from tarwatch.visible import visible, visible_lines
 
 ICON = {Status.WARN: "▲", Status.ALARM: "✖", Status.UNKNOWN: "?", None: "✔"}
@@ -31,7 +31,7 @@ def context(message: Message) -> dict[str, Any]:
         "hub": visible(message.hub),
         "subject": visible(message.subject),
         "at": when(message.at),
-        "all_well": message.kind == "all_well",
+        "all_well": message.kind == MessageKind.ALL_WELL,
         "sections": [
             {"title": title, "rows": [_row(line) for line in lines]}
             for title, lines in (

@@ -10,16 +10,15 @@ from zoneinfo import ZoneInfo
 
 from tarwatch.checks.model import HubVerdict, Report
 from tarwatch.config.models import WEEKDAYS, Config
-from tarwatch.notify.channels import Channel, hub_channels
-from tarwatch.notify.compose import ALL_WELL, Message, Policy, compose
+from tarwatch.notify.channels import hub_channels
+from tarwatch.notify.compose import Message, Policy, compose
 from tarwatch.notify.deliver import Attempt, deliver
 from tarwatch.notify.links import hub_link, links
-from tarwatch.notify.model import Key, State, Transition
 from tarwatch.notify.observe import observe
 from tarwatch.notify.render import render
-from tarwatch.notify.snooze import Snooze
 from tarwatch.notify.transitions import detect
 from tarwatch.notify.transport import Transport
+from tarwatch.records import Channel, Key, MessageKind, Snooze, State, Transition
 from tarwatch.redact import redact_url
 from tarwatch.store import Store
 from tarwatch.store import notify_store as kept
@@ -108,7 +107,7 @@ def all_well_due(config: Config, store: Store, hub: str, now: float) -> bool:
     if WEEKDAYS[local.weekday()] != t.all_well:
         return False
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-    last = kept.last_message(store, hub, ALL_WELL)
+    last = kept.last_message(store, hub, MessageKind.ALL_WELL)
     return last is None or last < midnight
 
 

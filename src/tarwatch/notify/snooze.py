@@ -5,36 +5,9 @@ the dashboard show it as snoozed."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from tarwatch.checks.model import Report, Snoozed
-from tarwatch.notify.model import Key
-
-
-@dataclass(frozen=True, slots=True)
-class Snooze:
-    """A kept snooze: hub, optionally a node, optionally an item of that node."""
-
-    id: int
-    hub: str
-    node: str | None
-    item: str | None
-    since: float
-    until: float
-    why: str
-
-    @property
-    def target(self) -> str:
-        """Return what it snoozes as written on the command line: "ZZ/SDU/repos/env"."""
-        return "/".join(p for p in (self.hub, self.node, self.item) if p)
-
-    def covers(self, hub: str, node: str, item: str) -> bool:
-        """Given a place (item "" for the node itself), return whether this snooze covers it."""
-        return (
-            hub == self.hub
-            and (self.node is None or node == self.node)
-            and (self.item is None or item == self.item)
-        )
+from tarwatch.records import Key, Snooze
 
 
 def parse_target(text: str) -> tuple[str, str | None, str | None]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tarwatch.notify.model import Change, Key, State, Transition
 from tarwatch.notify.observe import Observed
+from tarwatch.records import Change, Key, State, Transition
 
 
 def detect(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from tarwatch.notify.channels import Channel
+from tarwatch.records import Channel
 
 
 @dataclass(frozen=True, slots=True)

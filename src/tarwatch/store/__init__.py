@@ -1,18 +1,16 @@
 """The history store: tables, queries and migrations.
 
-`Store` is imported on first use (PEP 562), so that importing tarwatch.store.results does not
+`Store` is imported on first use (PEP 562), so that importing tarwatch.store does not
 pay for SQLAlchemy: the collector imports SQLAlchemy in a thread while it waits for the nodes."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tarwatch.store.results import Ingested, PollInfo
-
 if TYPE_CHECKING:
     from tarwatch.store.store import Store
 
-__all__ = ["Ingested", "PollInfo", "Store"]
+__all__ = ["Store"]
 
 
 def __getattr__(name: str) -> Any:

@@ -13,10 +13,9 @@ from typing import Any
 
 from sqlalchemy import and_, select, update
 
-from tarwatch.collect.snapshot import Snapshot
 from tarwatch.errors import StoreError
 from tarwatch.history import ItemHistory, Tar, summarize
-from tarwatch.store.results import Ingested
+from tarwatch.records import Ingested, Snapshot
 from tarwatch.store.tables import items, marks
 
 _OLD = ("path", "size", "mtime", "digest", "dna_size", "md5", "gone")

@@ -14,13 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 
-from tarwatch.checks.model import Status
-from tarwatch.notify.channels import Channel
-from tarwatch.notify.model import Key, State, Transition
+from tarwatch.records import Channel, DeliveryState, Key, MessageKind, State, Status, Transition
 from tarwatch.store.store import Store
 from tarwatch.store.tables import notify_deliveries, notify_messages, notify_states, notify_transitions
-
-PENDING, SENDING, SENT, FAILED, DROPPED = "pending", "sending", "sent", "failed", "dropped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +25,7 @@ class Composed:
     (their reminders start again) and every problem it names (recovered ones too)."""
 
     hub: str
-    kind: str
+    kind: MessageKind
     subject: str
     text: str
     html: str
@@ -50,7 +46,7 @@ class Delivery:
     html: str
     channel_id: str
     channel: str
-    state: str
+    state: DeliveryState
     attempts: int
     error: str | None
     last_attempt: float | None = None
@@ -118,7 +114,7 @@ def record(
                             "message_id": message_id,
                             "channel_id": c.id,
                             "channel": c.label,
-                            "state": PENDING,
+                            "state": DeliveryState.PENDING,
                             "attempts": 0,
                         }
                         for c in channels
@@ -157,7 +153,7 @@ def last_message(store: Store, hub: str, kind: str) -> float | None:
 
 
 def deliveries(
-    store: Store, hubs: Iterable[str], state: str | tuple[str, ...] | None = PENDING
+    store: Store, hubs: Iterable[str], state: str | tuple[str, ...] | None = DeliveryState.PENDING
 ) -> list[Delivery]:
     """Given hub tags, return their deliveries in that state or states (None: all), oldest first."""
     d, m = notify_deliveries, notify_messages
@@ -183,7 +179,7 @@ def deliveries(
                 r.html,
                 r.channel_id,
                 r.channel,
-                r.state,
+                DeliveryState(r.state),
                 r.attempts,
                 r.error,
                 r.last_attempt,
@@ -203,7 +199,8 @@ def clock(store: Store) -> float:
 
 def _claimable(stale_before: float):  # type: ignore[no-untyped-def]
     d = notify_deliveries.c
-    return or_(d.state == PENDING, and_(d.state == SENDING, d.last_attempt < stale_before))
+    pending, sending = DeliveryState.PENDING, DeliveryState.SENDING
+    return or_(d.state == pending, and_(d.state == sending, d.last_attempt < stale_before))
 
 
 def claim(store: Store, delivery_id: int, at: float, who: str, stale_before: float) -> bool:
@@ -216,7 +213,7 @@ def claim(store: Store, delivery_id: int, at: float, who: str, stale_before: flo
         r = conn.execute(
             update(d)
             .where(d.c.id == delivery_id, _claimable(stale_before))
-            .values(state=SENDING, last_attempt=at, error=who, attempts=d.c.attempts + 1)
+            .values(state=DeliveryState.SENDING, last_attempt=at, error=who, attempts=d.c.attempts + 1)
         )
         return r.rowcount == 1
 
@@ -229,7 +226,7 @@ def drop(store: Store, delivery_id: int, error: str, stale_before: float) -> boo
         r = conn.execute(
             update(d)
             .where(d.c.id == delivery_id, _claimable(stale_before))
-            .values(state=DROPPED, error=error)
+            .values(state=DeliveryState.DROPPED, error=error)
         )
         return r.rowcount == 1
 
@@ -238,7 +235,7 @@ def mark(store: Store, delivery_id: int, state: str, now: float, error: str | No
     """Given a claimed delivery, what became of the attempt (SENT, PENDING to retry, FAILED),
     `now` and the error of a failed attempt, keep them."""
     values = {"state": state, "error": error, "last_attempt": now}
-    if state == SENT:
+    if state == DeliveryState.SENT:
         values["sent"] = now
     with store.engine.begin() as conn:
         conn.execute(update(notify_deliveries).where(notify_deliveries.c.id == delivery_id).values(**values))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, or_, select, update
 
-from tarwatch.notify.snooze import Snooze
+from tarwatch.records import Snooze
 from tarwatch.store.store import Store
 from tarwatch.store.tables import snoozes
 

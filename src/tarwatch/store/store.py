@@ -20,12 +20,11 @@ from sqlalchemy import Engine, and_, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from tarwatch.collect.snapshot import Snapshot
-from tarwatch.errors import StoreError
+from tarwatch.errors import StoreBroken, StoreError
 from tarwatch.history import ItemHistory, Tar
+from tarwatch.records import Ingested, PollInfo, Snapshot
 from tarwatch.store import schema
 from tarwatch.store.ingest import ingest, placeholder
-from tarwatch.store.results import Ingested, PollInfo, StoreBroken
 from tarwatch.store.tables import items, marks, polls, runs, tarballs
 
 log = logging.getLogger(__name__)

@@ -11,22 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tarwatch.checks import (
-    History,
-    Poll,
-    Status,
-    evaluate,
-    future,
-    missing,
-    stale,
-    to_json,
-    unreachable,
-    worst,
-)
+from tarwatch.checks import History, Poll, evaluate, future, missing, stale, to_json, unreachable, worst
 from tarwatch.checks.model import HubVerdict, ItemVerdict, NodeVerdict, Report
 from tarwatch.config.load import validate
 from tarwatch.config.models import Config, Defaults
 from tarwatch.history import Tar, summarize
+from tarwatch.records import Status
 
 HOUR = 3600.0
 NOW = datetime(2012, 8, 7, 12, tzinfo=UTC).timestamp()

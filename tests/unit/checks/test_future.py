@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tarwatch.checks import History, Poll, Status, evaluate, future, shrink, stale, to_json
+from tarwatch.checks import History, Poll, evaluate, future, shrink, stale, to_json
 from tarwatch.cli.check import manifests_wanted
 from tarwatch.config.load import validate
 from tarwatch.config.models import Config, Defaults
@@ -18,6 +18,7 @@ from tarwatch.formats import nagios
 from tarwatch.formats.table import render_table
 from tarwatch.history import Tar, summarize
 from tarwatch.layout import STAMP_END, STAMP_MIN
+from tarwatch.records import Status
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC).timestamp()
 DAY = 86400

@@ -7,9 +7,10 @@ import math
 
 import pytest
 
-from tarwatch.checks import Status, digest, locked
+from tarwatch.checks import digest, locked
 from tarwatch.config.models import Defaults
 from tarwatch.history import Tar, summarize
+from tarwatch.records import Status
 
 NOW = 1_764_000_000.0
 

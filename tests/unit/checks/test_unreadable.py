@@ -7,7 +7,7 @@ from tests.unit.checks.test_checks import NOW, config, fresh_world, history, nod
 
 from tarwatch.checks import unreadable
 from tarwatch.checks.evaluate import Poll, evaluate
-from tarwatch.checks.model import Status
+from tarwatch.records import Status
 
 
 def test_no_unreadable_folder_is_no_finding() -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tarwatch.checks.model import Status
 from tarwatch.config.load import validate
 from tarwatch.notify.channels import hub_channels, mail_url
 from tarwatch.notify.compose import Line, Message
-from tarwatch.notify.model import Key
 from tarwatch.notify.render import render
 from tarwatch.notify.snooze import parse_target
+from tarwatch.records import Key, Status
 from tarwatch.redact import redact_config, redact_url, scrub, secrets_of
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tarwatch.notify.channels import Channel
 from tarwatch.notify.deliver import deliver
 from tarwatch.notify.transport import Outgoing, TransportError
+from tarwatch.records import Channel, DeliveryState
 from tarwatch.store import Store
-from tarwatch.store.notify_store import DROPPED, FAILED, PENDING, SENT, Composed, deliveries, record
+from tarwatch.store.notify_store import Composed, deliveries, record
 
 T0 = 1_800_000_000.0
 UP = Channel.of("json://127.0.0.1:9/up")
@@ -48,7 +48,7 @@ def test_a_delivered_message_is_never_sent_again(store: Store) -> None:
     deliver(store, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0)
     deliver(store, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0 + 60)
     assert t.sent == [(UP.label, "one"), (FLAKY.label, "one")]
-    assert {d.state for d in deliveries(store, ["ZZ"], None)} == {SENT}
+    assert {d.state for d in deliveries(store, ["ZZ"], None)} == {DeliveryState.SENT}
 
 
 def test_a_failed_send_stays_pending_and_goes_out_on_the_next_run_in_order(store: Store) -> None:
@@ -58,10 +58,10 @@ def test_a_failed_send_stays_pending_and_goes_out_on_the_next_run_in_order(store
     keep(store, "two", [UP, FLAKY], T0 + 3600)
     attempts = deliver(store, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0 + 3600)
     assert [(a.delivery.subject, a.delivery.channel, a.state) for a in attempts] == [
-        ("one", UP.label, SENT),
-        ("one", FLAKY.label, PENDING),
-        ("two", UP.label, SENT),
-        ("two", FLAKY.label, PENDING),
+        ("one", UP.label, DeliveryState.SENT),
+        ("one", FLAKY.label, DeliveryState.PENDING),
+        ("two", UP.label, DeliveryState.SENT),
+        ("two", FLAKY.label, DeliveryState.PENDING),
     ]
     del t.failing[FLAKY.id]
     deliver(store, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0 + 7200)
@@ -83,12 +83,12 @@ def test_a_send_that_cannot_succeed_is_failed_and_not_retried(store: Store) -> N
     t.failing[FLAKY.id] = True
     keep(store, "one", [FLAKY])
     (a,) = deliver(store, ["ZZ"], {FLAKY.id: FLAKY}, t, T0)
-    assert a.state == FAILED and a.error == f"{FLAKY.label} is down"
+    assert a.state == DeliveryState.FAILED and a.error == f"{FLAKY.label} is down"
     assert deliver(store, ["ZZ"], {FLAKY.id: FLAKY}, t, T0 + 60) == []
 
 
 def test_a_delivery_to_a_channel_no_longer_configured_is_dropped(store: Store) -> None:
     keep(store, "one", [FLAKY])
     (a,) = deliver(store, ["ZZ"], {UP.id: UP}, Recording(), T0)
-    assert a.state == DROPPED
-    assert [d.state for d in deliveries(store, ["ZZ"], None)] == [DROPPED]
+    assert a.state == DeliveryState.DROPPED
+    assert [d.state for d in deliveries(store, ["ZZ"], None)] == [DeliveryState.DROPPED]

@@ -6,12 +6,11 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict, Status
-from tarwatch.notify.compose import ALL_WELL, PROBLEMS, Policy, compose
-from tarwatch.notify.model import Change, Key, State
+from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict
+from tarwatch.notify.compose import Policy, compose
 from tarwatch.notify.observe import observe
-from tarwatch.notify.snooze import Snooze
 from tarwatch.notify.transitions import detect
+from tarwatch.records import Change, Key, MessageKind, Snooze, State, Status
 
 DAY = 86400.0
 T0 = 1_800_000_000.0
@@ -174,7 +173,7 @@ def message(previous, verdict, now, snoozes=(), **kw):
 
 def test_a_new_problem_makes_one_message_naming_it_and_nothing_new_makes_none() -> None:
     m, s1 = message({}, hub(node("SDU", item("repos/env", STALE))), T0)
-    assert m is not None and m.kind == PROBLEMS
+    assert m is not None and m.kind == MessageKind.PROBLEMS
     assert m.subject == "tarwatch ZZ: 1 alarm (SDU repos/env stale 3.2d)"
     assert [line.key.item for line in m.new] == ["repos/env"] and m.ongoing == m.recovered == []
     again, _ = message(told(s1, T0), hub(node("SDU", item("repos/env", STALE))), T0 + 3600)
@@ -228,6 +227,6 @@ def test_a_snoozed_problem_sends_nothing_and_is_new_when_the_snooze_ends() -> No
 
 def test_all_is_well_is_sent_when_due_and_nothing_is_wrong() -> None:
     m, _ = message({}, healthy(), T0, all_well=True)
-    assert m is not None and m.kind == ALL_WELL and m.subject == "tarwatch ZZ: all is well"
+    assert m is not None and m.kind == MessageKind.ALL_WELL and m.subject == "tarwatch ZZ: all is well"
     broken, _ = message({}, hub(node("SDU", item("repos/env", STALE))), T0, all_well=True)
-    assert broken is not None and broken.kind == PROBLEMS
+    assert broken is not None and broken.kind == MessageKind.PROBLEMS

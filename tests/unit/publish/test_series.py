@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from bench.world import Shape, snapshot_for
 
-from tarwatch.collect.snapshot import Snapshot, Tarball
 from tarwatch.publish.changes import State, fingerprints
 from tarwatch.publish.jsdata import to_js, to_json
 from tarwatch.publish.series import (
@@ -23,6 +22,7 @@ from tarwatch.publish.series import (
     per_day,
     read_series,
 )
+from tarwatch.records import Snapshot, Tarball
 from tarwatch.store import Store
 
 T0 = 1_700_000_000 - 1_700_000_000 % DAY  # a midnight UTC

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from tarwatch.collect.snapshot import Snapshot, Tarball
 from tarwatch.errors import StoreError
-from tarwatch.store import Ingested, Store, schema
+from tarwatch.records import Ingested, Snapshot, Tarball
+from tarwatch.store import Store, schema
 from tarwatch.store.tables import metadata, polls, tarballs
 
 HUB, NODE = "ZZ", "SDU"

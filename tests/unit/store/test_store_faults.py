@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
-from tarwatch.collect.snapshot import Snapshot, Tarball
-from tarwatch.errors import StoreError
+from tarwatch.errors import StoreBroken, StoreError
+from tarwatch.records import Snapshot, Tarball
 from tarwatch.store import Store, schema
-from tarwatch.store.results import StoreBroken
 from tarwatch.store.store import failure
 from tarwatch.store.tables import runs, tarballs
 
