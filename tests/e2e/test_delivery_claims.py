@@ -16,7 +16,7 @@ from tarwatch.notify.deliver import CLAIM_TIMEOUT, deliver
 from tarwatch.notify.transport import Outgoing
 from tarwatch.records import Channel, DeliveryState
 from tarwatch.store import Store
-from tarwatch.store.notify_store import Composed, claim, clock, deliveries, record
+from tarwatch.store.notify_store import Composed
 
 pytestmark = pytest.mark.e2e
 T0 = 1_800_000_000.0
@@ -44,7 +44,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def keep(store: Store, subject: str) -> None:
     message = Composed("ZZ", "problems", subject, "text", "<p>html</p>", frozenset(), frozenset())
-    record(store, "ZZ", T0, {}, [], message, CHANNELS)
+    store.notify.record("ZZ", T0, {}, [], message, CHANNELS)
 
 
 def _deliver_in_child(url: str, out: str, go: multiprocessing.synchronize.Event) -> None:
@@ -72,24 +72,24 @@ def test_two_processes_delivering_at_once_send_every_delivery_exactly_once(url: 
     wanted = [f"m{n} {c.label}" for n in range(12) for c in CHANNELS]
     assert sorted(sent) == sorted(wanted)  # each once: nothing twice, nothing lost
     assert len({line.rsplit(" ", 1)[1] for line in lines}) == 2, "both processes sent some"
-    assert {d.state for d in deliveries(store, ["ZZ"], None)} == {DeliveryState.SENT}
+    assert {d.state for d in store.notify.deliveries(["ZZ"], None)} == {DeliveryState.SENT}
 
 
 def test_only_one_of_two_claims_of_a_pending_delivery_wins(url: str) -> None:
     a, b = Store.open(url), Store.open(url)
     keep(a, "one")
-    d = deliveries(a, ["ZZ"])[0]
-    now = clock(a)
-    assert claim(a, d.id, now, "pid 1", now - CLAIM_TIMEOUT) is True
-    assert claim(b, d.id, now, "pid 2", now - CLAIM_TIMEOUT) is False
-    (kept,) = [x for x in deliveries(a, ["ZZ"], None) if x.id == d.id]
+    d = a.notify.deliveries(["ZZ"])[0]
+    now = a.notify.clock()
+    assert a.notify.claim(d.id, now, "pid 1", now - CLAIM_TIMEOUT) is True
+    assert b.notify.claim(d.id, now, "pid 2", now - CLAIM_TIMEOUT) is False
+    (kept,) = [x for x in a.notify.deliveries(["ZZ"], None) if x.id == d.id]
     assert (kept.state, kept.error, kept.attempts) == (DeliveryState.SENDING, "pid 1", 1)
 
 
 def _claimed_by_a_dead_process(store: Store, age: float) -> None:
     keep(store, "one")
-    for d in deliveries(store, ["ZZ"]):
-        assert claim(store, d.id, clock(store) - age, "being sent by pid 999999", 0)
+    for d in store.notify.deliveries(["ZZ"]):
+        assert store.notify.claim(d.id, store.notify.clock() - age, "being sent by pid 999999", 0)
 
 
 def test_a_fresh_claim_of_another_process_is_left_to_it_without_the_lock(url: str, tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_a_fresh_claim_of_another_process_is_left_to_it_without_the_lock(url: st
     t = SlowFile(tmp_path / "sent.txt", 0)
     assert deliver(store, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0) == []
     assert not t.path.exists()
-    assert {d.state for d in deliveries(store, ["ZZ"], None)} == {DeliveryState.SENDING}
+    assert {d.state for d in store.notify.deliveries(["ZZ"], None)} == {DeliveryState.SENDING}
 
 
 def test_a_stale_claim_is_sent_again_at_least_once(url: str, tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_a_stale_claim_is_sent_again_at_least_once(url: str, tmp_path: Path) -> 
     attempts = deliver(store, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0)
     assert [a.state for a in attempts] == [DeliveryState.SENT, DeliveryState.SENT]
     assert len(t.path.read_text().splitlines()) == 2
-    assert [d.attempts for d in deliveries(store, ["ZZ"], None)] == [2, 2]
+    assert [d.attempts for d in store.notify.deliveries(["ZZ"], None)] == [2, 2]
 
 
 def test_the_holder_of_the_run_lock_takes_over_claims_made_before_it_took_the_lock(
@@ -117,6 +117,6 @@ def test_the_holder_of_the_run_lock_takes_over_claims_made_before_it_took_the_lo
     store = Store.open(url)
     _claimed_by_a_dead_process(store, age=5)
     t = SlowFile(tmp_path / "sent.txt", 0)
-    attempts = deliver(store, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0, locked_since=clock(store))
+    attempts = deliver(store, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0, locked_since=store.notify.clock())
     assert [a.state for a in attempts] == [DeliveryState.SENT, DeliveryState.SENT]
-    assert deliveries(store, ["ZZ"], (DeliveryState.PENDING, DeliveryState.SENDING)) == []
+    assert store.notify.deliveries(["ZZ"], (DeliveryState.PENDING, DeliveryState.SENDING)) == []

@@ -9,6 +9,7 @@ import logging
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
+from support.store_reads import engine_of
 from tarwatch.errors import StoreError
 from tarwatch.records import Snapshot, Tarball
 from tarwatch.store import Store, schema
@@ -38,9 +39,9 @@ def test_a_postgresql_store_of_the_previous_schema_is_migrated_in_place(url, cap
     with caplog.at_level(logging.WARNING):
         store = Store.open(url)
     assert "schema revision 0001; upgrading it to" in caplog.text and "one transaction" in caplog.text
-    with store.engine.connect() as conn:
+    with engine_of(store).connect() as conn:
         assert schema.current_revision(conn) == schema.HEAD
-    assert {"pid", "host", "outcome"} <= {c["name"] for c in inspect(store.engine).get_columns("runs")}
+    assert {"pid", "host", "outcome"} <= {c["name"] for c in inspect(engine_of(store)).get_columns("runs")}
     run = store.begin_run(2.0, "collect", ["ZZ"])
     t = Tarball("/b/svn/x/1/x-1.tar.gz", "svn/x", 1_700_000_000, 5, 1.0, 1)
     store.record_poll(
@@ -49,13 +50,13 @@ def test_a_postgresql_store_of_the_previous_schema_is_migrated_in_place(url, cap
     )  # fmt: skip
     store.finish_run(run)
     assert store.latest_polls(["ZZ"])[("ZZ", "N")].unreadable == ("/b/svn/y",)
-    with store.engine.connect() as conn:
+    with engine_of(store).connect() as conn:
         outcomes = [r.outcome for r in conn.execute(select(runs).order_by(runs.c.id))]
     assert outcomes == ["abandoned", "finished"]
 
 
 def test_a_postgresql_store_of_a_newer_tarwatch_is_refused(url) -> None:
-    Store.open(url).engine.dispose()
+    Store.open(url).close()
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))

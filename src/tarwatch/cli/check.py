@@ -15,7 +15,7 @@ from tarwatch.formats import jsondoc
 from tarwatch.formats.table import render_table
 from tarwatch.history import ItemHistory
 from tarwatch.notify import snooze
-from tarwatch.store import Store, snoozes
+from tarwatch.store import Store
 
 
 @click.command()
@@ -81,7 +81,7 @@ def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> 
     histories = store.item_histories(hubs)
     store.read_manifests(histories, manifests_wanted(config, hubs, histories, now))
     report = evaluate(config, hubs, History(polls, histories, store.locks(hubs)), now)
-    snooze.mark(report, snoozes.active(store, now))
+    snooze.mark(report, store.snoozes.active(now))
     return report
 
 

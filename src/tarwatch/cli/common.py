@@ -173,22 +173,6 @@ def select_hubs(config: Config, source: str, hubs: tuple[str, ...]) -> list[str]
     return list(hubs) or list(config.hubs)
 
 
-# The base classes of the database layers' errors, by module (looked up among the modules
-# already imported: commands that never open the store need not import SQLAlchemy).
-_DATABASE_ERRORS = {
-    "sqlalchemy.exc": "SQLAlchemyError",
-    "sqlite3": "Error",
-    "psycopg": "Error",
-    "psycopg2": "Error",
-}
-
-
-def _from_the_database(e: BaseException) -> bool:
-    """True for errors of SQLAlchemy or the database drivers."""
-    bases = tuple(getattr(sys.modules[m], name) for m, name in _DATABASE_ERRORS.items() if m in sys.modules)
-    return isinstance(e, bases)
-
-
 def describe(e: BaseException) -> str:
     """Given an exception, return one line for people: for an OSError the file and the
     problem ("/var/www/x.json: No space left on device"), for a TarwatchError its message,
@@ -205,8 +189,9 @@ def describe(e: BaseException) -> str:
 def handle_errors(exit_code: int | None = None) -> Callable[[F], F]:
     """Turn TarwatchError into a one-line message and its exit status (or `exit_code`, e.g. 3
     for `check`, where the monitoring-plugins convention says UNKNOWN); ConfigError stays 2.
-    An OSError (a full disk, a read-only one, a permission refused) or a database error
-    anywhere in a command is one line too, naming the file, with status 1 (or `exit_code`)."""
+    An OSError (a full disk, a read-only one, a permission refused) anywhere in a command is
+    one line too, naming the file, with status 1 (or `exit_code`); the store raises every
+    database failure as a StoreError."""
 
     def deco(f: F) -> F:
         @functools.wraps(f)
@@ -228,12 +213,6 @@ def handle_errors(exit_code: int | None = None) -> Callable[[F], F]:
                 sys.exit(exit_code if exit_code is not None else 1)
             except OSError as e:
                 click.echo(f"tarwatch: error: {visible(describe(e))}", err=True)
-                sys.exit(exit_code if exit_code is not None else 1)
-            except Exception as e:
-                if not _from_the_database(e):
-                    raise
-                # A store that another program changed or a disk that failed under us.
-                click.echo(f"tarwatch: error: the store failed: {getattr(e, 'orig', None) or e}", err=True)
                 sys.exit(exit_code if exit_code is not None else 1)
 
         return wrapper  # type: ignore[return-value]

@@ -66,13 +66,12 @@ def notify_report(
     from tarwatch.notify.apprise_transport import AppriseTransport
     from tarwatch.notify.run import run_notify
     from tarwatch.records import DeliveryState
-    from tarwatch.store import snoozes
 
     outcome = run_notify(
         config,
         store,
         report,
-        snoozes.active(store, now),
+        store.snoozes.active(now),
         now,
         None if dry_run else AppriseTransport(),
         locked_since,

@@ -32,14 +32,14 @@ def snooze(target: str | None, duration: str | None, why: str | None, clear: boo
     """
     from tarwatch.notify.compose import when
     from tarwatch.notify.snooze import parse_target
-    from tarwatch.store import Store, snoozes
+    from tarwatch.store import Store
 
     s = state()
     config, source = s.loaded()
     store = Store.open(config.store.url)
     now = s.now_epoch()
     if target is None:
-        active = snoozes.active(store, now)
+        active = store.snoozes.active(now)
         for z in active:
             click.echo(visible(f"{z.target}  until {when(z.until)}  (since {when(z.since)}): {z.why}"))
         if not active:
@@ -53,7 +53,7 @@ def snooze(target: str | None, duration: str | None, why: str | None, clear: boo
     if node is not None and node not in config.hub_nodes(hub):
         raise ConfigError(source, f"hubs.{hub}.nodes", f"hub {hub} has no node {node!r}")
     if clear:
-        n = snoozes.clear(store, hub, node, item, now)
+        n = store.snoozes.clear(hub, node, item, now)
         click.echo(visible(f"Cleared {n} snooze{'s' if n != 1 else ''} of {target}."))
         return
     if duration is None or not why:
@@ -64,5 +64,5 @@ def snooze(target: str | None, duration: str | None, why: str | None, clear: boo
         raise click.BadParameter(str(e), param_hint="DURATION") from None
     if length <= timedelta(0):
         raise click.BadParameter("a snooze must last a while", param_hint="DURATION")
-    z = snoozes.add(store, hub, node, item, now, now + length.total_seconds(), why)
+    z = store.snoozes.add(hub, node, item, now, now + length.total_seconds(), why)
     click.echo(visible(f"Snoozed {z.target} for {format_duration(length)}, until {when(z.until)}: {why}"))

@@ -20,7 +20,7 @@ from tarwatch.notify.links import reveal
 from tarwatch.notify.transport import Outgoing, Transport, TransportError
 from tarwatch.records import Channel, DeliveryState
 from tarwatch.store import Store
-from tarwatch.store.notify_store import Delivery, claim, clock, deliveries, drop, mark
+from tarwatch.store.notify_store import Delivery
 
 log = logging.getLogger("tarwatch.notify")
 CLAIM_TIMEOUT = 15 * 60.0  # seconds: far longer than any send (Apprise's timeouts are seconds)
@@ -52,11 +52,11 @@ def deliver(
     sending is left to it."""
     attempts = []
     down: dict[str, str] = {}
-    stale_before = clock(store) - CLAIM_TIMEOUT
+    stale_before = store.notify.clock() - CLAIM_TIMEOUT
     if locked_since is not None:  # a claim made before we took the lock: its maker is gone
         stale_before = max(stale_before, locked_since)
     who = f"being sent by pid {os.getpid()} on {socket.gethostname()}"
-    for d in deliveries(store, hubs, (DeliveryState.PENDING, DeliveryState.SENDING)):
+    for d in store.notify.deliveries(hubs, (DeliveryState.PENDING, DeliveryState.SENDING)):
         if d.state == DeliveryState.SENDING and d.last_attempt is not None and d.last_attempt >= stale_before:
             log.info("%s: %s: %s", d.subject, d.channel, d.error)
             continue
@@ -65,23 +65,23 @@ def deliver(
         channel = channels.get(d.channel_id)
         if channel is None:
             error = "the channel is no longer configured"
-            if drop(store, d.id, error, stale_before):
+            if store.notify.drop(d.id, error, stale_before):
                 attempts.append(Attempt(d, DeliveryState.DROPPED, error))
             continue
         if d.channel_id in down:
             attempts.append(Attempt(d, DeliveryState.PENDING, down[d.channel_id]))
             continue
-        if not claim(store, d.id, clock(store), who, stale_before):
+        if not store.notify.claim(d.id, store.notify.clock(), who, stale_before):
             continue  # another process claimed it first: it sends it
         try:
             transport.send(channel, reveal(Outgoing(d.subject, d.text, d.html), (links or {}).get(d.hub)))
         except TransportError as e:
             state = DeliveryState.FAILED if e.permanent else DeliveryState.PENDING
-            mark(store, d.id, state, now, e.reason)
+            store.notify.mark(d.id, state, now, e.reason)
             log.info("%s: %s", d.subject, e.reason)
             down[d.channel_id] = e.reason
             attempts.append(Attempt(d, state, e.reason))
             continue
-        mark(store, d.id, DeliveryState.SENT, now)
+        store.notify.mark(d.id, DeliveryState.SENT, now)
         attempts.append(Attempt(d, DeliveryState.SENT))
     return attempts

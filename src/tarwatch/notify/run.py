@@ -21,7 +21,7 @@ from tarwatch.notify.transport import Transport
 from tarwatch.records import Channel, Key, MessageKind, Snooze, State, Transition
 from tarwatch.redact import redact_url
 from tarwatch.store import Store
-from tarwatch.store import notify_store as kept
+from tarwatch.store.notify_store import Composed
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +69,8 @@ def run_notify(
         if p.message is not None:
             m = p.message
             named = frozenset(line.key for line in (*m.new, *m.ongoing, *m.recovered))
-            composed = kept.Composed(p.hub, m.kind, m.subject, p.text, p.html, frozenset(m.told), named)
-        kept.record(store, p.hub, now, p.states, p.transitions, composed, p.channels)
+            composed = Composed(p.hub, m.kind, m.subject, p.text, p.html, frozenset(m.told), named)
+        store.notify.record(p.hub, now, p.states, p.transitions, composed, p.channels)
     if transport is not None:
         hubs = [h.hub for h in report.hubs]
         channels = {c.id: c for h in hubs for c in hub_channels(config, h)}
@@ -82,7 +82,7 @@ def plan(config: Config, store: Store, verdict: HubVerdict, snoozes: Sequence[Sn
     """Given one hub's verdict, the snoozes in force and `now`, return its part of the run."""
     hub = verdict.hub
     observed = observe(verdict, now)
-    transitions, states = detect(kept.states(store, hub), observed, now)
+    transitions, states = detect(store.notify.states(hub), observed, now)
     policy = Policy(
         repeat=lambda key: _repeat(config, key),
         all_well_due=all_well_due(config, store, hub, now),
@@ -107,7 +107,7 @@ def all_well_due(config: Config, store: Store, hub: str, now: float) -> bool:
     if WEEKDAYS[local.weekday()] != t.all_well:
         return False
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-    last = kept.last_message(store, hub, MessageKind.ALL_WELL)
+    last = store.notify.last_message(hub, MessageKind.ALL_WELL)
     return last is None or last < midnight
 
 

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
 from tarwatch.atomic import write_bytes, write_text
 from tarwatch.errors import TarwatchError
 from tarwatch.publish import images, jsdata, legacy, paths, workers
-from tarwatch.publish.series import node_document, read_series
+from tarwatch.publish.series import item_series, node_document
+from tarwatch.store import Store
 
 PARALLEL_FROM = 4  # use worker processes from this many changed nodes on
 
@@ -71,15 +70,15 @@ def write_data(out: Path, json_path: str, js_path: str, key: str, data: Any) -> 
     write_text(paths.within(out, js_path), jsdata.to_js(key, data))
 
 
-def write_node(job: NodeJob, engine: Engine | None = None) -> NodeJob:
-    """Given a job (and the store's engine, else one of this process's own), write the node's
-    data, legacy JSON and images; return the job."""
-    own = engine is None
-    engine = engine or _engine(job.store_url)
+def write_node(job: NodeJob, store: Store | None = None) -> NodeJob:
+    """Given a job (and the store, else one of this process's own), write the node's data,
+    legacy JSON and images; return the job."""
+    own = store is None
+    store = store or _store(job.store_url)
     hub, node, out = job.hub, job.node, job.out
-    series = read_series(engine, hub, node, job.select)
+    series = item_series(store.series_rows(hub, node), job.select)
     if own:
-        engine.dispose()  # the store is not held open while the node is rendered
+        store.close()  # the store is not held open while the node is rendered
     doc = node_document(hub, node, series, job.changed_at, job.colors)
     json_path, js_path = paths.node_data(hub, node, "json"), paths.node_data(hub, node, "js")
     write_data(out, json_path, js_path, f"{hub}/{node}", doc)
@@ -91,31 +90,31 @@ def write_node(job: NodeJob, engine: Engine | None = None) -> NodeJob:
     return job
 
 
-def try_write_node(job: NodeJob, engine: Engine | None = None) -> tuple[NodeJob, NodeFailure | None]:
-    """Given a job (and the store's engine, else one of this process's own), write the node's
-    files; return the job and, when they could not be written, why."""
+def try_write_node(job: NodeJob, store: Store | None = None) -> tuple[NodeJob, NodeFailure | None]:
+    """Given a job (and the store, else one of this process's own), write the node's files;
+    return the job and, when they could not be written, why."""
     try:
-        return write_node(job, engine), None
+        return write_node(job, store), None
     except Exception as e:  # any failure of one node is that node's, reported by name
         return job, NodeFailure.of(job, e)
 
 
 def write_nodes(
-    jobs: Sequence[NodeJob], engine: Engine, jobs_at_once: int | None = None
+    jobs: Sequence[NodeJob], store: Store, jobs_at_once: int | None = None
 ) -> Iterator[tuple[NodeJob, NodeFailure | None]]:
-    """Given jobs, the store's engine and the number of worker processes (default: the CPUs),
+    """Given jobs, the store and the number of worker processes (default: the CPUs),
     write every node, yielding each job and its failure (None: written) in the jobs' order: in
     this process when there are few. Stopping the iteration cancels the jobs not yet begun."""
     n = min(jobs_at_once or os.cpu_count() or 1, len(jobs))
-    if len(jobs) < PARALLEL_FROM or n < 2 or _in_memory(engine):
+    if len(jobs) < PARALLEL_FROM or n < 2 or store.in_memory:
         for job in jobs:
-            yield try_write_node(job, engine)
+            yield try_write_node(job, store)
         return
     # No connection of this process is passed on to the workers (they would hold the store open
     # for as long as they live; a shared PostgreSQL socket would be spoiled): this process's are
-    # closed (it opens new ones when it needs them), the workers' cached engines cleared.
-    engine.dispose()
-    with workers.pool(n, initializer=_engine.cache_clear) as pool:
+    # closed (it opens new ones when it needs them), the workers' cached stores cleared.
+    store.close()
+    with workers.pool(n, initializer=_store.cache_clear) as pool:
         futures = [pool.submit(try_write_node, job) for job in jobs]
         try:
             for future in futures:
@@ -127,13 +126,6 @@ def write_nodes(
                 future.cancel()
 
 
-def _in_memory(engine: Engine) -> bool:
-    """True for an SQLite store in memory, which no other process can read."""
-    return engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
-
-
 @functools.cache
-def _engine(url: str) -> Engine:
-    from tarwatch.store import Store
-
-    return Store.open(url).engine
+def _store(url: str) -> Store:
+    return Store.open(url)

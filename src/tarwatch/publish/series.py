@@ -22,10 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
-
 from tarwatch.publish.palette import COLORS
-from tarwatch.store.tables import items, tarballs
+from tarwatch.store.site import SeriesRow
 
 FORMAT = "tarwatch-series/1"
 DAY = 86400
@@ -50,34 +48,17 @@ class ItemSeries:
     points: list[Point] = field(default_factory=list)
 
 
-def hub_items(engine: Engine, hub: str, select_items: Sequence[str] = ()) -> list[str]:
-    """Given a store's engine, a hub and its selected items, return the hub's items in a stable
-    order: the selection as configured, else every item any of its nodes holds, by name."""
-    if select_items:
-        return list(select_items)
-    q = select(items.c.item).where(items.c.hub == hub).distinct().order_by(items.c.item)
-    with engine.connect() as conn:
-        return [r[0] for r in conn.execute(q)]
-
-
-def read_series(engine: Engine, hub: str, node: str, select_items: Sequence[str] = ()) -> list[ItemSeries]:
-    """Given a store's engine, a (hub, node) and the items to keep (empty: all), return each
-    item's series from every tarball ever seen there, gone ones included, by item name."""
-    t = tarballs.c
-    q = (
-        select(t.item, t.stamp, t.size, t.revision, t.path, t.gone)
-        .where(and_(t.node == node, t.hub == hub))
-        .order_by(t.item, t.stamp, t.path)
-    )
+def item_series(rows: Iterable[SeriesRow], select_items: Sequence[str] = ()) -> list[ItemSeries]:
+    """Given a node's tarballs as the store reads them (by item, stamp and path) and the items
+    to keep (empty: all), return each item's series, by item name."""
     wanted = set(select_items)
     out: list[ItemSeries] = []
-    with engine.connect() as conn:
-        for item, stamp, size, rev, path, gone in conn.execute(q):
-            if wanted and item not in wanted:
-                continue
-            if not out or out[-1].item != item:
-                out.append(ItemSeries(item))
-            out[-1].points.append(Point(stamp, size, rev, path.rsplit("/", 1)[-1], gone is not None))
+    for item, stamp, size, rev, path, gone in rows:
+        if wanted and item not in wanted:
+            continue
+        if not out or out[-1].item != item:
+            out.append(ItemSeries(item))
+        out[-1].points.append(Point(stamp, size, rev, path.rsplit("/", 1)[-1], gone))
     return out
 
 

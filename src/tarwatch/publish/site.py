@@ -40,12 +40,12 @@ from tarwatch.atomic import TEMP_SUFFIX, make_folders, temp_writer, write_bytes,
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
 from tarwatch.publish import paths
-from tarwatch.publish.changes import Fingerprint, State, digest, fingerprints
+from tarwatch.publish.changes import State, digest
 from tarwatch.publish.context import HubShape, page_context, shapes
 from tarwatch.publish.nodes import NodeFailure, NodeJob, write_data, write_nodes
 from tarwatch.publish.palette import item_colors
-from tarwatch.publish.series import hub_items
 from tarwatch.store import Store
+from tarwatch.store.site import Fingerprint
 
 NONE = Fingerprint()  # a node without data
 SITE_WIDE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})  # no other node would do better
@@ -96,7 +96,7 @@ def publish(
     stale_hours = config.defaults.stale_warn.total_seconds() / 3600
     state = State.read(out)
     pages_key = digest([__version__, [asdict(s) for s in hub_shapes], stale_hours])
-    prints = fingerprints(store.engine, chosen)
+    prints = store.fingerprints(chosen)
     wanted: dict[str, str] = {}
     todo: list[tuple[str, str]] = []
     colors: dict[str, dict[str, str]] = {}
@@ -104,7 +104,7 @@ def publish(
         if shape.tag not in chosen:
             continue
         hub = config.hubs[shape.tag]
-        colors[shape.tag] = item_colors(hub_items(store.engine, shape.tag, hub.select))
+        colors[shape.tag] = item_colors(list(hub.select) or store.hub_items(shape.tag))
         for node in shape.nodes:
             key = f"{shape.tag}/{node}"
             made_of = [prints.get((shape.tag, node), NONE).key, colors[shape.tag], hub.jspath]
@@ -134,7 +134,7 @@ def publish(
         for hub, node in todo
     ]
     # closing(): a failure that stops the publish cancels the nodes not yet begun, at once
-    with contextlib.closing(write_nodes(node_jobs, store.engine, jobs)) as written:
+    with contextlib.closing(write_nodes(node_jobs, store, jobs)) as written:
         for job, failure in written:
             key = f"{job.hub}/{job.node}"
             if failure is not None:

@@ -12,31 +12,39 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, and_, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from tarwatch.errors import StoreBroken, StoreError
+from tarwatch.errors import StoreError
 from tarwatch.history import ItemHistory, Tar
 from tarwatch.records import Ingested, PollInfo, Snapshot
-from tarwatch.store import schema
+from tarwatch.store import schema, site
+from tarwatch.store.failures import failing_as, failure, from_the_database
 from tarwatch.store.ingest import ingest, placeholder
+from tarwatch.store.notify_store import NotifyRecords
+from tarwatch.store.snoozes import Snoozes
 from tarwatch.store.tables import items, marks, polls, runs, tarballs
 
 log = logging.getLogger(__name__)
 
 
 class Store:
-    """A tarwatch store at an SQLAlchemy URL (SQLite file or PostgreSQL)."""
+    """A tarwatch store at an SQLAlchemy URL (SQLite file or PostgreSQL): the only way into
+    it. Every database failure of its methods (and of `notify`'s and `snoozes`') is raised as
+    StoreError naming what was being done and where."""
 
     def __init__(self, engine: Engine, where: str | None = None, path: Path | None = None):
-        self.engine = engine
+        self._engine = engine
         self.where = where or engine.url.render_as_string(hide_password=True)
         self.path = path  # the SQLite file
+        self.notify = NotifyRecords(engine, self.where, path)
+        self.snoozes = Snoozes(engine, self.where, path)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -76,42 +84,48 @@ class Store:
             raise failure(e, f"cannot open {where}", path) from e
         return cls(engine, where, path)
 
+    @property
+    def in_memory(self) -> bool:
+        """True for an SQLite store in memory, which no other process can read."""
+        e = self._engine
+        return e.dialect.name == "sqlite" and e.url.database in (None, "", ":memory:")
+
+    def close(self) -> None:
+        """Close the store's connections (it opens new ones when it is used again): before a
+        fork, or when a process keeps working without the store."""
+        self._engine.dispose()
+
+    def _failing(self, what: str) -> AbstractContextManager[None]:
+        return failing_as(what, self.where, self.path)
+
     # -- runs and polls -----------------------------------------------------------------
 
     def begin_run(self, now: float, command: str, hubs: Iterable[str]) -> int:
         """Given the run's time, command name and hubs, record a run and return its id. Earlier
         runs that never finished and whose process is gone are marked abandoned first."""
         host, pid = socket.gethostname(), os.getpid()
-        try:
-            with self.engine.begin() as conn:
-                unfinished = conn.execute(
-                    select(runs.c.id, runs.c.pid, runs.c.host).where(runs.c.finished.is_(None))
-                ).all()
-                for rid, rpid, rhost in unfinished:
-                    if rpid is None or (rhost == host and rpid != pid and not _alive(rpid)):
-                        conn.execute(
-                            update(runs)
-                            .where(runs.c.id == rid)
-                            .values(finished=time.time(), outcome="abandoned")
-                        )
-                r = conn.execute(
-                    runs.insert().values(
-                        now=now, started=time.time(), command=command, hubs=" ".join(hubs), pid=pid, host=host
+        with self._failing("cannot record the run"), self._engine.begin() as conn:
+            unfinished = conn.execute(
+                select(runs.c.id, runs.c.pid, runs.c.host).where(runs.c.finished.is_(None))
+            ).all()
+            for rid, rpid, rhost in unfinished:
+                if rpid is None or (rhost == host and rpid != pid and not _alive(rpid)):
+                    conn.execute(
+                        update(runs).where(runs.c.id == rid).values(finished=time.time(), outcome="abandoned")
                     )
+            r = conn.execute(
+                runs.insert().values(
+                    now=now, started=time.time(), command=command, hubs=" ".join(hubs), pid=pid, host=host
                 )
-                return int(r.inserted_primary_key[0])
-        except DBAPIError as e:
-            raise failure(e, f"cannot record the run in {self.where}", self.path) from e
+            )
+            return int(r.inserted_primary_key[0])
 
     def finish_run(self, run_id: int) -> None:
         """Mark a run finished."""
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(
-                    update(runs).where(runs.c.id == run_id).values(finished=time.time(), outcome="finished")
-                )
-        except DBAPIError as e:
-            raise failure(e, f"cannot record the end of the run in {self.where}", self.path) from e
+        with self._failing("cannot record the end of the run"), self._engine.begin() as conn:
+            conn.execute(
+                update(runs).where(runs.c.id == run_id).values(finished=time.time(), outcome="finished")
+            )
 
     def record_poll(
         self,
@@ -129,7 +143,7 @@ class Store:
         """Given one poll's outcome (its snapshot when it listed, and md5s computed on the node
         by path), store them in one transaction and return what changed."""
         try:
-            with self.engine.begin() as conn:
+            with self._engine.begin() as conn:
                 result = Ingested()
                 if ok and snap is not None:
                     result = ingest(conn, hub, node, at, snap, md5s or {})
@@ -158,7 +172,7 @@ class Store:
                 return result
         except Exception as e:
             what = f"cannot record the poll of {node} for {hub}"
-            if isinstance(e, SQLAlchemyError | sqlite3.Error) or _from_a_driver(e):
+            if from_the_database(e):
                 raise failure(e, f"{what} in {self.where}", self.path) from e
             raise StoreError(f"{what}: {type(e).__name__}: {e}") from e
 
@@ -186,7 +200,7 @@ class Store:
             polls.c.unfit,
             polls.c.unreadable,
         ).join(newest, polls.c.id == newest.c.id)
-        with self.engine.connect() as conn:
+        with self._failing("cannot read the newest polls"), self._engine.connect() as conn:
             return {
                 (r[0], r[1]): PollInfo(*r[:-1], unreadable=tuple(json.loads(r[-1])) if r[-1] else ())
                 for r in conn.execute(q)
@@ -197,29 +211,8 @@ class Store:
         q = select(func.max(polls.c.at)).where(
             and_(polls.c.hub == hub, polls.c.node == node, polls.c.ok.is_(True))
         )
-        with self.engine.connect() as conn:
+        with self._failing(f"cannot read the polls of {node} for {hub}"), self._engine.connect() as conn:
             return conn.execute(q).scalar()
-
-    def current_tarballs(self, hubs: Iterable[str]) -> Iterator[tuple[Any, ...]]:
-        """Given hub tags, yield every tarball not gone as (hub, node, item, stamp, size, path,
-        revision, digest, dna_size), ordered by hub, node, item and stamp."""
-        q = (
-            select(
-                tarballs.c.hub,
-                tarballs.c.node,
-                tarballs.c.item,
-                tarballs.c.stamp,
-                tarballs.c.size,
-                tarballs.c.path,
-                tarballs.c.revision,
-                tarballs.c.digest,
-                tarballs.c.dna_size,
-            )
-            .where(and_(tarballs.c.hub.in_(list(hubs)), tarballs.c.gone.is_(None)))
-            .order_by(tarballs.c.hub, tarballs.c.node, tarballs.c.item, tarballs.c.stamp)
-        )
-        with self.engine.connect() as conn:
-            yield from conn.execute(q)
 
     def item_histories(self, hubs: Iterable[str]) -> dict[tuple[str, str], dict[str, ItemHistory]]:
         """Given hub tags, return every (hub, node)'s kept items: item → ItemHistory, without
@@ -230,7 +223,7 @@ class Store:
             " dna_bad_claim, manifest_hash"
         )
         out: dict[tuple[str, str], dict[str, ItemHistory]] = {}
-        with self.engine.connect() as conn:
+        with self._failing("cannot read the items"), self._engine.connect() as conn:
             ph = placeholder(conn)
             cur = conn.connection.cursor()
             for hub in hubs:
@@ -263,7 +256,7 @@ class Store:
         by_node: dict[tuple[str, str], list[str]] = {}
         for hub, node, item in wanted:
             by_node.setdefault((hub, node), []).append(item)
-        with self.engine.connect() as conn:
+        with self._failing("cannot read the manifests"), self._engine.connect() as conn:
             for (hub, node), names in by_node.items():
                 q = select(items.c.item, items.c.manifest).where(
                     and_(items.c.hub == hub, items.c.node == node, items.c.item.in_(names))
@@ -279,7 +272,7 @@ class Store:
             and_(m.hub.in_(list(hubs)), m.kind == "locked", m.gone.is_(None))
         )
         out: dict[tuple[str, str], list[tuple[str, float]]] = {}
-        with self.engine.connect() as conn:
+        with self._failing("cannot read the LOCKED folders"), self._engine.connect() as conn:
             for hub, node, path, mtime, first in conn.execute(q):
                 since = first if mtime is None else min(mtime, first)
                 out.setdefault((hub, node), []).append((path, since))
@@ -292,66 +285,26 @@ class Store:
         q = select(t.path, t.size, t.mtime).where(
             and_(t.hub == hub, t.node == node, t.md5.is_not(None), t.gone.is_(None))
         )
-        with self.engine.connect() as conn:
+        with self._failing(f"cannot read the md5s of {node} for {hub}"), self._engine.connect() as conn:
             return {p: (s, m) for p, s, m in conn.execute(q)}
 
-    def count_tarballs(self, *, gone: bool | None = None) -> int:
-        """Return how many tarball rows there are (all, only gone ones, or only present ones)."""
-        q = select(func.count()).select_from(tarballs)
-        if gone is True:
-            q = q.where(tarballs.c.gone.is_not(None))
-        elif gone is False:
-            q = q.where(tarballs.c.gone.is_(None))
-        with self.engine.connect() as conn:
-            return int(conn.execute(q).scalar() or 0)
+    # -- what publish reads ---------------------------------------------------------------
 
+    def fingerprints(self, hubs: Sequence[str]) -> dict[tuple[str, str], site.Fingerprint]:
+        """Given hub tags, return the fingerprint of every (hub, node) with data."""
+        with self._failing("cannot read what changed"), self._engine.connect() as conn:
+            return site.fingerprints(conn, hubs)
 
-# Words of the drivers for a store that cannot be used at all, whichever poll is written.
-_BROKEN = {
-    "database or disk is full": "its disk is full: free space there, then run again (the store is"
-    " unchanged: what could not be written was rolled back)",
-    "no space left on device": "its disk is full: free space there, then run again",
-    "could not extend file": "its disk is full: free space there, then run again",
-    "disk i/o error": "its disk failed to read or write: check the disk, then run again",
-    "database disk image is malformed": "the file is damaged: restore it from a backup, or move it"
-    " aside to start a new history",
-    "file is not a database": "the file is not a tarwatch store, or is damaged: restore it from a"
-    " backup, or move it aside to start a new history",
-    "readonly database": "it cannot be written: check the permissions of the file and its folder",
-    "read-only": "it cannot be written: check the permissions of the file and its folder",
-    "unable to open database file": "the file cannot be opened: check that its folder exists and is writable",
-}
+    def hub_items(self, hub: str) -> list[str]:
+        """Given a hub, return every item any of its nodes holds, by name."""
+        with self._failing(f"cannot read the items of {hub}"), self._engine.connect() as conn:
+            return site.hub_items(conn, hub)
 
-
-FULL = 1 << 20  # bytes free below which a disk counts as full (SQLite may say "disk I/O error")
-
-
-def failure(e: BaseException, what: str, path: Path | None = None) -> StoreError:
-    """Given a database error, what was being done and the SQLite store's file (if it is one),
-    return the StoreError to raise: one line, StoreBroken with what to do when the store itself
-    is unusable. SQLite reports some writes on a full disk as a "disk I/O error": the free space
-    beside the file tells them apart."""
-    orig = getattr(e, "orig", None) or e
-    text = " ".join(str(orig).split())
-    low = text.lower()
-    for words, advice in _BROKEN.items():
-        if words in low:
-            if path is not None and "full" not in advice and _free(path.parent) < FULL:
-                advice = _BROKEN["database or disk is full"]
-            return StoreBroken(f"{what}: {text}: {advice}")
-    return StoreError(f"{what}: {text}")
-
-
-def _free(folder: Path) -> int:
-    try:
-        st = os.statvfs(folder)
-    except OSError:
-        return FULL
-    return st.f_bavail * st.f_frsize
-
-
-def _from_a_driver(e: BaseException) -> bool:
-    return type(e).__module__.split(".")[0] in ("sqlite3", "psycopg", "psycopg2")
+    def series_rows(self, hub: str, node: str) -> list[site.SeriesRow]:
+        """Given a (hub, node), return every tarball ever seen there, gone ones included, by
+        item, stamp and path."""
+        with self._failing(f"cannot read the tarballs of {node} for {hub}"), self._engine.connect() as conn:
+            return site.series_rows(conn, hub, node)
 
 
 def _create_private(path: Path) -> None:

@@ -155,15 +155,24 @@ def _config(tmp_path: Path, site: Path) -> Path:
     return path
 
 
-def test_a_database_error_that_reaches_the_cli_is_one_line() -> None:
-    import sqlite3
+def test_a_database_failure_is_a_store_error_at_the_seam_and_one_line_at_the_cli(tmp_path: Path) -> None:
+    """The store raises every database failure as a StoreError naming what and where; the CLI
+    sniffs no database exceptions."""
+    from sqlalchemy import text
 
-    from sqlalchemy.exc import OperationalError
+    from support.store_reads import engine_of
+    from tarwatch.store import Store
 
-    e = OperationalError("INSERT …", {}, sqlite3.OperationalError("database or disk is full"))
-    r = CliRunner().invoke(_command(e, exit_code=3), [])
+    db = tmp_path / "t.db"
+    store = Store.open(f"sqlite:///{db}")
+    with engine_of(store).begin() as conn:
+        conn.execute(text("DROP TABLE notify_states"))  # another program changed the store
+    with pytest.raises(StoreError) as e:
+        store.notify.states("ZZ")
+    assert str(e.value) == f"cannot read the notify states of ZZ in store {db}: no such table: notify_states"
+    r = CliRunner().invoke(_command(e.value, exit_code=3), [])
     assert r.exit_code == 3
-    assert one_error_line(r) == "tarwatch: error: the store failed: database or disk is full"
+    assert one_error_line(r) == f"tarwatch: error: {e.value}"
 
 
 def test_any_other_exception_is_a_bug_and_keeps_its_traceback() -> None:

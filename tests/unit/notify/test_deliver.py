@@ -12,7 +12,7 @@ from tarwatch.notify.deliver import deliver
 from tarwatch.notify.transport import Outgoing, TransportError
 from tarwatch.records import Channel, DeliveryState
 from tarwatch.store import Store
-from tarwatch.store.notify_store import Composed, deliveries, record
+from tarwatch.store.notify_store import Composed
 
 T0 = 1_800_000_000.0
 UP = Channel.of("json://127.0.0.1:9/up")
@@ -39,7 +39,7 @@ def store(tmp_path: Path) -> Store:
 
 def keep(store: Store, subject: str, channels: list[Channel], at: float = T0) -> None:
     message = Composed("ZZ", "problems", subject, "text", "<p>html</p>", frozenset(), frozenset())
-    record(store, "ZZ", at, {}, [], message, channels)
+    store.notify.record("ZZ", at, {}, [], message, channels)
 
 
 def test_a_delivered_message_is_never_sent_again(store: Store) -> None:
@@ -48,7 +48,7 @@ def test_a_delivered_message_is_never_sent_again(store: Store) -> None:
     deliver(store, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0)
     deliver(store, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0 + 60)
     assert t.sent == [(UP.label, "one"), (FLAKY.label, "one")]
-    assert {d.state for d in deliveries(store, ["ZZ"], None)} == {DeliveryState.SENT}
+    assert {d.state for d in store.notify.deliveries(["ZZ"], None)} == {DeliveryState.SENT}
 
 
 def test_a_failed_send_stays_pending_and_goes_out_on_the_next_run_in_order(store: Store) -> None:
@@ -66,7 +66,7 @@ def test_a_failed_send_stays_pending_and_goes_out_on_the_next_run_in_order(store
     del t.failing[FLAKY.id]
     deliver(store, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0 + 7200)
     assert [s for label, s in t.sent if label == FLAKY.label] == ["one", "two"]
-    assert deliveries(store, ["ZZ"]) == []
+    assert store.notify.deliveries(["ZZ"]) == []
 
 
 def test_after_a_channel_failed_its_later_deliveries_wait_without_another_try(store: Store) -> None:
@@ -75,7 +75,7 @@ def test_after_a_channel_failed_its_later_deliveries_wait_without_another_try(st
     keep(store, "one", [FLAKY])
     keep(store, "two", [FLAKY])
     deliver(store, ["ZZ"], {FLAKY.id: FLAKY}, t, T0)
-    assert [d.attempts for d in deliveries(store, ["ZZ"])] == [1, 0]
+    assert [d.attempts for d in store.notify.deliveries(["ZZ"])] == [1, 0]
 
 
 def test_a_send_that_cannot_succeed_is_failed_and_not_retried(store: Store) -> None:
@@ -91,4 +91,4 @@ def test_a_delivery_to_a_channel_no_longer_configured_is_dropped(store: Store) -
     keep(store, "one", [FLAKY])
     (a,) = deliver(store, ["ZZ"], {UP.id: UP}, Recording(), T0)
     assert a.state == DeliveryState.DROPPED
-    assert [d.state for d in deliveries(store, ["ZZ"], None)] == [DeliveryState.DROPPED]
+    assert [d.state for d in store.notify.deliveries(["ZZ"], None)] == [DeliveryState.DROPPED]

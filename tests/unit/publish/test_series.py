@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bench.world import Shape, snapshot_for
 
-from tarwatch.publish.changes import State, fingerprints
+from tarwatch.publish.changes import State
 from tarwatch.publish.jsdata import to_js, to_json
 from tarwatch.publish.series import (
     DAY,
@@ -18,9 +18,9 @@ from tarwatch.publish.series import (
     Point,
     decode_item,
     default_file,
+    item_series,
     node_document,
     per_day,
-    read_series,
 )
 from tarwatch.records import Snapshot, Tarball
 from tarwatch.store import Store
@@ -50,15 +50,15 @@ def test_gone_tarballs_stay_in_the_series_marked_gone(store: Store) -> None:
     first = [tb("svn/a", d, 100 + d, rev=10 + d) for d in range(4)]
     poll(store, "N", T0 + 5 * DAY, first)
     poll(store, "N", T0 + 6 * DAY, first[2:])  # the two oldest were purged
-    (s,) = read_series(store.engine, "H", "N")
+    (s,) = item_series(store.series_rows("H", "N"))
     assert [p.size for p in s.points] == [100, 101, 102, 103]
     assert [p.gone for p in s.points] == [True, True, False, False]
 
 
 def test_the_series_keeps_only_selected_items_when_a_selection_is_given(store: Store) -> None:
     poll(store, "N", T0 + DAY, [tb("svn/a", 0, 1), tb("tracs/a", 0, 2)])
-    assert [s.item for s in read_series(store.engine, "H", "N", ["tracs/a"])] == ["tracs/a"]
-    assert [s.item for s in read_series(store.engine, "H", "N")] == ["svn/a", "tracs/a"]
+    assert [s.item for s in item_series(store.series_rows("H", "N"), ["tracs/a"])] == ["tracs/a"]
+    assert [s.item for s in item_series(store.series_rows("H", "N"))] == ["svn/a", "tracs/a"]
 
 
 def test_counts_per_day_cover_every_day_from_the_first_stamp_with_zeros_for_missed_nights() -> None:
@@ -118,12 +118,12 @@ def test_a_fingerprint_changes_when_a_poll_changes_the_node_and_only_then(store:
     tars = [tb("svn/a", d, 100) for d in range(3)]
     poll(store, "N", T0 + 3 * DAY, tars)
     poll(store, "M", T0 + 3 * DAY, tars)
-    before = fingerprints(store.engine, ["H"])
+    before = store.fingerprints(["H"])
     poll(store, "N", T0 + 4 * DAY, tars)  # nothing new
     poll(store, "M", T0 + 4 * DAY, tars)
-    assert fingerprints(store.engine, ["H"]) == before
+    assert store.fingerprints(["H"]) == before
     poll(store, "N", T0 + 5 * DAY, [*tars, tb("svn/a", 4, 100)])
-    after = fingerprints(store.engine, ["H"])
+    after = store.fingerprints(["H"])
     assert after[("H", "N")].key != before[("H", "N")].key
     assert after[("H", "N")].changed_at == T0 + 5 * DAY
     assert after[("H", "M")] == before[("H", "M")]

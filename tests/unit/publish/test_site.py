@@ -171,7 +171,7 @@ def test_a_full_disk_is_the_sites_failure_not_a_nodes(world: Collected, tmp_path
 
 
 def test_a_worker_does_not_hold_the_store_open_after_reading_a_node(world: Collected, tmp_path: Path) -> None:
-    from tarwatch.publish.nodes import NodeJob, _engine, write_node
+    from tarwatch.publish.nodes import NodeJob, _store, write_node
 
     db = str(world.config.store.url).removeprefix("sqlite:///")
 
@@ -179,12 +179,12 @@ def test_a_worker_does_not_hold_the_store_open_after_reading_a_node(world: Colle
         fds = Path("/proc/self/fd")
         return [str(p) for p in fds.iterdir() if os.path.realpath(p).startswith(os.path.realpath(db))]
 
-    world.store.engine.dispose()
+    world.store.close()
     assert holding() == []
     job = NodeJob(str(world.config.store.url), tmp_path / "site", "ZZ", "SDU", (), None, {}, None)
-    write_node(job)  # as a worker does: with an engine of its own
+    write_node(job)  # as a worker does: with a store of its own
     assert holding() == []
-    _engine.cache_clear()
+    _store.cache_clear()
 
 
 def test_the_site_is_world_readable_whatever_the_umask(world: Collected, tmp_path: Path) -> None:

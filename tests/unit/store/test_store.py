@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
+from support.store_reads import count_tarballs, current_tarballs, engine_of
 from tarwatch.errors import StoreError
 from tarwatch.records import Ingested, Snapshot, Tarball
 from tarwatch.store import Store, schema
@@ -52,7 +53,7 @@ def poll(
 
 def rows(store: Store) -> dict[str, dict]:
     """Every tarball row, by path."""
-    with store.engine.connect() as conn:
+    with engine_of(store).connect() as conn:
         return {r.path: dict(r._mapping) for r in conn.execute(select(tarballs))}
 
 
@@ -63,7 +64,7 @@ def test_a_first_poll_inserts_every_tarball(store: Store) -> None:
     listed = [tarball(0), tarball(1), tarball(0, "tracs/dybsvn")]
     result = poll(store, T0, snap(*listed))
     assert result == Ingested(new=3, changed=0, gone=0, files=3)
-    assert store.count_tarballs() == 3
+    assert count_tarballs(store) == 3
     stored = rows(store)
     assert set(stored) == {t.path for t in listed}
     for t in listed:
@@ -78,7 +79,7 @@ def test_a_second_identical_poll_writes_no_tarball_rows_but_moves_last_seen(stor
     before = rows(store)
     result = poll(store, T0 + 3600, snap(*listed))
     assert result == Ingested(new=0, changed=0, gone=0, files=2)
-    assert store.count_tarballs() == 2
+    assert count_tarballs(store) == 2
     after = rows(store)
     assert set(after) == set(before)
     for path, r in after.items():
@@ -94,8 +95,8 @@ def test_a_tarball_missing_from_a_complete_listing_is_marked_gone_and_kept(store
     poll(store, T0, snap(old, new))
     result = poll(store, T0 + DAY, snap(new))
     assert result == Ingested(new=0, changed=0, gone=1, files=1)
-    assert store.count_tarballs() == 2
-    assert store.count_tarballs(gone=True) == 1
+    assert count_tarballs(store) == 2
+    assert count_tarballs(store, gone=True) == 1
     r = rows(store)
     assert r[old.path]["gone"] == T0 + DAY
     assert r[old.path]["last_seen"] == T0
@@ -115,7 +116,7 @@ def test_a_tarball_missing_from_an_incomplete_listing_is_not_marked_gone(store: 
     poll(store, T0, snap(old, new))
     result = poll(store, T0 + DAY, snap(new, complete=False))
     assert result.gone == 0
-    assert store.count_tarballs(gone=True) == 0
+    assert count_tarballs(store, gone=True) == 0
     assert rows(store)[old.path]["gone"] is None
 
 
@@ -134,7 +135,7 @@ def test_a_gone_tarball_that_reappears_is_no_longer_gone(store: Store) -> None:
     poll(store, T0 + DAY, snap(new))
     result = poll(store, T0 + 2 * DAY, snap(old, new))
     assert result == Ingested(new=0, changed=1, gone=0, files=2)
-    assert store.count_tarballs() == 2
+    assert count_tarballs(store) == 2
     r = rows(store)
     assert r[old.path]["gone"] is None
     assert r[old.path]["last_seen"] == T0 + 2 * DAY
@@ -145,7 +146,7 @@ def test_a_size_change_is_recorded_as_changed(store: Store) -> None:
     poll(store, T0, snap(tarball(0, size=1000)))
     result = poll(store, T0 + 60, snap(tarball(0, size=2000)))
     assert result == Ingested(new=0, changed=1, gone=0, files=1)
-    assert store.count_tarballs() == 1
+    assert count_tarballs(store) == 1
     assert rows(store)[tarball(0).path]["size"] == 2000
 
 
@@ -181,7 +182,7 @@ def test_a_successful_poll_records_what_it_listed(store: Store) -> None:
     poll(store, T0, s)
     p = store.latest_polls([HUB])[(HUB, NODE)]
     assert (p.ok, p.reason, p.files, p.complete, p.malformed, p.unfit) == (True, None, 2, True, 2, 3)
-    with store.engine.connect() as conn:
+    with engine_of(store).connect() as conn:
         assert conn.execute(select(polls.c.root, polls.c.notes)).one() == (ROOT, "'x': not a tarball")
 
 
@@ -190,7 +191,7 @@ def test_polls_of_one_node_leave_the_tarballs_of_other_nodes_and_hubs_alone(stor
     poll(store, T0, snap(tarball(0, root=C2_ROOT)), hub="C2")
     poll(store, T0, snap(tarball(0)))
     assert poll(store, T0 + DAY, snap()).gone == 1
-    assert store.count_tarballs(gone=False) == 2
+    assert count_tarballs(store, gone=False) == 2
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -230,7 +231,7 @@ def test_current_tarballs_are_the_ones_not_gone_in_hub_node_item_stamp_order(sto
     poll(store, T0, snap(tarball(5)), node="IHEP")
     poll(store, T0, snap(tarball(3, root=C2_ROOT)), hub="C2")
     poll(store, T0 + DAY, snap(tarball(2), tarball(1), tarball(0, "tracs/dybsvn")))  # night 0 gone
-    got = list(store.current_tarballs([HUB]))
+    got = list(current_tarballs(store, [HUB]))
     keys = [(r[0], r[1], r[2], r[3]) for r in got]
     assert keys == [
         (HUB, "IHEP", "svn/dybsvn", int(T0 + 5 * DAY)),
@@ -240,7 +241,7 @@ def test_current_tarballs_are_the_ones_not_gone_in_hub_node_item_stamp_order(sto
     ]
     t = tarball(1)
     assert tuple(got[1]) == (HUB, NODE, t.item, t.stamp, t.size, t.path, t.revision, None, None)
-    assert [r[0] for r in store.current_tarballs([HUB, "C2"])] == ["C2", HUB, HUB, HUB, HUB]
+    assert [r[0] for r in current_tarballs(store, [HUB, "C2"])] == ["C2", HUB, HUB, HUB, HUB]
 
 
 # -- opening --------------------------------------------------------------------------------
@@ -251,8 +252,8 @@ def test_opening_a_store_twice_creates_the_schema_once(tmp_path: Path) -> None:
     first = Store.open(url)
     poll(first, T0, snap(tarball(0)))
     second = Store.open(url)
-    assert second.count_tarballs() == 1
-    with second.engine.connect() as conn:
+    assert count_tarballs(second) == 1
+    with engine_of(second).connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [schema.HEAD]
 
 
@@ -274,7 +275,7 @@ def test_a_store_in_a_folder_that_does_not_exist_yet_creates_the_folder(tmp_path
     path = tmp_path / "not" / "yet" / "tarwatch.db"
     store = Store.open(f"sqlite:///{path}")
     assert path.is_file()
-    assert store.count_tarballs() == 0
+    assert count_tarballs(store) == 0
 
 
 def test_a_store_file_that_is_not_a_database_is_a_store_error_naming_it(tmp_path: Path) -> None:
@@ -328,9 +329,9 @@ def test_schema_head_is_the_newest_migration() -> None:
 
 def test_a_new_store_is_created_directly_and_stamped_with_the_newest_revision(tmp_path: Path) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'new.db'}")
-    with store.engine.connect() as conn:
+    with engine_of(store).connect() as conn:
         assert schema.current_revision(conn) == schema.HEAD
-    assert set(inspect(store.engine).get_table_names()) == {*metadata.tables, "alembic_version"}
+    assert set(inspect(engine_of(store)).get_table_names()) == {*metadata.tables, "alembic_version"}
 
 
 def test_the_migrations_create_exactly_the_tables_of_tables_py(tmp_path: Path) -> None:

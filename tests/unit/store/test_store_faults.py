@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
+from support.store_reads import count_tarballs, engine_of
 from tarwatch.errors import StoreBroken, StoreError
 from tarwatch.records import Snapshot, Tarball
 from tarwatch.store import Store, schema
-from tarwatch.store.store import failure
+from tarwatch.store.failures import failure
 from tarwatch.store.tables import runs, tarballs
 
 ROOT = "/backup/dayabay"
@@ -90,13 +91,13 @@ def test_a_store_of_the_previous_schema_is_copied_then_migrated_in_place(
     old = sqlite3.connect(copy)
     assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
     assert old.execute("SELECT count(*) FROM runs").fetchone() == (1,)
-    with store.engine.connect() as conn:
+    with engine_of(store).connect() as conn:
         assert schema.current_revision(conn) == schema.HEAD
-    assert "unreadable" in {c["name"] for c in inspect(store.engine).get_columns("polls")}
+    assert "unreadable" in {c["name"] for c in inspect(engine_of(store)).get_columns("polls")}
     # and it works: a poll is stored, and the run the old tarwatch never finished is abandoned
     poll(store, T0, Snapshot(ROOT, True, [tb("svn/dybsvn", 1)]))
-    assert store.count_tarballs() == 1
-    with store.engine.connect() as conn:
+    assert count_tarballs(store) == 1
+    with engine_of(store).connect() as conn:
         first = conn.execute(select(runs).order_by(runs.c.id)).first()
     assert first.outcome == "abandoned" and first.finished is not None
 
@@ -110,7 +111,7 @@ def test_a_new_sqlite_store_and_its_wal_are_readable_by_their_owner_only(tmp_pat
         path = tmp_path / "tw.db"
         store = Store.open(f"sqlite:///{path}")
         poll(store, T0, Snapshot(ROOT, True, [tb("svn/dybsvn", 1)]))
-        with store.engine.connect() as conn:  # the WAL and its index exist while a connection is open
+        with engine_of(store).connect() as conn:  # the WAL and its index exist while a connection is open
             conn.execute(select(tarballs.c.path)).all()
             made = [p for p in tmp_path.iterdir() if p.name.startswith("tw.db")]
             assert {p.name for p in made} >= {"tw.db", "tw.db-wal", "tw.db-shm"}
@@ -128,13 +129,13 @@ def test_a_run_whose_process_died_is_marked_abandoned_by_the_next_one(tmp_path: 
     subprocess.run([sys.executable, "-c", code], check=True)  # begins a run, and dies without finishing
     store = Store.open(url)
     mine = store.begin_run(2.0, "collect", ["ZZ"])
-    with store.engine.connect() as conn:
+    with engine_of(store).connect() as conn:
         rows = {r.id: r for r in conn.execute(select(runs))}
     dead = next(r for i, r in rows.items() if i != mine)
     assert dead.outcome == "abandoned" and dead.finished is not None and dead.pid != os.getpid()
     assert rows[mine].outcome is None and rows[mine].finished is None and rows[mine].pid == os.getpid()
     store.finish_run(mine)
-    with store.engine.connect() as conn:
+    with engine_of(store).connect() as conn:
         assert conn.execute(select(runs.c.outcome).where(runs.c.id == mine)).scalar() == "finished"
 
 
@@ -148,7 +149,7 @@ def test_tarballs_under_an_unreadable_folder_are_not_marked_gone_and_the_rest_ar
     # svn/a's folder could not be read; b2 was deleted for real.
     unreadable = [f"{ROOT}/svn/a"]
     poll(store, T0 + 3600, Snapshot(ROOT, True, [b1], unreadable=unreadable))
-    with store.engine.connect() as conn:
+    with engine_of(store).connect() as conn:
         gone = dict(conn.execute(select(tarballs.c.path, tarballs.c.gone)).all())
     assert gone == {a1.path: None, a2.path: None, b1.path: None, b2.path: T0 + 3600}
     assert store.latest_polls(["ZZ"])[("ZZ", "SDU")].unreadable == (f"{ROOT}/svn/a",)
@@ -169,3 +170,33 @@ def test_a_full_disk_or_a_damaged_file_is_store_broken_with_what_to_do() -> None
     assert isinstance(bad, StoreBroken) and "restore it from a backup" in str(bad)
     odd = failure(sqlite3.IntegrityError("UNIQUE constraint failed: tarballs.node"), "cannot record")
     assert type(odd) is StoreError and "\n" not in str(odd)
+
+
+READS = {
+    "latest_polls": lambda s: s.latest_polls(["ZZ"]),
+    "item_histories": lambda s: s.item_histories(["ZZ"]),
+    "locks": lambda s: s.locks(["ZZ"]),
+    "md5_known": lambda s: s.md5_known("ZZ", "SDU"),
+    "fingerprints": lambda s: s.fingerprints(["ZZ"]),
+    "hub_items": lambda s: s.hub_items("ZZ"),
+    "series_rows": lambda s: s.series_rows("ZZ", "SDU"),
+    "begin_run": lambda s: s.begin_run(T0, "collect", ["ZZ"]),
+    "snoozes.active": lambda s: s.snoozes.active(T0),
+    "snoozes.add": lambda s: s.snoozes.add("ZZ", None, None, T0, T0 + 60, "why"),
+    "notify.states": lambda s: s.notify.states("ZZ"),
+    "notify.deliveries": lambda s: s.notify.deliveries(["ZZ"]),
+    "notify.last_message": lambda s: s.notify.last_message("ZZ", "all_well"),
+}
+
+
+@pytest.mark.parametrize("read", READS.values(), ids=READS.keys())
+def test_every_failure_of_the_database_is_a_store_error_naming_the_store(tmp_path: Path, read) -> None:
+    path = tmp_path / "tw.db"
+    store = Store.open(f"sqlite:///{path}")
+    with engine_of(store).begin() as conn:  # another program wrecked the store under us
+        conn.execute(text("PRAGMA foreign_keys=OFF"))
+        for table in inspect(conn).get_table_names():
+            conn.execute(text(f"DROP TABLE {table}"))
+    with pytest.raises(StoreError) as e:
+        read(store)
+    assert f"in store {path}: no such table" in str(e.value) and "\n" not in str(e.value)
