@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tarwatch.config.load import validate
 from tarwatch.config.models import Config
+from tarwatch.config.validate import validate
 from tarwatch.records import Snapshot, Tarball
 from tarwatch.store.store import Store
 
@@ -132,7 +132,7 @@ def stored_world(shape: Shape, kind: str) -> tuple[Path, float]:
         store.record_poll(run, "H", f"N{n:04d}", at, ok=True, reason=None, duration=0.1, snap=snap)
         if n % 100 == 99:
             print(f"  stored {n + 1}/{shape.nodes} nodes", file=sys.stderr)
-    store.close()
+    store.engine.dispose()
     tmp.rename(db)
     for suffix in ("-wal", "-shm"):
         Path(str(tmp) + suffix).unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tarwatch.config.legacy import to_toml
+from tarwatch.config.toml import to_toml
 
 HUB, SRVNODE, TZ = "ZZ", "dayabay", "Asia/Shanghai"
 SOURCE = "hub"

@@ -21,7 +21,7 @@ import pytest
 from support.cli import tarwatch
 from support.tmpfs import fill, tmpfs
 from support.world import NOW, make_test_world
-from tarwatch.config.legacy import to_toml
+from tarwatch.config.toml import to_toml
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from support.tree import tarball
-from tarwatch.config.legacy import to_toml
+from tarwatch.config.toml import to_toml
 
 SRVNODE = "dayabay"
 ITEMS = ("repos/env", "tracs/env")

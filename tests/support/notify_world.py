@@ -18,7 +18,7 @@ from support.backups import Backups
 from support.cli import Result, tarwatch
 from support.mail import SmtpServer, WebhookServer
 from support.sshd import SshLab
-from tarwatch.config.legacy import to_toml
+from tarwatch.config.toml import to_toml
 
 OPS, LEGACY = "ops@example.org", "blyth@example.org"
 MONDAY = datetime(2026, 11, 23, 12, tzinfo=UTC)  # a run at noon; backups are made at 02:00

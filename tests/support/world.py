@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from support.tree import tarball
 from tarwatch.collect.run import run_collect
 from tarwatch.config import Config, load_toml
-from tarwatch.config.legacy import to_toml
+from tarwatch.config.toml import to_toml
 from tarwatch.demo import HUB, SOURCE, SRVNODE, TZ, make_world
 from tarwatch.store import Store
 

@@ -28,7 +28,7 @@ def show(as_json: bool) -> None:
     The output has the structure and key names of the TOML file; with --json it is JSON,
     otherwise TOML that tarwatch reads back. Passwords and tokens (in URLs and the SMTP
     password) are shown as ***."""
-    from tarwatch.config.legacy import to_toml
+    from tarwatch.config.toml import to_toml
     from tarwatch.formats import jsondoc
     from tarwatch.redact import redact_config
 

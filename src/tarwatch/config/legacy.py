@@ -7,21 +7,21 @@ or `Z9:229`), `[ENV]` (timeout in seconds, verbose) and per-host sections named 
 
 `read_legacy` turns the pair into a dict shaped like tarwatch.toml; `load_legacy` validates one
 hub of it at run time (`--legacy HUB`); `import_legacy` writes the TOML text
-(`tarwatch config import`), with `to_toml` as the writer."""
+(`tarwatch config import`) through tarwatch.config.toml, the one writer."""
 
 from __future__ import annotations
 
 import configparser
 import logging
-import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tarwatch.config.load import validate
 from tarwatch.config.models import HUB_TAGS, NAME_RE, Config, tag_problem
+from tarwatch.config.toml import to_toml, toml_key
+from tarwatch.config.validate import validate
 from tarwatch.durations import parse_duration
 from tarwatch.errors import ConfigError
 from tarwatch.visible import visible
@@ -229,7 +229,7 @@ class _Reader:
             hub["nodes"] = []
             self._note(
                 f"hub {tag}: not in [HUB] of {self.fab_path}, so it has no nodes; "
-                f"add `{tag} = NODE ...` there or fill hubs.{_toml_key(tag)}.nodes"
+                f"add `{tag} = NODE ...` there or fill hubs.{toml_key(tag)}.nodes"
             )
         else:
             hub["nodes"] = entry[1]
@@ -296,7 +296,7 @@ class _Reader:
         for name in dict.fromkeys(missing):
             if self.strict:
                 raise ConfigError(str(self.scm_path), f"{tag}.{key}", UNSET.format(name=name))
-            target = "store.url" if key == "dbpath" else f"hubs.{_toml_key(tag)}.{key}"
+            target = "store.url" if key == "dbpath" else f"hubs.{toml_key(tag)}.{key}"
             self._note(f"hub {tag}: {key} uses ${name}, which is not set here; kept as text, edit {target}")
         if out == "~" or out.startswith("~/"):
             out = (self.env.get("HOME") or str(Path.home())) + out[1:]
@@ -424,112 +424,3 @@ def _timeout(v: str, file: str) -> str:
     except ValueError:
         raise ConfigError(file, "ENV.timeout", f"expected a number of seconds such as 2, got {v!r}") from None
     return v
-
-
-# -- writing TOML --------------------------------------------------------------------------
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-# Written escaped: the controls TOML forbids as themselves, and the C1 controls, line separators
-# and bidi overrides a terminal would act on when the text is printed.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def to_toml(
-    data: Mapping[str, Any],
-    notes: Sequence[str] = (),
-    *,
-    sources: Sequence[str | Path] = (),
-) -> str:
-    """Given a dict of tables, strings, ints, floats, bools and lists, return TOML text that
-    tomllib reads back equal. `notes` become comments at the top, after a header naming
-    `sources` (the files it was converted from)."""
-    if sources:
-        header = "tarwatch configuration converted from " + " and ".join(str(s) for s in sources)
-    else:
-        header = "tarwatch configuration"
-    lines = _comments([header])
-    if notes:
-        lines.append("#")
-        lines.extend(_comments(notes))
-    _table(lines, [], data)
-    return "\n".join(lines) + "\n"
-
-
-def _table(lines: list[str], path: list[str], table: Mapping[str, Any]) -> None:
-    scalars = [(k, v) for k, v in table.items() if not isinstance(v, Mapping)]
-    subtables = [(k, v) for k, v in table.items() if isinstance(v, Mapping)]
-    if path and (scalars or not subtables):
-        lines.append("")
-        lines.append("[" + ".".join(_toml_key(p) for p in path) + "]")
-    elif not path and scalars:
-        lines.append("")
-    for k, v in scalars:
-        lines.append(f"{_toml_key(k)} = {_value(v)}")
-    for k, v in subtables:
-        _table(lines, [*path, k], v)
-
-
-def _toml_key(k: str) -> str:
-    if not isinstance(k, str):
-        raise TypeError(f"TOML keys are strings, got {k!r}")
-    return k if _BARE_KEY.fullmatch(k) else _string(k)
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return repr(v)
-    if isinstance(v, str):
-        return _string(v)
-    if isinstance(v, Mapping):
-        inner = ", ".join(f"{_toml_key(k)} = {_value(x)}" for k, x in v.items())
-        return "{ " + inner + " }" if inner else "{}"
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {type(v).__name__} {v!r} as TOML")
-
-
-def _string(s: str) -> str:
-    out = []
-    for ch in s:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif _UNSAFE.match(ch):
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _comments(texts: Sequence[str]) -> list[str]:
-    """Given notes, return TOML comment lines: one per line of a note, control characters shown
-    as \\xNN (TOML allows none but tab in comments)."""
-    out = []
-    for text in texts:
-        for line in text.splitlines() or [""]:
-            safe = "".join(
-                ch
-                if ch == "\t" or not _UNSAFE.match(ch)
-                else f"\\x{ord(ch):02x}"
-                if ord(ch) < 0x100
-                else f"\\u{ord(ch):04x}"
-                for ch in line
-            )
-            out.append(f"# {safe}".rstrip())
-    return out

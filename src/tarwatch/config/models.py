@@ -16,13 +16,14 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SecretStr,
     field_validator,
     model_validator,
 )
 
+from tarwatch.config.toml import toml_key
 from tarwatch.durations import format_duration, parse_duration
 from tarwatch.paths import data_dir
-from tarwatch.visible import visible
 
 Duration = Annotated[
     timedelta,
@@ -199,7 +200,7 @@ class Mail(_Strict):
         None, ge=1, le=65535, description="its port (default: 25, 587 with starttls, 465 with ssl)"
     )
     smtp_user: str | None = Field(None, description="log in as this user (default: no login)")
-    smtp_password: str | None = Field(None, description="and this password")
+    smtp_password: SecretStr | None = Field(None, description="and this password")
     smtp_security: Literal["none", "starttls", "ssl"] = Field(
         "none", description='"none", "starttls" or "ssl"'
     )
@@ -299,19 +300,19 @@ class Config(_Strict):
     def _nodes_are_defined(self) -> Config:
         for tag in self.nodes:
             if (problem := tag_problem(tag)) is not None:
-                raise _KeyError(f"nodes.{_toml_key(tag)}", problem)
+                raise _KeyError(f"nodes.{toml_key(tag)}", problem)
         defined = sorted(self.nodes)
         for tag, hub in self.hubs.items():
             if not NAME_RE.match(tag):
                 raise _KeyError(
-                    f"hubs.{_toml_key(tag)}", f"hub tag {tag!r} is not allowed; a hub tag is {HUB_TAGS}"
+                    f"hubs.{toml_key(tag)}", f"hub tag {tag!r} is not allowed; a hub tag is {HUB_TAGS}"
                 )
             for key, names in (("source", [hub.source] if hub.source else []), ("nodes", hub.nodes)):
                 for n in names:
                     if n not in self.nodes:
                         raise _KeyError(
                             f"hubs.{tag}.{key}",
-                            f"node {n!r} is not defined; add a [nodes.{_toml_key(n)}] table"
+                            f"node {n!r} is not defined; add a [nodes.{toml_key(n)}] table"
                             + (f" or use one of: {', '.join(defined)}" if defined else ""),
                         )
         return self
@@ -323,7 +324,7 @@ class Config(_Strict):
         named at the most specific table that sets one of the two."""
         chains: list[list[tuple[str, BaseModel]]] = [[("defaults", self.defaults)]]
         for tag, hub in self.hubs.items():
-            at_hub = [(f"hubs.{_toml_key(tag)}", hub), *chains[0]]
+            at_hub = [(f"hubs.{toml_key(tag)}", hub), *chains[0]]
             chains.append(at_hub)
             chains.extend(
                 [(f'{at_hub[0][0]}.items."{item}"', over), *at_hub] for item, over in hub.items.items()
@@ -389,12 +390,6 @@ def _show(v: Any) -> str:
 
 def _set_fields(m: BaseModel, names: dict[str, Any]) -> dict[str, Any]:
     return {k: getattr(m, k) for k in names if getattr(m, k) is not None}
-
-
-def _toml_key(k: str) -> str:
-    """Given a key, return it as a message names it: bare, or quoted with control characters
-    shown escaped."""
-    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else f'"{visible(k)}"'
 
 
 def ssh_destination(tag: str, node: Node) -> tuple[str, int | None, str | None]:

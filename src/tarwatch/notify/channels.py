@@ -25,7 +25,7 @@ def mail_url(mail: Mail, address: str) -> str:
     if mail.smtp_user:
         login = quote(mail.smtp_user, safe="")
         if mail.smtp_password:
-            login += ":" + quote(mail.smtp_password, safe="")
+            login += ":" + quote(mail.smtp_password.get_secret_value(), safe="")
         login += "@"
     port = mail.smtp_port or SMTP_PORTS[mail.smtp_security]
     query = "&".join(

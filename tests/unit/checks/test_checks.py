@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from tarwatch.checks import History, Poll, evaluate, future, missing, stale, to_json, unreachable, worst
 from tarwatch.checks.model import HubVerdict, ItemVerdict, NodeVerdict, Report
-from tarwatch.config.load import validate
 from tarwatch.config.models import Config, Defaults
+from tarwatch.config.validate import validate
 from tarwatch.history import Tar, summarize
 from tarwatch.records import Status
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from tarwatch.checks import History, Poll, digest, evaluate, locked, retention, shrink, transfer
 from tarwatch.checks.model import ItemVerdict, NodeVerdict, Report
-from tarwatch.config.load import validate
 from tarwatch.config.models import Config, Defaults
+from tarwatch.config.validate import validate
 from tarwatch.history import ItemHistory, Tar, summarize
 from tarwatch.records import Status
 from tarwatch.sizes import fmt_bytes, fmt_size

@@ -12,8 +12,8 @@ import pytest
 
 from tarwatch.checks import History, Poll, evaluate, future, shrink, stale, to_json
 from tarwatch.cli.check import manifests_wanted
-from tarwatch.config.load import validate
 from tarwatch.config.models import Config, Defaults
+from tarwatch.config.validate import validate
 from tarwatch.formats import nagios
 from tarwatch.formats.table import render_table
 from tarwatch.history import Tar, summarize

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tarwatch.config.load import find_config_file, load_config, load_toml, validate
+from tarwatch.config.load import find_config_file, load_config, load_toml
 from tarwatch.config.models import DEFAULT_ROOT, Config, Node, ssh_destination
+from tarwatch.config.validate import validate
 from tarwatch.errors import ConfigError
 
 # DESIGN.md's example, with README.md's extra keys (locked_grace, a hub's stale_alarm).

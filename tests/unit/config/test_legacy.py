@@ -13,15 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tarwatch.config.legacy import (
-    MISSING,
-    import_legacy,
-    load_legacy,
-    read_legacy,
-    to_toml,
-)
-from tarwatch.config.load import load_config, validate
+from tarwatch.config.legacy import MISSING, import_legacy, load_legacy, read_legacy
+from tarwatch.config.load import load_config
 from tarwatch.config.models import ssh_destination
+from tarwatch.config.toml import to_toml
+from tarwatch.config.validate import validate
 from tarwatch.errors import ConfigError
 
 HERE = Path(__file__).resolve()

@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tarwatch.checks import History, Poll, Report, evaluate
-from tarwatch.config.load import validate
 from tarwatch.config.models import Config
+from tarwatch.config.validate import validate
 from tarwatch.formats.nagios import label, render
 
 # -- a strict parser of plugin output --------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tarwatch.config.load import validate
+from tarwatch.config.validate import validate
 from tarwatch.notify.channels import hub_channels, mail_url
 from tarwatch.notify.compose import Line, Message
 from tarwatch.notify.render import render
