@@ -132,7 +132,7 @@ def stored_world(shape: Shape, kind: str) -> tuple[Path, float]:
         store.record_poll(run, "H", f"N{n:04d}", at, ok=True, reason=None, duration=0.1, snap=snap)
         if n % 100 == 99:
             print(f"  stored {n + 1}/{shape.nodes} nodes", file=sys.stderr)
-    store.engine.dispose()
+    store.close()
     tmp.rename(db)
     for suffix in ("-wal", "-shm"):
         Path(str(tmp) + suffix).unlink(missing_ok=True)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from support.cli import tarwatch
+from support.store_reads import count_tarballs
 from tarwatch.checks import History, Poll, evaluate, to_json
 from tarwatch.config.validate import validate
 from tarwatch.demo import make_world
@@ -53,7 +54,7 @@ def test_ingest_diff_gone_and_summaries_behave_on_postgresql_as_on_sqlite(url):
     r = poll(T0 + 3 * DAY, [tb(1, size=999), tb(2)], marks=[Mark("/b/LOCKED", "locked", None, None, T0)])
     assert (r.new, r.changed, r.gone) == (1, 1, 2)
     poll(T0 + 4 * DAY, [], ok=False)
-    assert store.count_tarballs() == 4 and store.count_tarballs(gone=True) == 2
+    assert count_tarballs(store) == 4 and count_tarballs(store, gone=True) == 2
     hist = store.item_histories(["ZZ"])[("ZZ", "SDU")]
     assert set(hist) == {"svn/dybsvn"}
     assert (hist["svn/dybsvn"].count, hist["svn/dybsvn"].newest.stamp) == (2, T0 + 2 * DAY)

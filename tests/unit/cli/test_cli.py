@@ -15,6 +15,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from support.store_reads import current_tarballs
 from tarwatch.cli import cli
 from tarwatch.config.validate import validate
 from tarwatch.store import Store
@@ -408,7 +409,7 @@ def test_the_demos_newest_svn_dybaux_is_40_percent_of_the_one_before_on_every_no
     nodes = _nodes(json.loads(demo["checked"].stdout))
     config = validate(tomllib.loads((demo["world"] / "tarwatch.toml").read_text()), "demo")
     rows: dict[str, list[int]] = {}
-    for r in Store.open(config.store.url).current_tarballs(["ZZ"]):
+    for r in current_tarballs(Store.open(config.store.url), ["ZZ"]):
         if r[2] == "svn/dybaux":
             rows.setdefault(r[1], []).append(r[4])
     assert sorted(rows) == sorted(["hub", "SDU", "IHEP", "NTU"])
