@@ -10,8 +10,8 @@ import statistics
 import time
 
 from bench.world import DAY, T0, Shape, stored_config, stored_world
+from tarwatch.app.report import build_report
 from tarwatch.checks import to_json
-from tarwatch.cli.check import build_report
 from tarwatch.store import Store
 
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from bench.world import DAY, T0, Shape, copies_listing, stored_config, stored_world
-from tarwatch.publish.site import publish
+from tarwatch.app.site import publish_site
 from tarwatch.records import Snapshot, Tarball
 from tarwatch.store import Store
 
@@ -84,11 +84,11 @@ def run(shape: Shape) -> dict:
         site = Path(tmp) / "site"
         now = T0 + (shape.days + 1) * DAY
         t0 = time.perf_counter()
-        full = publish(config, store, site, now)
+        full = publish_site(config, store, site, now)
         full_s = time.perf_counter() - t0
         change_one_node(store, shape, 7 % shape.nodes)
         t0 = time.perf_counter()
-        one = publish(config, store, site, now + 3600)
+        one = publish_site(config, store, site, now + 3600)
         one_s = time.perf_counter() - t0
         node_json = (site / "data" / "H" / "N0001.json").read_bytes()
         overview = overview_seconds(site, shape.nodes)

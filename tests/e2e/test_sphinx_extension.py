@@ -17,7 +17,7 @@ import pytest
 from support.browser import CHROMIUM, chromium
 from support.deps import need_executable
 from support.world import collected_world
-from tarwatch.publish.site import publish
+from tarwatch.app.site import publish_site
 from tarwatch.serve import make_server
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +32,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     seed's Highstock JSON, written through the hub's legacy `jspath`)."""
     root = tmp_path_factory.mktemp("sphinx")
     world = collected_world(root / "world", jspath=str(root / "data" / "scm_backup_monitor_{node}.json"))
-    publish(world.config, world.store, root / "site", world.now)
+    publish_site(world.config, world.store, root / "site", world.now)
     src = root / "src"
     shutil.copytree(PROJECT, src)
     built = subprocess.run(

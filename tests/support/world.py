@@ -10,6 +10,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from support.tree import tarball
+from tarwatch.app.progress import Quiet
+from tarwatch.app.report import build_report
+from tarwatch.checks import Report
 from tarwatch.collect.run import run_collect
 from tarwatch.config import Config, load_toml
 from tarwatch.config.toml import to_toml
@@ -32,17 +35,14 @@ class Collected:
 
     def collect(self) -> None:
         """List every node again and store what they hold."""
-        run_collect(self.config, [HUB], self.store, self.now, _Quiet())
+        run_collect(self.config, [HUB], self.store, self.now, Quiet())
+
+    def report(self, now: float | None = None) -> Report:
+        """Return the report of every hub at `now` (default: the world's), as publish takes it."""
+        return build_report(self.config, list(self.config.hubs), self.store, self.now if now is None else now)
 
     def node_root(self, node: str) -> Path:
         return self.base / "nodes" / node / "backup" / SRVNODE
-
-
-class _Quiet:
-    def started(self, node: str) -> None: ...
-    def files(self, node: str, count: int) -> None: ...
-    def finished(self, node: str, outcomes: object) -> None: ...
-    def stop(self) -> None: ...
 
 
 def collected_world(

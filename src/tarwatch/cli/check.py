@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 
 import click
 
-from tarwatch.checks import History, Poll, Report, evaluate, stale, to_json, transfer
+from tarwatch.app.report import build_report
+from tarwatch.checks import to_json
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
-from tarwatch.config import Config
 from tarwatch.formats import jsondoc
 from tarwatch.formats.table import render_table
-from tarwatch.history import ItemHistory
-from tarwatch.notify import snooze
 from tarwatch.store import Store
 
 
@@ -58,57 +55,3 @@ def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
 def wants_color() -> bool:
     """Colour on a terminal, unless NO_COLOR is set (no-color.org)."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-
-
-def build_report(config: Config, hubs: list[str], store: Store, now: float) -> Report:
-    """Given the config, hubs, store and `now`, read the history and return the report."""
-    # A report of a thousand nodes makes a few hundred thousand small objects and frees none of
-    # them: the cyclic garbage collector would only walk them again and again.
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        return _build_report(config, hubs, store, now)
-    finally:
-        if gc_was_on:
-            gc.enable()
-
-
-def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> Report:
-    polls = {
-        key: Poll(p.ok, p.at, p.reason, p.at if p.ok else store.last_ok_poll(*key), p.unreadable)
-        for key, p in store.latest_polls(hubs).items()
-    }
-    histories = store.item_histories(hubs)
-    store.read_manifests(histories, manifests_wanted(config, hubs, histories, now))
-    report = evaluate(config, hubs, History(polls, histories, store.locks(hubs)), now)
-    snooze.mark(report, store.snoozes.active(now))
-    return report
-
-
-def manifests_wanted(
-    config: Config,
-    hubs: list[str],
-    histories: dict[tuple[str, str], dict[str, ItemHistory]],
-    now: float | None = None,
-) -> list[tuple[str, str, str]]:
-    """Given the histories (and `now`), return the (hub, node, item)s whose manifests the checks
-    will read: for transfer, those that differ from the source's, and the source's own for those
-    items; for stale and shrink, those whose newest tarball is stamped in the future (they judge
-    the newest ones before it)."""
-    wanted = set()
-    if now is not None:
-        limit = now + stale.FUTURE_SLACK.total_seconds()
-        for (hub, node), kept in histories.items():
-            wanted.update((hub, node, item) for item, h in kept.items() if h.newest.stamp > limit)
-    for hub in hubs:
-        src = config.hubs[hub].source
-        if not src:
-            continue
-        on_source = histories.get((hub, src), {})
-        for (h, node), kept in histories.items():
-            if h != hub or node == src:
-                continue
-            for item, here in kept.items():
-                if transfer.needs_manifests(on_source.get(item), here):
-                    wanted.update({(hub, node, item), (hub, src, item)})
-    return sorted(wanted)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.cli.locking import store_lock, wait_option
-from tarwatch.collect.run import Outcome, run_collect
+
+if TYPE_CHECKING:
+    from tarwatch.collect.run import Outcome
 
 
 @click.command()
@@ -24,6 +27,8 @@ def collect(hubs: tuple[str, ...], wait: float) -> None:
     within the node's timeout. One line per node says how it went. Exit status 0 when every
     node was listed, 1 when one or more could not be, 4 when another tarwatch held the store
     for all of --wait."""
+    from tarwatch.collect.run import run_collect
+
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)

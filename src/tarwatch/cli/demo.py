@@ -13,6 +13,7 @@ from tarwatch.cli.common import global_options, handle_errors, state
 from tarwatch.demo import MAX_DAYS, MIN_DAYS
 
 if TYPE_CHECKING:
+    from tarwatch.checks import Report
     from tarwatch.config import Config
     from tarwatch.store import Store
 
@@ -51,8 +52,9 @@ def demo(where: Path | None, days: int, serve: bool | None, port: int) -> None:
     tarball, a .dna that lies and a LOCKED folder left behind), collect it, check it, publish
     its dashboard, say what to look at, and serve the dashboard until Ctrl-C (on a terminal;
     --no-serve stops after publishing)."""
+    from tarwatch.app.report import build_report
     from tarwatch.checks import to_json
-    from tarwatch.cli.check import build_report, wants_color
+    from tarwatch.cli.check import wants_color
     from tarwatch.cli.collect import LineProgress
     from tarwatch.collect.run import run_collect
     from tarwatch.config import load_toml
@@ -83,17 +85,20 @@ def demo(where: Path | None, days: int, serve: bool | None, port: int) -> None:
     click.echo(f"  tarwatch --config {world.config}{now_opt} check --format json")
     click.echo(f"  tarwatch --config {world.config} collect      # list the nodes again")
     _publish_and_serve(
-        world.config, config, store, now, serve if serve is not None else sys.stdout.isatty(), port
+        world.config, config, report, store, serve if serve is not None else sys.stdout.isatty(), port
     )
 
 
-def _publish_and_serve(path: Path, config: Config, store: Store, now: float, serve: bool, port: int) -> None:
-    """Publish the demo world's dashboard and, when asked, serve it until Ctrl-C."""
+def _publish_and_serve(
+    path: Path, config: Config, report: Report, store: Store, serve: bool, port: int
+) -> None:
+    """Publish the demo world's dashboard with its report (the world's one hub) and, when asked,
+    serve it until Ctrl-C."""
     from tarwatch.publish.site import publish
     from tarwatch.serve import serve_forever
 
     site = config.publish.out
-    summary = publish(config, store, site, now)
+    summary = publish(config, report, store, site)
     click.echo()
     click.echo(
         f"Dashboard: {summary.pages} pages, {summary.data} data files, {summary.images} images in {site}"

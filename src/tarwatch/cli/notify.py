@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tarwatch.checks import Report
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.cli.locking import store_lock, wait_option
-from tarwatch.config import Config
 from tarwatch.store import Store
 from tarwatch.visible import visible
 
 if TYPE_CHECKING:
-    from tarwatch.notify.run import Planned
+    from tarwatch.notify.run import Outcome, Planned
 
 
 @click.command()
@@ -33,49 +31,27 @@ def notify(hubs: tuple[str, ...], dry_run: bool, wait: float) -> None:
     again by the next run. Exit status 0 when everything pending was sent, 1 when something
     is still pending or failed, 4 when another tarwatch held the store for all of --wait
     (a dry run takes no lock)."""
-    from tarwatch.cli.check import build_report
+    from tarwatch.app.notify import notify as notify_hubs
 
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
     if dry_run:
         store = Store.open(config.store.url)
-        now = s.now_epoch()
-        report = build_report(config, chosen, store, now)
-        sys.exit(notify_report(config, store, report, now, dry_run, quiet=s.quiet > 0))
+        outcome = notify_hubs(config, chosen, store, s.now_epoch(), dry_run=True)
+        sys.exit(show_outcome(outcome, dry_run, quiet=s.quiet > 0))
     with store_lock(config.store.url, "notify", wait) as lock:
         store = Store.open(config.store.url)
-        now = s.now_epoch()
-        report = build_report(config, chosen, store, now)
-        code = notify_report(config, store, report, now, quiet=s.quiet > 0, locked_since=lock.acquired)
+        outcome = notify_hubs(config, chosen, store, s.now_epoch(), locked_since=lock.acquired)
+        code = show_outcome(outcome, quiet=s.quiet > 0)
     sys.exit(code)
 
 
-def notify_report(
-    config: Config,
-    store: Store,
-    report: Report,
-    now: float,
-    dry_run: bool = False,
-    quiet: bool = False,
-    locked_since: float | None = None,
-) -> int:
-    """Given the configuration, store, a report, `now` and since when this process holds the
-    store's run lock, run notify over it, print what it did (`quiet`: only what failed) and
-    return 0 when nothing is left pending, else 1."""
-    from tarwatch.notify.apprise_transport import AppriseTransport
-    from tarwatch.notify.run import run_notify
+def show_outcome(outcome: Outcome, dry_run: bool = False, quiet: bool = False) -> int:
+    """Given what a notify did, print it (a dry run: the messages; `quiet`: only what failed)
+    and return the exit status: 0 when nothing is left pending, else 1."""
     from tarwatch.records import DeliveryState
 
-    outcome = run_notify(
-        config,
-        store,
-        report,
-        store.snoozes.active(now),
-        now,
-        None if dry_run else AppriseTransport(),
-        locked_since,
-    )
     for p in outcome.planned:
         if dry_run:
             _show(p)

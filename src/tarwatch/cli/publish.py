@@ -29,14 +29,14 @@ def publish(hubs: tuple[str, ...], out: Path | None, as_json: bool) -> None:
     status every time. Every file is replaced atomically, so a web server never serves half
     of one. A node whose files cannot be written is an error line naming it; the others are
     written all the same, and the exit status is 1. Run `tarwatch collect` first."""
-    from tarwatch.publish.site import publish as write_site
+    from tarwatch.app.site import publish_site
     from tarwatch.store import Store
 
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
     site = out or config.publish.out
-    summary = write_site(config, Store.open(config.store.url), site, s.now_epoch(), chosen)
+    summary = publish_site(config, Store.open(config.store.url), site, s.now_epoch(), chosen)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=1, ensure_ascii=False))
         sys.exit(1 if summary.failed else 0)

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
+from tarwatch.cli.collect import LineProgress
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.cli.locking import store_lock, wait_option
+
+if TYPE_CHECKING:
+    from tarwatch.checks import Report
+    from tarwatch.notify.run import Outcome
+    from tarwatch.publish.site import Summary
 
 
 @click.command()
@@ -22,11 +29,7 @@ def run(hubs: tuple[str, ...], wait: float) -> None:
     the site is published when the configuration sets `publish.out`. Exit status as `check`:
     0 ok, 1 warn, 2 alarm, 3 unknown; 4 when another tarwatch run, collect or notify held the
     store for all of --wait (one run at a time per store)."""
-    from tarwatch.cli.check import build_report, wants_color
-    from tarwatch.cli.collect import LineProgress
-    from tarwatch.cli.notify import notify_report
-    from tarwatch.collect.run import run_collect
-    from tarwatch.formats.table import render_table
+    from tarwatch.app.nightly import nightly
     from tarwatch.store import Store
 
     s = state()
@@ -34,16 +37,32 @@ def run(hubs: tuple[str, ...], wait: float) -> None:
     chosen = select_hubs(config, source, hubs)
     with store_lock(config.store.url, "run", wait) as lock:
         store = Store.open(config.store.url)
-        now = s.now_epoch()
-        run_collect(config, chosen, store, now, LineProgress(quiet=s.verbose == 0))
-        report = build_report(config, chosen, store, now)
-        if not s.quiet:
-            click.echo(render_table(report, color=wants_color()), nl=False)
-        notify_report(config, store, report, now, quiet=s.quiet > 0, locked_since=lock.acquired)
-        if "out" in config.publish.model_fields_set:
-            from tarwatch.publish.site import publish
+        show = RunProgress(table=not s.quiet, quiet=s.quiet > 0, verbose=s.verbose > 0)
+        done = nightly(config, chosen, store, s.now_epoch(), show, lock.acquired)
+    sys.exit(done.report.status.exit_code)
 
-            summary = publish(config, store, config.publish.out, now, chosen)
-            if s.verbose:
-                click.echo(f"published to {summary.out}: {summary.data} data files, {summary.images} images")
-    sys.exit(report.status.exit_code)
+
+class RunProgress(LineProgress):
+    """What `run` prints as it goes: a line per node that could not be listed (every node's,
+    verbose), the table (unless quiet), what notify did (quiet: only what failed), and where
+    the site was published (verbose)."""
+
+    def __init__(self, table: bool, quiet: bool, verbose: bool):
+        super().__init__(quiet=not verbose)
+        self.table, self.quiet_notify, self.verbose = table, quiet, verbose
+
+    def checked(self, report: Report) -> None:
+        from tarwatch.cli.check import wants_color
+        from tarwatch.formats.table import render_table
+
+        if self.table:
+            click.echo(render_table(report, color=wants_color()), nl=False)
+
+    def notified(self, outcome: Outcome) -> None:
+        from tarwatch.cli.notify import show_outcome
+
+        show_outcome(outcome, quiet=self.quiet_notify)
+
+    def published(self, summary: Summary) -> None:
+        if self.verbose:
+            click.echo(f"published to {summary.out}: {summary.data} data files, {summary.images} images")

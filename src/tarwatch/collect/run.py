@@ -63,14 +63,6 @@ class Progress(Protocol):
     def finished(self, node: str, outcomes: Sequence[Outcome]) -> None: ...
 
 
-class Quiet:
-    """A Progress that shows nothing."""
-
-    def started(self, node: str) -> None: ...
-    def files(self, node: str, count: int) -> None: ...
-    def finished(self, node: str, outcomes: Sequence[Outcome]) -> None: ...
-
-
 def plan(config: Config, hubs: Sequence[str]) -> dict[str, list[Job]]:
     """Given the config and hub tags, return the listings to make, grouped by node."""
     jobs: dict[str, list[Job]] = {}
@@ -229,14 +221,13 @@ async def collect(
     hubs: Sequence[str],
     store: Store | Callable[[], Store],
     now: float,
-    progress: Progress | None = None,
+    progress: Progress,
     command: str = "collect",
 ) -> list[Outcome]:
     """Given the config, hub tags, store (or a function that opens it) and the run's time, list
     every node of those hubs at once and store each outcome as it arrives; return all outcomes,
     node by node. A store given as a function is opened in a thread while the nodes are being
     listed: opening it (SQLAlchemy's import, the schema check) then costs no wall time."""
-    progress = progress or Quiet()
 
     def open_and_begin() -> tuple[Store, int]:
         st = store() if callable(store) else store

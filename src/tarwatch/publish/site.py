@@ -1,5 +1,5 @@
-"""Publish the site: gather everything (the check report, what changed, the series of changed
-nodes), then write it, every file atomically.
+"""Publish the site: given the check report, gather the rest (what changed, the series of
+changed nodes), then write it, every file atomically.
 
     index.html, hub/<hub>.html     written when the hubs, their nodes or tarwatch's version change
     static/…                       likewise (the package's own JS and CSS, uPlot and its licence)
@@ -37,6 +37,7 @@ from typing import Any
 
 from tarwatch import __version__
 from tarwatch.atomic import TEMP_SUFFIX, make_folders, temp_writer, write_bytes, write_text
+from tarwatch.checks import Report, to_json
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
 from tarwatch.publish import paths
@@ -74,24 +75,21 @@ class Summary:
 
 def publish(
     config: Config,
+    report: Report,
     store: Store,
     out: Path,
-    now: float,
     hubs: Iterable[str] | None = None,
     jobs: int | None = None,
 ) -> Summary:
-    """Given the configuration, store, site folder, the run's time and optionally the hubs whose
-    node data to refresh (default all; pages and status.json always cover every hub), write the
-    site and return what was written. `jobs` caps the processes rendering images."""
-    from tarwatch.checks import to_json
-    from tarwatch.cli.check import build_report
-
+    """Given the configuration, the report of every hub (status.json), the store, the site
+    folder and optionally the hubs whose node data to refresh (default all; pages and
+    status.json always cover every hub), write the site and return what was written. `jobs`
+    caps the processes rendering images."""
     out = site_folder(Path(out))
     sweep_temporaries(out, time.time() - STALE_TEMPORARY)
-    all_hubs = list(config.hubs)
-    chosen = list(hubs) if hubs else all_hubs
+    chosen = list(hubs) if hubs else list(config.hubs)
     # -- gather ------------------------------------------------------------------------------
-    status = to_json(build_report(config, all_hubs, store, now))
+    status = to_json(report)
     hub_shapes = shapes(config)
     stale_hours = config.defaults.stale_warn.total_seconds() / 3600
     state = State.read(out)

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tarwatch.app.report import manifests_wanted
 from tarwatch.checks import History, Poll, evaluate, future, shrink, stale, to_json
-from tarwatch.cli.check import manifests_wanted
 from tarwatch.config.models import Config, Defaults
 from tarwatch.config.validate import validate
 from tarwatch.formats import nagios

@@ -19,9 +19,10 @@ import pytest
 
 from support.deps import need_executable
 from support.tree import tarball
+from tarwatch.app.progress import Quiet
 from tarwatch.collect.listing import ListingParser, find_errors, listing_command, parse_listing
 from tarwatch.collect.local import LocalTransport
-from tarwatch.collect.run import Job, Quiet, _judge, poll_node
+from tarwatch.collect.run import Job, _judge, poll_node
 from tarwatch.collect.snapshot import snapshot
 from tarwatch.collect.transport import Finished
 

@@ -14,7 +14,6 @@ import pytest
 from support.tree import tarball
 from support.world import HOSTILE, HOSTILE_ITEM, Collected, collected_world
 from tarwatch.checks import to_json
-from tarwatch.cli.check import build_report
 from tarwatch.publish.legacy import highstock
 from tarwatch.publish.site import publish, static_files
 
@@ -40,7 +39,7 @@ def world(tmp_path: Path) -> Collected:
 
 def test_a_first_publish_writes_pages_data_images_and_static_files(world: Collected, tmp_path: Path) -> None:
     site = tmp_path / "site"
-    s = publish(world.config, world.store, site, world.now)
+    s = publish(world.config, world.report(world.now), world.store, site)
     assert (s.pages, s.data, s.images, s.legacy) == (2, 1 + len(NODES), 2 * len(NODES), len(NODES))
     assert s.static == len(static_files()) and s.nodes_unchanged == 0
     for node in NODES:
@@ -52,8 +51,8 @@ def test_a_first_publish_writes_pages_data_images_and_static_files(world: Collec
 
 
 def test_status_json_is_exactly_the_check_document(world: Collected, tmp_path: Path) -> None:
-    publish(world.config, world.store, tmp_path / "site", world.now)
-    expected = to_json(build_report(world.config, ["ZZ"], world.store, world.now))
+    publish(world.config, world.report(world.now), world.store, tmp_path / "site")
+    expected = to_json(world.report(world.now))
     assert json.loads((tmp_path / "site/data/status.json").read_text()) == expected
 
 
@@ -61,9 +60,9 @@ def test_a_second_publish_with_nothing_changed_rewrites_only_the_status(
     world: Collected, tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
-    publish(world.config, world.store, site, world.now)
+    publish(world.config, world.report(world.now), world.store, site)
     before = files(site)
-    s = publish(world.config, world.store, site, world.now + 3600)
+    s = publish(world.config, world.report(world.now + 3600), world.store, site)
     after = files(site)
     assert (s.pages, s.data, s.images, s.nodes_unchanged) == (0, 1, 0, len(NODES))
     assert {k for k in after if after[k] != before.get(k)} == ALWAYS
@@ -73,13 +72,13 @@ def test_after_one_node_changed_only_its_data_images_and_legacy_json_are_rewritt
     world: Collected, tmp_path: Path
 ) -> None:
     site = tmp_path / "site"
-    publish(world.config, world.store, site, world.now)
+    publish(world.config, world.report(world.now), world.store, site)
     before = files(site)
     legacy = tmp_path / "legacy"
     legacy_before = {p.name: p.stat().st_ino for p in legacy.iterdir()}
     tarball(world.node_root("IHEP"), "svn/dybsvn/2026/11/25/190000/dybsvn-9999.tar.gz", 5 << 30)
     world.collect()
-    s = publish(world.config, world.store, site, world.now)
+    s = publish(world.config, world.report(world.now), world.store, site)
     after = files(site)
     assert s.nodes_changed == ["ZZ/IHEP"]
     changed = {k for k in after if after[k] != before.get(k)}
@@ -92,14 +91,14 @@ def test_after_one_node_changed_only_its_data_images_and_legacy_json_are_rewritt
 
 def test_a_deleted_data_file_is_written_again(world: Collected, tmp_path: Path) -> None:
     site = tmp_path / "site"
-    publish(world.config, world.store, site, world.now)
+    publish(world.config, world.report(world.now), world.store, site)
     (site / "img/ZZ/NTU.png").unlink()
-    s = publish(world.config, world.store, site, world.now)
+    s = publish(world.config, world.report(world.now), world.store, site)
     assert s.nodes_changed == ["ZZ/NTU"] and (site / "img/ZZ/NTU.png").exists()
 
 
 def test_the_legacy_json_is_the_seeds_highstock_options(world: Collected, tmp_path: Path) -> None:
-    publish(world.config, world.store, tmp_path / "site", world.now)
+    publish(world.config, world.report(world.now), world.store, tmp_path / "site")
     doc = json.loads((tmp_path / "legacy/scm_backup_monitor_SDU.json").read_text())
     assert doc["chart"] == {"renderTo": "container_SDU"}
     assert [a.get("opposite", False) for a in doc["yAxis"]] == [False, True]
@@ -120,7 +119,7 @@ def test_highstock_of_an_empty_node_has_only_an_empty_ok_series() -> None:
 def test_a_hostile_item_name_is_escaped_in_every_output(tmp_path: Path) -> None:
     world = collected_world(tmp_path / "world", hostile=True, jspath=str(tmp_path / "legacy" / "{node}.json"))
     site = tmp_path / "site"
-    publish(world.config, world.store, site, world.now)
+    publish(world.config, world.report(world.now), world.store, site)
     status = json.loads((site / "data/status.json").read_text())
     items = {i["item"] for n in status["hubs"][0]["nodes"] for i in n["items"]}
     assert HOSTILE_ITEM in items
@@ -146,7 +145,7 @@ def test_a_node_that_cannot_be_written_is_logged_and_the_others_are_published(
 ) -> None:
     site = tmp_path / "site"
     (site / "img/ZZ/SDU.png").mkdir(parents=True)  # a folder where SDU's image goes
-    s = publish(world.config, world.store, site, world.now, jobs=jobs)
+    s = publish(world.config, world.report(world.now), world.store, site, jobs=jobs)
     assert [f.split(":")[0] for f in s.failed] == ["ZZ/SDU"]
     assert "Is a directory" in s.failed[0]
     assert sorted(s.nodes_changed) == sorted(f"ZZ/{n}" for n in NODES if n != "SDU")
@@ -156,7 +155,7 @@ def test_a_node_that_cannot_be_written_is_logged_and_the_others_are_published(
     assert (site / "index.html").is_file() and (site / "data/status.json").is_file()
     assert any("hub ZZ, node SDU not written" in r.getMessage() for r in caplog.records)
     (site / "img/ZZ/SDU.png").rmdir()
-    again = publish(world.config, world.store, site, world.now, jobs=jobs)
+    again = publish(world.config, world.report(world.now), world.store, site, jobs=jobs)
     assert again.nodes_changed == ["ZZ/SDU"] and not again.failed  # tried again, and written
 
 
@@ -190,7 +189,7 @@ def test_a_worker_does_not_hold_the_store_open_after_reading_a_node(world: Colle
 def test_the_site_is_world_readable_whatever_the_umask(world: Collected, tmp_path: Path) -> None:
     old = os.umask(0o077)
     try:
-        publish(world.config, world.store, tmp_path / "site", world.now)
+        publish(world.config, world.report(world.now), world.store, tmp_path / "site")
     finally:
         os.umask(old)
     for p in [tmp_path / "site", *(tmp_path / "site").rglob("*")]:
@@ -205,7 +204,7 @@ def test_temporary_files_left_by_a_killed_publish_are_removed_by_the_next(
     import sys
 
     site = tmp_path / "site"
-    publish(world.config, world.store, site, world.now)
+    publish(world.config, world.report(world.now), world.store, site)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
@@ -219,7 +218,7 @@ def test_temporary_files_left_by_a_killed_publish_are_removed_by_the_next(
         hour_ago = time.time() - 3600
         os.utime(stale, (hour_ago, hour_ago))
         os.utime(theirs, (hour_ago, hour_ago))
-        publish(world.config, world.store, site, world.now)
+        publish(world.config, world.report(world.now), world.store, site)
         assert not stale.exists() and not orphan.exists()
         assert fresh.exists() and theirs.exists()
     finally:

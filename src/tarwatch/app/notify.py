@@ -1,0 +1,53 @@
+"""Notify: the report's changes of state kept as messages, each delivered to its hub's channels
+(in a dry run only planned: nothing kept, nothing sent)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tarwatch.app.report import build_report
+from tarwatch.checks import Report
+from tarwatch.config import Config
+from tarwatch.store import Store
+
+if TYPE_CHECKING:
+    from tarwatch.notify.run import Outcome
+
+
+def notify(
+    config: Config,
+    hubs: list[str],
+    store: Store,
+    now: float,
+    dry_run: bool = False,
+    locked_since: float | None = None,
+) -> Outcome:
+    """Given the configuration, the hubs, the store, `now` and since when this process holds the
+    store's run lock, build the hubs' report and notify over it; return what was done."""
+    report = build_report(config, hubs, store, now)
+    return notify_report(config, store, report, now, dry_run, locked_since)
+
+
+def notify_report(
+    config: Config,
+    store: Store,
+    report: Report,
+    now: float,
+    dry_run: bool = False,
+    locked_since: float | None = None,
+) -> Outcome:
+    """Given the configuration, store, a report, `now` and since when this process holds the
+    store's run lock (None: it does not), keep the messages its changes call for and deliver
+    every pending one of its hubs, through Apprise; return what was done."""
+    from tarwatch.notify.apprise_transport import AppriseTransport
+    from tarwatch.notify.run import run_notify
+
+    return run_notify(
+        config,
+        store,
+        report,
+        store.snoozes.active(now),
+        now,
+        None if dry_run else AppriseTransport(),
+        locked_since,
+    )

@@ -1,0 +1,75 @@
+"""The report: the stored history of some hubs read, checked at `now`, snoozes marked in."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Sequence
+
+from tarwatch.checks import History, Poll, Report, evaluate, stale, transfer, worst
+from tarwatch.config import Config
+from tarwatch.history import ItemHistory
+from tarwatch.notify import snooze
+from tarwatch.store import Store
+
+
+def build_report(config: Config, hubs: list[str], store: Store, now: float) -> Report:
+    """Given the config, hubs, store and `now`, read the history and return the report."""
+    # A report of a thousand nodes makes a few hundred thousand small objects and frees none of
+    # them: the cyclic garbage collector would only walk them again and again.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_report(config, hubs, store, now)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> Report:
+    polls = {
+        key: Poll(p.ok, p.at, p.reason, p.at if p.ok else store.last_ok_poll(*key), p.unreadable)
+        for key, p in store.latest_polls(hubs).items()
+    }
+    histories = store.item_histories(hubs)
+    store.read_manifests(histories, manifests_wanted(config, hubs, histories, now))
+    report = evaluate(config, hubs, History(polls, histories, store.locks(hubs)), now)
+    snooze.mark(report, store.snoozes.active(now))
+    return report
+
+
+def of_hubs(report: Report, hubs: Sequence[str]) -> Report:
+    """Given a report and some of its hubs, return the report of those hubs alone, in that
+    order: their verdicts (the same objects) and the worst of their statuses, as build_report
+    would have made it for them (every hub is judged by its own history only)."""
+    verdicts = {h.hub: h for h in report.hubs}
+    chosen = [verdicts[hub] for hub in hubs]
+    return Report(report.generated, worst([h.status for h in chosen]), chosen)
+
+
+def manifests_wanted(
+    config: Config,
+    hubs: list[str],
+    histories: dict[tuple[str, str], dict[str, ItemHistory]],
+    now: float | None = None,
+) -> list[tuple[str, str, str]]:
+    """Given the histories (and `now`), return the (hub, node, item)s whose manifests the checks
+    will read: for transfer, those that differ from the source's, and the source's own for those
+    items; for stale and shrink, those whose newest tarball is stamped in the future (they judge
+    the newest ones before it)."""
+    wanted: set[tuple[str, str, str]] = set()
+    if now is not None:
+        limit = now + stale.FUTURE_SLACK.total_seconds()
+        for (hub, node), kept in histories.items():
+            wanted.update((hub, node, item) for item, h in kept.items() if h.newest.stamp > limit)
+    for hub in hubs:
+        src = config.hubs[hub].source
+        if not src:
+            continue
+        on_source = histories.get((hub, src), {})
+        for (h, node), kept in histories.items():
+            if h != hub or node == src:
+                continue
+            for item, here in kept.items():
+                if transfer.needs_manifests(on_source.get(item), here):
+                    wanted.update({(hub, node, item), (hub, src, item)})
+    return sorted(wanted)
