@@ -75,21 +75,3 @@ def format_duration(d: timedelta) -> str:
         if n:
             out.append(f"{n}{unit}")
     return "".join(out)
-
-
-def humanize(d: timedelta) -> str:
-    """Given a timedelta, return a rounded phrase for people: "45 minutes", "3.2 days", "50 hours"."""
-    secs = abs(d.total_seconds())
-    if secs < 120:
-        return f"{secs:.0f} seconds"
-    if secs < 7200:
-        return f"{secs / 60:.0f} minutes"
-    if secs < 72 * 3600:
-        return _num(secs / 3600, "hours")
-    return _num(secs / 86400, "days")
-
-
-def _num(x: float, unit: str) -> str:
-    x = round(x) if x >= 10 else round(x, 1)
-    text = f"{x:.0f}" if x == int(x) else f"{x:.1f}"
-    return f"{text} {unit}"

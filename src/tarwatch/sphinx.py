@@ -10,8 +10,9 @@ site's JSON when the page is viewed (no rebuild after each nightly run).
                                               the seed's directive: its Highstock JSON, drawn
                                               with uPlot (no Highcharts needed)
 
-The page's scripts and styles (uPlot, tarwatch's app.js and tarwatch.css) are copied into
-`_static/tarwatch/` and added to every HTML page.
+The page's scripts and styles (uPlot, tarwatch's scripts and tarwatch.css) are copied into
+`_static/tarwatch/` and added to every HTML page, after the facts they format with (#tw-facts,
+as in the published pages).
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ from sphinx.util.fileutil import copy_asset
 
 from tarwatch import __version__
 from tarwatch.publish import paths
+from tarwatch.publish.context import SCRIPTS as PAGE_SCRIPTS
+from tarwatch.publish.context import page_facts
+from tarwatch.publish.jsdata import to_json
 
 STATIC = Path(__file__).parent / "publish" / "static"
-SCRIPTS = ("tarwatch/vendor/uplot/uPlot.iife.min.js", "tarwatch/app.js")
+SCRIPTS = ("tarwatch/vendor/uplot/uPlot.iife.min.js", *(f"tarwatch/{name}" for name in PAGE_SCRIPTS))
 STYLES = ("tarwatch/vendor/uplot/uPlot.min.css", "tarwatch/tarwatch.css")
 
 
@@ -122,6 +126,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("stockchart", StockChartDirective)
     for css in STYLES:
         app.add_css_file(css)
+    app.add_js_file(None, body=to_json(page_facts()), type="application/json", id="tw-facts")
     for js in SCRIPTS:
         app.add_js_file(js)
     app.connect("build-finished", _copy_static)

@@ -162,8 +162,8 @@ def test_the_hub_page_fills_its_tables_draws_charts_and_filters(
     site: Site, watched: Watched, mode: str
 ) -> None:
     page = watched.open(site.base(mode) + "hub/ZZ.html")
+    page.locator("#tw-status-table thead").wait_for(state="attached")  # drawn, not "Loading …"
     status = page.locator("#tw-status-table tbody tr")
-    status.first.wait_for()
     total = status.count()
     assert total == 6 * 5  # five items and the hostile one (missing on three) on five nodes
     assert page.locator("#tw-findings-table tbody tr").count() > 0
@@ -243,7 +243,8 @@ def test_the_banner_says_how_old_the_data_is_and_turns_red_when_the_monitor_stop
 def test_tarwatch_serve_gives_the_right_content_types(site: Site) -> None:
     for path, kind in (
         ("index.html", "text/html"),
-        ("static/app.js", "text/javascript"),
+        ("static/format.js", "text/javascript"),
+        ("static/main.js", "text/javascript"),
         ("data/status.json", "application/json"),
         ("data/ZZ/SDU.js", "text/javascript"),
         ("img/ZZ/SDU.svg", "image/svg+xml"),

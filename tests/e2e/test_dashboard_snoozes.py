@@ -52,7 +52,7 @@ def test_snoozed_nodes_and_items_are_shown_as_snoozed_on_the_dashboard(tmp_path:
         page.screenshot(path=str(ARTIFACTS / "overview-snoozed.png"), full_page=True)
 
         page.goto((site / "hub" / "ZZ.html").as_uri())
-        page.locator("#tw-status-table tbody tr").first.wait_for()
+        page.locator("#tw-status-table thead").wait_for(state="attached")  # drawn, not "Loading …"
         row = page.locator("#tw-status-table tbody tr", has_text="SDU").filter(has_text="tracs/dybaux")
         assert "snoozed" in row.text_content()
         findings = page.locator("#tw-findings-table tbody tr", has_text="NTU").all_text_contents()

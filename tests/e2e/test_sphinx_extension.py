@@ -18,6 +18,7 @@ from support.browser import CHROMIUM, chromium
 from support.deps import need_executable
 from support.world import collected_world
 from tarwatch.app.site import publish_site
+from tarwatch.publish.context import SCRIPTS
 from tarwatch.serve import make_server
 
 pytestmark = pytest.mark.e2e
@@ -69,7 +70,7 @@ def test_the_built_page_holds_the_three_directives_containers(root: Path) -> Non
 def test_the_assets_are_copied_and_added_to_the_page(root: Path) -> None:
     html = (root / "docs" / "index.html").read_text()
     for asset in (
-        "tarwatch/app.js",
+        *(f"tarwatch/{name}" for name in SCRIPTS),
         "tarwatch/tarwatch.css",
         "tarwatch/vendor/uplot/uPlot.iife.min.js",
         "tarwatch/vendor/uplot/uPlot.min.css",
@@ -77,6 +78,7 @@ def test_the_assets_are_copied_and_added_to_the_page(root: Path) -> None:
         assert (root / "docs" / "_static" / asset).is_file(), asset
         assert f"_static/{asset}" in html, asset
     assert (root / "docs" / "_static" / "tarwatch/vendor/uplot/LICENSE").is_file()
+    assert 'id="tw-facts"' in html and html.index('id="tw-facts"') < html.index("tarwatch/format.js")
 
 
 def test_a_chart_without_a_site_is_an_error_under_w(tmp_path: Path) -> None:

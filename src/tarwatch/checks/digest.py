@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from tarwatch.checks.model import Finding
+from tarwatch.formats.human import exact_size
 from tarwatch.history import ItemHistory
 from tarwatch.records import Status
-from tarwatch.sizes import fmt_bytes
 
 NAME = "digest"
 UTC_ZONE = ZoneInfo("UTC")
@@ -25,8 +25,8 @@ def check(h: ItemHistory | None, verify: str, tz: ZoneInfo = UTC_ZONE) -> Findin
         b = h.dna_bad_newest
         assert b.dna_size is not None
         problems.append(
-            f"the .dna of the {day(b.stamp, tz)} tarball says {fmt_bytes(b.dna_size)}, "
-            f"the tarball has {fmt_bytes(b.size)}"
+            f"the .dna of the {day(b.stamp, tz)} tarball says {exact_size(b.dna_size)}, "
+            f"the tarball has {exact_size(b.size)}"
             + (f" ({h.dna_bad - 1} more disagree)" if h.dna_bad > 1 else "")
         )
     n = h.newest

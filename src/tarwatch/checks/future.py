@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from tarwatch.checks.digest import day
 from tarwatch.checks.model import Finding
 from tarwatch.checks.stale import FUTURE_SLACK
-from tarwatch.durations import humanize
+from tarwatch.formats.human import duration
 from tarwatch.history import ItemHistory
 from tarwatch.records import Status
 
@@ -23,7 +23,7 @@ def check(h: ItemHistory | None, now: float, tz: ZoneInfo) -> Finding | None:
     newest tarball when it is stamped in the future (and how many are); else None."""
     if h is None or h.newest.stamp - now <= _SLACK_S:
         return None
-    ahead = humanize(timedelta(seconds=h.newest.stamp - now))
+    ahead = duration(timedelta(seconds=h.newest.stamp - now))
     n = h.after(now + _SLACK_S)
     more = f" (and {n - 1} more)" if n > 1 else ""
     return Finding(

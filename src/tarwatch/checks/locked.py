@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from tarwatch.checks.model import Finding
 from tarwatch.config.models import Defaults
-from tarwatch.durations import humanize
+from tarwatch.formats.human import duration
 from tarwatch.records import Status
 
 NAME = "locked"
@@ -26,6 +26,6 @@ def check(locks: Sequence[tuple[str, float]], now: float, t: Defaults) -> Findin
     return Finding(
         NAME,
         Status.WARN,
-        f"{path} has been there for {humanize(timedelta(seconds=now - since))}{more} "
-        f"(warn after {humanize(t.locked_grace)}): a transfer that died half way?",
+        f"{path} has been there for {duration(timedelta(seconds=now - since))}{more} "
+        f"(warn after {duration(t.locked_grace)}): a transfer that died half way?",
     )

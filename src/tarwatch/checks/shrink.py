@@ -8,9 +8,9 @@ from functools import lru_cache
 from tarwatch.checks.model import Finding
 from tarwatch.checks.stale import FUTURE_SLACK
 from tarwatch.config.models import Defaults
+from tarwatch.formats.human import size
 from tarwatch.history import ItemHistory
 from tarwatch.records import Status
-from tarwatch.sizes import fmt_size
 
 NAME = "shrink"
 FUTURE_SLACK_S = FUTURE_SLACK.total_seconds()
@@ -52,6 +52,6 @@ def check(h: ItemHistory | None, t: Defaults, now: float | None = None) -> Findi
             NAME,
             Status.WARN,
             f"newest tarball is {drop:.0%} smaller than the one before "
-            f"({fmt_size(old)} → {fmt_size(new)}; warn above {t.shrink_warn:.0%})",
+            f"({size(old)} → {size(new)}; warn above {t.shrink_warn:.0%})",
         )
     return None

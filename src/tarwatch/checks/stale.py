@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from tarwatch.checks.model import Finding
 from tarwatch.config.models import Defaults
-from tarwatch.durations import humanize
+from tarwatch.formats.human import duration
 from tarwatch.history import ItemHistory, Tar
 from tarwatch.records import Status
 
@@ -56,8 +56,8 @@ def check(latest: float | None, now: float, t: Defaults) -> Finding | None:
         return Finding(
             NAME,
             Status.ALARM,
-            f"newest tarball is {humanize(age)} old (alarm after {humanize(t.stale_alarm)})",
+            f"newest tarball is {duration(age)} old (alarm after {duration(t.stale_alarm)})",
         )
     return Finding(
-        NAME, Status.WARN, f"newest tarball is {humanize(age)} old (warn after {humanize(t.stale_warn)})"
+        NAME, Status.WARN, f"newest tarball is {duration(age)} old (warn after {duration(t.stale_warn)})"
     )

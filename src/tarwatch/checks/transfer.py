@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 from tarwatch.checks.digest import day
 from tarwatch.checks.model import Finding
 from tarwatch.config.models import Defaults
-from tarwatch.durations import humanize
+from tarwatch.formats.human import duration, exact_size
 from tarwatch.history import ItemHistory
 from tarwatch.records import Status
-from tarwatch.sizes import fmt_bytes
 
 NAME = "transfer"
 
@@ -56,7 +55,7 @@ def check(
     parts = []
     if absent:
         s = absent[-1]
-        age = humanize(timedelta(seconds=now - s))
+        age = duration(timedelta(seconds=now - s))
         more = f" ({len(absent) - 1} older ones neither)" if len(absent) > 1 else ""
         parts.append(f"{day(s, tz)} tarball never arrived on {node} (on the hub for {age}){more}")
     if short:
@@ -64,6 +63,6 @@ def check(
         more = f" ({len(short) - 1} more differ)" if len(short) > 1 else ""
         parts.append(
             f"{day(s, tz)} tarball differs on {node}: "
-            f"{fmt_bytes(got)} there, {fmt_bytes(want)} on the hub{more}"
+            f"{exact_size(got)} there, {exact_size(want)} on the hub{more}"
         )
     return Finding(NAME, Status.ALARM, "; ".join(parts))

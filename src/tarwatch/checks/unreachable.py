@@ -3,10 +3,8 @@ known data with status `unknown` instead of a flood of alarms."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from tarwatch.checks.model import Finding
-from tarwatch.durations import humanize
+from tarwatch.formats.human import duration, when
 from tarwatch.records import Status
 
 NAME = "unreachable"
@@ -17,8 +15,7 @@ def check(node: str, reason: str | None, last_ok: float | None, now: float) -> F
     if last_ok is None:
         since = "never listed"
     else:
-        when = datetime.fromtimestamp(last_ok, UTC).strftime("%Y-%m-%d %H:%M UTC")
-        since = f"last listed {when}, {humanize(timedelta(seconds=now - last_ok))} ago"
+        since = f"last listed {when(last_ok)}, {duration(now - last_ok)} ago"
     return Finding(NAME, Status.ALARM, f"{node} unreachable: {reason or 'unknown reason'} ({since})")
 
 

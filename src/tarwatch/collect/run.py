@@ -20,7 +20,7 @@ from tarwatch.collect.snapshot import snapshot
 from tarwatch.collect.ssh import SshTransport
 from tarwatch.collect.transport import Finished, NodeError, Session, Transport
 from tarwatch.config.models import Config, ssh_destination
-from tarwatch.durations import humanize
+from tarwatch.formats.human import duration
 from tarwatch.records import Ingested, Snapshot, Tarball
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ async def poll_node(
         async with asyncio.timeout(secs):
             session = await transport.open()
     except TimeoutError:
-        reason = f"no SSH answer within {humanize(timeout)} (connection timed out)"
+        reason = f"no SSH answer within {duration(timeout)} (connection timed out)"
         return [Outcome(j, False, reason, time.monotonic() - t0) for j in jobs]
     except NodeError as e:
         return [Outcome(j, False, str(e), time.monotonic() - t0) for j in jobs]
@@ -132,7 +132,7 @@ async def poll_node(
             except TimeoutError:
                 n = len(parser.listing.tarballs)
                 reason = (
-                    f"listing of {job.root} did not finish within {humanize(timeout)} ({n} tarballs by then)"
+                    f"listing of {job.root} did not finish within {duration(timeout)} ({n} tarballs by then)"
                 )
                 out.append(Outcome(job, False, reason, time.monotonic() - t1))
                 continue
@@ -170,7 +170,7 @@ async def _hash_newest(
             )
     except TimeoutError:
         outcome.warning = (
-            f"md5 of the newest tarballs timed out after {humanize(job.hash_timeout)} "
+            f"md5 of the newest tarballs timed out after {duration(job.hash_timeout)} "
             "(hash_timeout); stopped on the node"
         )
         return

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from tarwatch.checks.model import Report, Snoozed
-from tarwatch.checks.report import iso
+from tarwatch.formats.human import when
 from tarwatch.records import Status
 from tarwatch.visible import visible
 
@@ -104,7 +104,7 @@ def render(report: Report, thresholds: Callable[[str, str], tuple[float, float]]
 def snoozed_note(s: Snoozed | None) -> str:
     """Given a snooze (or None), return the note a problem line ends with: " [snoozed until
     2026-11-27T12:00:00+00:00: disk swap]"."""
-    return "" if s is None else f" [snoozed until {iso(s.until)}: {s.why}]"
+    return "" if s is None else f" [snoozed until {when(s.until)}: {s.why}]"
 
 
 def _n(count: int, word: str) -> str:

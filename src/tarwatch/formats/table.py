@@ -11,13 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from tarwatch.checks.model import Report, Snoozed
-from tarwatch.checks.report import iso
+from tarwatch.formats.human import ICONS, NONE, TERMINAL, age, size, when
 from tarwatch.records import Status
-from tarwatch.sizes import fmt_size
 from tarwatch.visible import visible
-
-STYLE = {Status.OK: "green", Status.WARN: "yellow", Status.ALARM: "bold red", Status.UNKNOWN: "magenta"}
-ICON = {Status.OK: "✔", Status.WARN: "▲", Status.ALARM: "✖", Status.UNKNOWN: "?"}
 
 
 def render_table(
@@ -29,7 +25,7 @@ def render_table(
     width = width or max(100, shutil.get_terminal_size((140, 40)).columns)
     console = Console(file=buf, force_terminal=color, no_color=color is False, width=width, highlight=False)
     headline = Text("tarwatch: ") + _status(report.status, upper=True)
-    console.print(headline + Text(f"  (as of {iso(report.generated)})"))
+    console.print(headline + Text(f"  (as of {when(report.generated)})"))
     for hub in report.hubs:
         table = Table(
             title=Text(visible(f"hub {hub.hub} ({hub.srvnode}): ")) + _status(hub.status),
@@ -49,14 +45,14 @@ def render_table(
             for item in node.items:
                 if not show_all and (item.status is Status.OK or node.reachable is False):
                     continue  # an unreachable node is one line above, not one per item
-                age = "-" if item.latest is None else f"{(report.generated - item.latest) / 3600:.1f}h"
-                latest = "-" if item.latest is None else (iso(item.latest) or "?")[:16].replace("T", " ")
+                old = NONE if item.latest is None else age(report.generated - item.latest)
+                latest = NONE if item.latest is None else when(item.latest, zone=False)
                 cells = [
                     Text(visible(item.item)),
                     _status(item.status),
                     latest,
-                    age,
-                    fmt_size(item.size),
+                    old,
+                    size(item.size),
                     str(item.count),
                 ]
                 # An item without findings (shown with --all) is one row with an empty finding.
@@ -80,15 +76,15 @@ def render_table(
 def _message(text: str, status: Status) -> Text:
     """Given a finding's text (it names paths and reasons from the nodes), return it styled,
     with control characters shown escaped."""
-    return Text(visible(text), style=STYLE[status])
+    return Text(visible(text), style=TERMINAL[status])
 
 
 def _snoozed(s: Snoozed | None) -> Text:
     if s is None:
         return Text("")
-    return Text(f" (snoozed until {iso(s.until)}: {visible(s.why)})", style="dim")
+    return Text(f" (snoozed until {when(s.until)}: {visible(s.why)})", style="dim")
 
 
 def _status(s: Status, upper: bool = False) -> Text:
     word = s.value.upper() if upper else s.value
-    return Text(f"{ICON[s]} {word}", style=STYLE[s])
+    return Text(f"{ICONS[s]} {word}", style=TERMINAL[s])

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
+from tarwatch.formats.human import when
 from tarwatch.notify.model import Observation
 from tarwatch.notify.observe import UNREACHABLE
 from tarwatch.notify.snooze import snoozed
@@ -134,7 +134,8 @@ def subject(hub: str, new: list[Line], ongoing: list[Line], recovered: list[Line
     text = ", ".join(parts)
     if not new and not recovered and ongoing:
         text = f"still {text}"
-    headline = (new or ongoing or recovered or [None])[0]
+    named = new or ongoing or recovered
+    headline = named[0] if named else None
     return visible(f"tarwatch {hub}: {text}" + (f" ({headline.short})" if headline else ""))
 
 
@@ -144,11 +145,6 @@ def describe(key: Key, message: str, since: float) -> str:
     if key.check == UNREACHABLE:
         return visible(f"{key.node} unreachable since {when(since)}: {message}")
     return visible(f"{key.node}: {message}" if not key.item else f"{key.node} {key.item}: {message}")
-
-
-def when(t: float) -> str:
-    """Given epoch seconds, return the time for people: "2026-11-20 03:00 UTC"."""
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _line(state: State, obs: Observation, t: Transition | None) -> Line:

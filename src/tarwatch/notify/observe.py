@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict
+from tarwatch.formats.human import age
 from tarwatch.notify.model import Observation
 from tarwatch.records import Key, Status
 
@@ -75,14 +76,5 @@ def _short(node: str, item: str, f: Finding, verdict: ItemVerdict | None, now: f
     """Given a problem, return a few words for a subject: "SDU repos/env stale 3.2d"."""
     words = [node, item, f.check] if item else [node, f.check]
     if f.check == "stale" and verdict is not None and verdict.latest is not None:
-        words.append(short_age(now - verdict.latest))
+        words.append(age(now - verdict.latest))
     return " ".join(words)
-
-
-def short_age(seconds: float) -> str:
-    """Given an age in seconds, return it in a few characters: "45m", "30h", "3.2d"."""
-    if seconds < 3600:
-        return f"{seconds / 60:.0f}m"
-    if seconds < 72 * 3600:
-        return f"{seconds / 3600:.0f}h"
-    return f"{seconds / 86400:.1f}d"

@@ -10,12 +10,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from tarwatch.notify.compose import Line, Message, when
-from tarwatch.records import MessageKind, Status
+from tarwatch.formats.human import COLORS, ICONS, NONE, when
+from tarwatch.notify.compose import Line, Message
+from tarwatch.records import MessageKind
 from tarwatch.visible import visible, visible_lines
-
-ICON = {Status.WARN: "▲", Status.ALARM: "✖", Status.UNKNOWN: "?", None: "✔"}
-COLOR = {Status.WARN: "#9a6700", Status.ALARM: "#c0392b", Status.UNKNOWN: "#8e44ad", None: "#2e7d32"}
 
 
 def render(message: Message) -> tuple[str, str]:
@@ -31,6 +29,7 @@ def context(message: Message) -> dict[str, Any]:
         "hub": visible(message.hub),
         "subject": visible(message.subject),
         "at": when(message.at),
+        "ok": {"icon": ICONS["ok"], "color": COLORS["ok"][0]},
         "all_well": message.kind == MessageKind.ALL_WELL,
         "sections": [
             {"title": title, "rows": [_row(line) for line in lines]}
@@ -51,15 +50,16 @@ def context(message: Message) -> dict[str, Any]:
 
 def _row(line: Line) -> dict[str, str]:
     status = line.status.value if line.status else "recovered"
+    look = line.status.value if line.status else "ok"  # recovered looks ok
     change = ""
     if line.change is not None and line.was is not None:
         change = f"{line.change.value}, was {line.was.value}"
     return {
-        "icon": ICON[line.status],
+        "icon": ICONS[look],
         "status": status,
-        "color": COLOR[line.status],
+        "color": COLORS[look][0],
         "node": visible(line.key.node),
-        "item": visible(line.key.item) or "-",
+        "item": visible(line.key.item) or NONE,
         "check": visible(line.key.check),
         "since": when(line.since),
         "change": change,

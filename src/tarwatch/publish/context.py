@@ -9,7 +9,13 @@ from typing import Any
 
 from tarwatch import __version__
 from tarwatch.config import Config
+from tarwatch.formats import human
 from tarwatch.publish import paths
+from tarwatch.publish.palette import COLORS, COUNT_COLOR
+
+SCRIPTS = ("format.js", "load.js", "overview.js", "hub.js", "chart.js", "stockchart.js", "main.js")
+"""The page's scripts under static/, in the order they are loaded (classic scripts sharing the
+namespace window.tarwatch; each one's first lines say what it does)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,12 @@ def shapes(config: Config) -> list[HubShape]:
     ]
 
 
+def page_facts() -> dict[str, Any]:
+    """Return what the page's scripts format with (embedded as #tw-facts): the facts of
+    tarwatch.formats.human, and the charts' colours."""
+    return {**human.facts(), "chart": {"colors": list(COLORS), "count": COUNT_COLOR}}
+
+
 def page_context(
     page: str, hubs: list[HubShape], stale_hours: float, hub: HubShape | None = None
 ) -> dict[str, Any]:
@@ -50,6 +62,8 @@ def page_context(
         return paths.url(path, page)
 
     ctx: dict[str, Any] = {
+        "facts": page_facts(),
+        "scripts": [u("static/" + name) for name in SCRIPTS],
         "page": "hub" if hub else "index",
         "title": f"Hub {hub.tag}" if hub else "Backups",
         "version": __version__,

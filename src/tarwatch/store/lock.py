@@ -24,7 +24,6 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +55,7 @@ class Holder:
 
     def describe(self, store: str) -> str:
         """Given the store as shown, return "tarwatch run holds the store … since 2026-12-01
-        03:00:04 UTC, pid 4711 on hub1"."""
+        03:00 UTC, pid 4711 on hub1"."""
         what = f"tarwatch {self.command}" if self.command else "tarwatch"
         since = f" since {_when(self.since)}" if self.since else ""
         pid = f", pid {self.pid}" if self.pid else ", pid unknown"
@@ -127,11 +126,9 @@ def _gave_up(url: str, holder: Holder, wait: float) -> Busy:
 def _seconds(seconds: float) -> str:
     """Given seconds, return them for people: "1 second", "2.5 seconds", "5 minutes"."""
     if seconds >= 90:
-        from datetime import timedelta
+        from tarwatch.formats.human import duration
 
-        from tarwatch.durations import humanize
-
-        return humanize(timedelta(seconds=seconds))
+        return duration(seconds)
     n = f"{seconds:g}"
     return f"{n} second" + ("" if n == "1" else "s")
 
@@ -282,4 +279,6 @@ def _redacted(url: str) -> str:
 
 
 def _when(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    from tarwatch.formats.human import when
+
+    return when(t)

@@ -16,9 +16,9 @@ from tarwatch.checks import History, Poll, digest, evaluate, locked, retention, 
 from tarwatch.checks.model import ItemVerdict, NodeVerdict, Report
 from tarwatch.config.models import Config, Defaults
 from tarwatch.config.validate import validate
+from tarwatch.formats import human
 from tarwatch.history import ItemHistory, Tar, summarize
 from tarwatch.records import Status
-from tarwatch.sizes import fmt_bytes, fmt_size
 
 HOUR = 3600
 NOW = int(datetime(2012, 8, 7, 12, tzinfo=UTC).timestamp())
@@ -111,7 +111,7 @@ def test_a_previous_tarball_of_size_zero_gives_no_division_error_and_no_finding(
 def test_the_shrink_message_has_both_sizes_and_the_threshold_as_a_percentage() -> None:
     f = shrink.check(hist(tar(ago(30), 10 * GIB), tar(ago(6), 5 * GIB)), Defaults(shrink_warn=0.25))
     assert f is not None
-    assert fmt_size(10 * GIB) in f.message and fmt_size(5 * GIB) in f.message
+    assert human.size(10 * GIB) in f.message and human.size(5 * GIB) in f.message
     assert "10.0 GiB" in f.message and "5.0 GiB" in f.message
     assert "25%" in f.message
     assert "50%" in f.message
@@ -214,7 +214,7 @@ def test_a_tarball_with_another_size_on_the_node_is_an_alarm_with_both_sizes() -
     node = hist(tar(ago(48), 5 * GIB), tar(ago(24), 4 * GIB))
     f = transfer.check("A", source, node, NOW, GRACE, UTC_ZONE)
     assert f is not None and (f.check, f.status) == ("transfer", Status.ALARM)
-    assert fmt_bytes(4 * GIB) in f.message and fmt_bytes(5 * GIB) in f.message
+    assert human.exact_size(4 * GIB) in f.message and human.exact_size(5 * GIB) in f.message
     assert "2012/08/06" in f.message
 
 
@@ -321,7 +321,7 @@ def test_a_dna_sidecar_that_disagrees_on_the_size_is_an_alarm_naming_the_date_an
     f = digest.check(h, "size", SHANGHAI)
     assert f is not None and (f.check, f.status) == ("digest", Status.ALARM)
     assert "2012/08/07" in f.message
-    assert fmt_bytes(5 * GIB) in f.message and fmt_bytes(4 * GIB) in f.message
+    assert human.exact_size(5 * GIB) in f.message and human.exact_size(4 * GIB) in f.message
     assert "more disagree" not in f.message
 
 
