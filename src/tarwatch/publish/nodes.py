@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,7 +101,7 @@ def try_write_node(job: NodeJob, store: Store | None = None) -> tuple[NodeJob, N
 
 def write_nodes(
     jobs: Sequence[NodeJob], store: Store, jobs_at_once: int | None = None
-) -> Iterator[tuple[NodeJob, NodeFailure | None]]:
+) -> Generator[tuple[NodeJob, NodeFailure | None]]:
     """Given jobs, the store and the number of worker processes (default: the CPUs),
     write every node, yielding each job and its failure (None: written) in the jobs' order: in
     this process when there are few. Stopping the iteration cancels the jobs not yet begun."""

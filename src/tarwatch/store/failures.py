@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from sqlalchemy import CursorResult
 from sqlalchemy.exc import SQLAlchemyError
 
 from tarwatch.errors import StoreBroken, StoreError
@@ -70,6 +71,15 @@ def failing_as(what: str, where: str, path: Path | None = None) -> Iterator[None
         if not from_the_database(e):
             raise
         raise failure(e, f"{what} in {where}", path) from e
+
+
+def inserted_id(result: CursorResult[object], what: str) -> int:
+    """Given the result of an INSERT of one row and what it kept, return the row's new id;
+    raise StoreError when the database gave none."""
+    key = result.inserted_primary_key
+    if key is None or key[0] is None:
+        raise StoreError(f"the store gave no id to the new {what}")
+    return int(key[0])
 
 
 def _free(folder: Path) -> int:

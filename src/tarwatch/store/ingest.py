@@ -167,7 +167,7 @@ def _first_ingest(
 
 
 def _by_path(row: tuple[Any, ...]) -> str:
-    return row[1]
+    return str(row[1])
 
 
 def _last_digest(cur: Any, ph: str, hub: str, node: str) -> str | None:

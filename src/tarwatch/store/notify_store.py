@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, Engine, and_, delete, func, insert, or_, select, text, update
 
 from tarwatch.records import Channel, DeliveryState, Key, MessageKind, State, Status, Transition
-from tarwatch.store.failures import failing_as
+from tarwatch.store.failures import failing_as, inserted_id
 from tarwatch.store.tables import notify_deliveries, notify_messages, notify_states, notify_transitions
 
 
@@ -117,7 +117,7 @@ class NotifyRecords:
                         html=message.html,
                     )
                 )
-                message_id = int(r.inserted_primary_key[0])
+                message_id = inserted_id(r, "message")
                 if channels:
                     conn.execute(
                         insert(notify_deliveries),
@@ -203,7 +203,7 @@ class NotifyRecords:
         if self._engine.dialect.name != "postgresql":
             return time.time()
         with self._failing("cannot read the store's clock"), self._engine.connect() as conn:
-            return float(conn.execute(text("SELECT extract(epoch FROM clock_timestamp())")).scalar())
+            return float(conn.execute(text("SELECT extract(epoch FROM clock_timestamp())")).scalar_one())
 
     def claim(self, delivery_id: int, at: float, who: str, stale_before: float) -> bool:
         """Given a delivery, the claim's time on the store's clock, who claims it and the time

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine, and_, or_, select, update
 
 from tarwatch.records import Snooze
-from tarwatch.store.failures import failing_as
+from tarwatch.store.failures import failing_as, inserted_id
 from tarwatch.store.tables import snoozes
 
 
@@ -27,7 +27,7 @@ class Snoozes:
             r = conn.execute(
                 snoozes.insert().values(hub=hub, node=node, item=item, since=since, until=until, why=why)
             )
-        return Snooze(int(r.inserted_primary_key[0]), hub, node, item, since, until, why)
+        return Snooze(inserted_id(r, "snooze"), hub, node, item, since, until, why)
 
     def active(self, now: float) -> list[Snooze]:
         """Given `now`, return the snoozes in force then, oldest first."""

@@ -25,7 +25,7 @@ from tarwatch.errors import StoreError
 from tarwatch.history import ItemHistory, Tar
 from tarwatch.records import Ingested, PollInfo, Snapshot
 from tarwatch.store import schema, site
-from tarwatch.store.failures import failing_as, failure, from_the_database
+from tarwatch.store.failures import failing_as, failure, from_the_database, inserted_id
 from tarwatch.store.ingest import ingest, placeholder
 from tarwatch.store.notify_store import NotifyRecords
 from tarwatch.store.snoozes import Snoozes
@@ -118,7 +118,7 @@ class Store:
                     now=now, started=time.time(), command=command, hubs=" ".join(hubs), pid=pid, host=host
                 )
             )
-            return int(r.inserted_primary_key[0])
+            return inserted_id(r, "run")
 
     def finish_run(self, run_id: int) -> None:
         """Mark a run finished."""
@@ -200,11 +200,15 @@ class Store:
             polls.c.unfit,
             polls.c.unreadable,
         ).join(newest, polls.c.id == newest.c.id)
+        out: dict[tuple[str, str], PollInfo] = {}
         with self._failing("cannot read the newest polls"), self._engine.connect() as conn:
-            return {
-                (r[0], r[1]): PollInfo(*r[:-1], unreadable=tuple(json.loads(r[-1])) if r[-1] else ())
-                for r in conn.execute(q)
-            }
+            for r in conn.execute(q):
+                unreadable = tuple(json.loads(r.unreadable)) if r.unreadable else ()
+                out[(r.hub, r.node)] = PollInfo(
+                    r.hub, r.node, r.at, r.ok, r.reason, r.duration,
+                    r.files, r.complete, r.malformed, r.unfit, unreadable,
+                )  # fmt: skip
+        return out
 
     def last_ok_poll(self, hub: str, node: str) -> float | None:
         """Given a (hub, node), return when it was last listed successfully, or None."""
