@@ -50,7 +50,7 @@ def keep(store: Store, subject: str) -> None:
 def _deliver_in_child(url: str, out: str, go: multiprocessing.synchronize.Event) -> None:
     store = Store.open(url)
     go.wait()
-    deliver(store, ["ZZ"], {c.id: c for c in CHANNELS}, SlowFile(Path(out)), T0)
+    deliver(store.notify, ["ZZ"], {c.id: c for c in CHANNELS}, SlowFile(Path(out)), T0)
 
 
 def test_two_processes_delivering_at_once_send_every_delivery_exactly_once(url: str, tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_a_fresh_claim_of_another_process_is_left_to_it_without_the_lock(url: st
     store = Store.open(url)
     _claimed_by_a_dead_process(store, age=60)
     t = SlowFile(tmp_path / "sent.txt", 0)
-    assert deliver(store, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0) == []
+    assert deliver(store.notify, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0) == []
     assert not t.path.exists()
     assert {d.state for d in store.notify.deliveries(["ZZ"], None)} == {DeliveryState.SENDING}
 
@@ -105,7 +105,7 @@ def test_a_stale_claim_is_sent_again_at_least_once(url: str, tmp_path: Path) -> 
     store = Store.open(url)
     _claimed_by_a_dead_process(store, age=CLAIM_TIMEOUT + 60)
     t = SlowFile(tmp_path / "sent.txt", 0)
-    attempts = deliver(store, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0)
+    attempts = deliver(store.notify, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0)
     assert [a.state for a in attempts] == [DeliveryState.SENT, DeliveryState.SENT]
     assert len(t.path.read_text().splitlines()) == 2
     assert [d.attempts for d in store.notify.deliveries(["ZZ"], None)] == [2, 2]
@@ -117,6 +117,8 @@ def test_the_holder_of_the_run_lock_takes_over_claims_made_before_it_took_the_lo
     store = Store.open(url)
     _claimed_by_a_dead_process(store, age=5)
     t = SlowFile(tmp_path / "sent.txt", 0)
-    attempts = deliver(store, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0, locked_since=store.notify.clock())
+    attempts = deliver(
+        store.notify, ["ZZ"], {c.id: c for c in CHANNELS}, t, T0, locked_since=store.notify.clock()
+    )
     assert [a.state for a in attempts] == [DeliveryState.SENT, DeliveryState.SENT]
     assert store.notify.deliveries(["ZZ"], (DeliveryState.PENDING, DeliveryState.SENDING)) == []

@@ -74,7 +74,9 @@ def run_notify(
     if transport is not None:
         hubs = [h.hub for h in report.hubs]
         channels = {c.id: c for h in hubs for c in hub_channels(config, h)}
-        outcome.attempts = deliver(store, hubs, channels, transport, now, locked_since, links(config, hubs))
+        outcome.attempts = deliver(
+            store.notify, hubs, channels, transport, now, locked_since, links(config, hubs)
+        )
     return outcome
 
 

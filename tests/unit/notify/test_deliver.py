@@ -45,8 +45,8 @@ def keep(store: Store, subject: str, channels: list[Channel], at: float = T0) ->
 def test_a_delivered_message_is_never_sent_again(store: Store) -> None:
     t = Recording()
     keep(store, "one", [UP, FLAKY])
-    deliver(store, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0)
-    deliver(store, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0 + 60)
+    deliver(store.notify, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0)
+    deliver(store.notify, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0 + 60)
     assert t.sent == [(UP.label, "one"), (FLAKY.label, "one")]
     assert {d.state for d in store.notify.deliveries(["ZZ"], None)} == {DeliveryState.SENT}
 
@@ -56,7 +56,7 @@ def test_a_failed_send_stays_pending_and_goes_out_on_the_next_run_in_order(store
     t.failing[FLAKY.id] = False
     keep(store, "one", [UP, FLAKY])
     keep(store, "two", [UP, FLAKY], T0 + 3600)
-    attempts = deliver(store, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0 + 3600)
+    attempts = deliver(store.notify, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0 + 3600)
     assert [(a.delivery.subject, a.delivery.channel, a.state) for a in attempts] == [
         ("one", UP.label, DeliveryState.SENT),
         ("one", FLAKY.label, DeliveryState.PENDING),
@@ -64,7 +64,7 @@ def test_a_failed_send_stays_pending_and_goes_out_on_the_next_run_in_order(store
         ("two", FLAKY.label, DeliveryState.PENDING),
     ]
     del t.failing[FLAKY.id]
-    deliver(store, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0 + 7200)
+    deliver(store.notify, ["ZZ"], {c.id: c for c in (UP, FLAKY)}, t, T0 + 7200)
     assert [s for label, s in t.sent if label == FLAKY.label] == ["one", "two"]
     assert store.notify.deliveries(["ZZ"]) == []
 
@@ -74,7 +74,7 @@ def test_after_a_channel_failed_its_later_deliveries_wait_without_another_try(st
     t.failing[FLAKY.id] = False
     keep(store, "one", [FLAKY])
     keep(store, "two", [FLAKY])
-    deliver(store, ["ZZ"], {FLAKY.id: FLAKY}, t, T0)
+    deliver(store.notify, ["ZZ"], {FLAKY.id: FLAKY}, t, T0)
     assert [d.attempts for d in store.notify.deliveries(["ZZ"])] == [1, 0]
 
 
@@ -82,13 +82,13 @@ def test_a_send_that_cannot_succeed_is_failed_and_not_retried(store: Store) -> N
     t = Recording()
     t.failing[FLAKY.id] = True
     keep(store, "one", [FLAKY])
-    (a,) = deliver(store, ["ZZ"], {FLAKY.id: FLAKY}, t, T0)
+    (a,) = deliver(store.notify, ["ZZ"], {FLAKY.id: FLAKY}, t, T0)
     assert a.state == DeliveryState.FAILED and a.error == f"{FLAKY.label} is down"
-    assert deliver(store, ["ZZ"], {FLAKY.id: FLAKY}, t, T0 + 60) == []
+    assert deliver(store.notify, ["ZZ"], {FLAKY.id: FLAKY}, t, T0 + 60) == []
 
 
 def test_a_delivery_to_a_channel_no_longer_configured_is_dropped(store: Store) -> None:
     keep(store, "one", [FLAKY])
-    (a,) = deliver(store, ["ZZ"], {UP.id: UP}, Recording(), T0)
+    (a,) = deliver(store.notify, ["ZZ"], {UP.id: UP}, Recording(), T0)
     assert a.state == DeliveryState.DROPPED
     assert [d.state for d in store.notify.deliveries(["ZZ"], None)] == [DeliveryState.DROPPED]
