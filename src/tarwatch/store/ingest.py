@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Connection, and_, select, update
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from tarwatch.errors import StoreError
 from tarwatch.history import ItemHistory, Tar, summarize
@@ -42,7 +43,9 @@ def listing_digest(snap: Snapshot) -> str:
     return h.hexdigest()
 
 
-def ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot, md5s: Mapping[str, str]) -> Ingested:
+def ingest(
+    conn: Connection, hub: str, node: str, at: float, snap: Snapshot, md5s: Mapping[str, str]
+) -> Ingested:
     """Diff one listing against what the store holds for (node, hub) and write the difference.
     Rows travel as plain tuples through the driver's executemany: this is the hot path of a
     nightly run over a million tarballs. A complete listing identical to the last one stored
@@ -51,10 +54,7 @@ def ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot, md5s: Mapp
     cur = conn.connection.cursor()  # the driver's own cursor, inside this transaction
     digest = listing_digest(snap) if snap.complete else None
     if digest is not None and not md5s and digest == _last_digest(cur, ph, hub, node):
-        cur.execute(
-            f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND hub = {ph} AND gone IS NULL",
-            (at, node, hub),
-        )
+        cur.execute(_seen_all(ph), (at, node, hub))
         cur.close()
         _ingest_marks(conn, hub, node, at, snap)
         return Ingested(files=len(snap.tarballs), digest=digest)
@@ -94,9 +94,7 @@ def ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot, md5s: Mapp
         gone = []
     if inserts:
         inserts.sort(key=_by_path)  # the (node, path) index fills in order: fewer pages touched
-        cur.executemany(
-            f"INSERT INTO tarballs ({', '.join(_INSERT)}) VALUES ({', '.join([ph] * len(_INSERT))})", inserts
-        )
+        cur.executemany(_insert(ph), inserts)
     if changes:
         cur.executemany(
             f"UPDATE tarballs SET size = {ph}, mtime = {ph}, digest = {ph}, dna_size = {ph}, md5 = {ph},"
@@ -106,10 +104,7 @@ def ingest(conn: Any, hub: str, node: str, at: float, snap: Snapshot, md5s: Mapp
     if gone:
         cur.executemany(f"UPDATE tarballs SET gone = {ph} WHERE node = {ph} AND path = {ph}", gone)
     if snap.complete and not snap.unreadable:  # every row not gone now was listed
-        cur.execute(
-            f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND hub = {ph} AND gone IS NULL",
-            (at, node, hub),
-        )
+        cur.execute(_seen_all(ph), (at, node, hub))
     elif listed:  # only what the listing reached was seen
         cur.executemany(f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND path = {ph}", listed)
     if inserts or changes or gone or not _has_summary(conn, hub, node):
@@ -142,7 +137,14 @@ def under(path: str, folders: Sequence[str]) -> bool:
 
 
 def _first_ingest(
-    conn: Any, cur: Any, ph: str, hub: str, node: str, at: float, snap: Snapshot, digest: str | None
+    conn: Connection,
+    cur: DBAPICursor,
+    ph: str,
+    hub: str,
+    node: str,
+    at: float,
+    snap: Snapshot,
+    digest: str | None,
 ) -> Ingested:
     """ingest() for a node the store holds nothing of: insert, summarize, done."""
     inserts = [
@@ -150,7 +152,7 @@ def _first_ingest(
         for t in snap.tarballs
     ]
     inserts.sort(key=_by_path)
-    sql = f"INSERT INTO tarballs ({', '.join(_INSERT)}) VALUES ({', '.join([ph] * len(_INSERT))})"
+    sql = _insert(ph)
     # The driver inserts in a thread of its own (sqlite3 and psycopg let go of the GIL while the
     # database works) while this one summarizes: two cores, half the wait.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -170,7 +172,17 @@ def _by_path(row: tuple[Any, ...]) -> str:
     return str(row[1])
 
 
-def _last_digest(cur: Any, ph: str, hub: str, node: str) -> str | None:
+def _insert(ph: str) -> str:
+    """The INSERT of one tarball row (the columns of _INSERT), in the driver's placeholders."""
+    return f"INSERT INTO tarballs ({', '.join(_INSERT)}) VALUES ({', '.join([ph] * len(_INSERT))})"
+
+
+def _seen_all(ph: str) -> str:
+    """The UPDATE that marks every tarball of a (node, hub) not gone as seen at a time."""
+    return f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND hub = {ph} AND gone IS NULL"
+
+
+def _last_digest(cur: DBAPICursor, ph: str, hub: str, node: str) -> str | None:
     """The listing digest of the newest successful poll of (hub, node), if it was complete."""
     cur.execute(
         f"SELECT listing_digest FROM polls WHERE hub = {ph} AND node = {ph} AND ok = {ph}"
@@ -178,10 +190,10 @@ def _last_digest(cur: Any, ph: str, hub: str, node: str) -> str | None:
         (hub, node, True),
     )
     row = cur.fetchone()
-    return row[0] if row else None
+    return str(row[0]) if row and row[0] is not None else None
 
 
-def placeholder(conn: Any) -> str:
+def placeholder(conn: Connection) -> str:
     """The driver's placeholder: ? for sqlite3, %s for psycopg."""
     style = conn.dialect.paramstyle
     if style == "qmark":
@@ -191,12 +203,14 @@ def placeholder(conn: Any) -> str:
     raise StoreError(f"unsupported database driver parameter style {style!r}")
 
 
-def _has_summary(conn: Any, hub: str, node: str) -> bool:
+def _has_summary(conn: Connection, hub: str, node: str) -> bool:
     q = select(items.c.id).where(and_(items.c.hub == hub, items.c.node == node)).limit(1)
     return conn.execute(q).first() is not None
 
 
-def _write_summary(conn: Any, hub: str, node: str, summary: Mapping[str, ItemHistory], at: float) -> None:
+def _write_summary(
+    conn: Connection, hub: str, node: str, summary: Mapping[str, ItemHistory], at: float
+) -> None:
     conn.execute(items.delete().where(and_(items.c.hub == hub, items.c.node == node)))
     rows = []
     for item, h in summary.items():
@@ -231,7 +245,7 @@ def _write_summary(conn: Any, hub: str, node: str, summary: Mapping[str, ItemHis
         conn.execute(items.insert(), rows)
 
 
-def _ingest_marks(conn: Any, hub: str, node: str, at: float, snap: Snapshot) -> None:
+def _ingest_marks(conn: Connection, hub: str, node: str, at: float, snap: Snapshot) -> None:
     where = and_(marks.c.node == node, marks.c.hub == hub)
     old = {
         (r.path, r.kind): r
