@@ -150,19 +150,6 @@ def decode_columns(doc: dict[str, Any], t0: int) -> tuple[list[int], list[int]]:
     return _undelta(doc["t"], t0), _undelta(doc["s"], 0)
 
 
-def decode_item(doc: dict[str, Any], t0: int) -> list[Point]:
-    """Given one item of a series document and its t0, return its points (the inverse of the
-    encoding)."""
-    stamps, sizes = decode_columns(doc, t0)
-    revs: list[int | None] = _undelta(doc["rev"], 0) if "rev" in doc else [None] * len(stamps)  # type: ignore[assignment]
-    files = doc.get("files", {})
-    gone = {i for a, b in doc.get("gone", []) for i in range(a, b)}
-    return [
-        Point(t, s, r, files.get(str(i), default_file(doc["item"], r)), i in gone)
-        for i, (t, s, r) in enumerate(zip(stamps, sizes, revs, strict=True))
-    ]
-
-
 def _undelta(deltas: Sequence[int], origin: int) -> list[int]:
     out, v = [], origin
     for d in deltas:

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from bench.world import Shape, snapshot_for
 
+from support.series_decode import decode_item
 from tarwatch.publish.changes import State
 from tarwatch.publish.jsdata import to_js, to_json
 from tarwatch.publish.series import (
     DAY,
     ItemSeries,
     Point,
-    decode_item,
     default_file,
     item_series,
     node_document,
