@@ -1,6 +1,7 @@
 # The two commands of the README's quick start:
 #   make demo    a sample world of hub and nodes, collected and checked
-#   make test    the whole test suite (installs what it needs: Debian packages, a venv)
+#   make test    the whole test suite (installs what it needs: Debian packages, a venv), after
+#                the layer contracts (import-linter) and the types (mypy --strict on src/)
 .PHONY: demo test lint bench
 
 demo:
@@ -12,8 +13,12 @@ test:
 	scripts/bootstrap.sh test
 	.venv/bin/ruff check src tests bench
 	.venv/bin/ruff format --check src tests bench
+	.venv/bin/lint-imports
+	.venv/bin/mypy
 	.venv/bin/python -m pytest -q
 
 lint:
 	.venv/bin/ruff check src tests bench
 	.venv/bin/ruff format --check src tests bench
+	.venv/bin/lint-imports
+	.venv/bin/mypy

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tarwatch.config.toml import to_toml
@@ -91,8 +92,8 @@ def make_world(base: Path, now: datetime | None = None, days: int = 120) -> Worl
     return World(base, config, now)
 
 
-def _config(base: Path, roots: dict[str, Path]) -> dict:
-    nodes: dict[str, dict] = {
+def _config(base: Path, roots: dict[str, Path]) -> dict[str, Any]:
+    nodes: dict[str, dict[str, Any]] = {
         n: {"transport": "local", "root": f"{root.parent}/{{srvnode}}"} for n, root in roots.items()
     }
     # A node nobody answers for: a port on this machine where nothing listens.

@@ -28,7 +28,8 @@ TYPES = {
 class SiteHandler(SimpleHTTPRequestHandler):
     """Serves files from a folder; data is never cached for long (it changes every night)."""
 
-    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
+    # typeshed declares it per instance; it is the class's table, as the standard library uses it
+    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}  # type: ignore[misc]
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-cache")
@@ -52,8 +53,8 @@ def make_server(folder: Path, bind: str, port: int) -> ThreadingHTTPServer:
 
 def url_of(server: ThreadingHTTPServer) -> str:
     """Given a server, return the URL of the site's index page."""
-    host, port = server.server_address[:2]
-    host = f"[{host}]" if ":" in str(host) else host
+    host, port = (str(part) for part in server.server_address[:2])
+    host = f"[{host}]" if ":" in host else host
     return f"http://{host}:{port}/index.html"
 
 

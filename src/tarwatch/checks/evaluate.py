@@ -63,9 +63,10 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
     nodes = config.hub_nodes(hub)
     seen = {i for n in nodes for i in history.items.get((hub, n), {})}
     items = list(h.select) if h.select else sorted(seen)
-    source_poll = history.polls.get((hub, h.source)) if h.source else None
+    src = h.source
+    source_poll = history.polls.get((hub, src)) if src else None
     # Transfers are judged only against a source that was listed this time.
-    source = history.items.get((hub, h.source), {}) if source_poll and source_poll.ok else None
+    source = history.items.get((hub, src), {}) if src and source_poll and source_poll.ok else None
     thresholds = _memo(lambda item: config.thresholds(hub, item))
     verdicts = []
     for node in nodes:

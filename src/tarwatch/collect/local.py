@@ -56,10 +56,11 @@ class LocalSession:
         finally:
             if proc.stdin is not None:
                 proc.stdin.close()
+        code: int | None = status
         if status < 0:
             err = f"killed by signal {-status}\n".encode() + err
-            status = None
-        return Finished(status, decode(err), cut)
+            code = None
+        return Finished(code, decode(err), cut)
 
     async def close(self) -> None:
         return None

@@ -67,10 +67,10 @@ def snapshot(listing: Listing, tz: ZoneInfo) -> Snapshot:
     ]
     found += [(MarkKind.LAST, rel, None, target) for rel, target in listing.links]
     kept: set[tuple[MarkKind, str]] = set()
-    for kind, rel, mtime, target in found:
+    for kind, rel, marked, target in found:
         if (kind, rel) in kept:
             bad(rel, "another name reads the same once its non-UTF-8 bytes are escaped")
             continue
         kept.add((kind, rel))
-        snap.marks.append(Mark(prefix + rel, kind, item_of_mark(rel), target, mtime))
+        snap.marks.append(Mark(prefix + rel, kind, item_of_mark(rel), target, marked))
     return snap

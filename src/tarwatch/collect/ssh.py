@@ -118,7 +118,7 @@ class SshSession:
 def _known(files: list[str], host: str, port: int) -> bool:
     """True when a known_hosts file holds any key for (host, port)."""
     try:
-        addr = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)[0][4][0]
+        addr = str(socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)[0][4][0])
     except (OSError, IndexError):
         addr = host
     for f in files:

@@ -324,7 +324,7 @@ class Config(_Strict):
         named at the most specific table that sets one of the two."""
         chains: list[list[tuple[str, BaseModel]]] = [[("defaults", self.defaults)]]
         for tag, hub in self.hubs.items():
-            at_hub = [(f"hubs.{toml_key(tag)}", hub), *chains[0]]
+            at_hub: list[tuple[str, BaseModel]] = [(f"hubs.{toml_key(tag)}", hub), *chains[0]]
             chains.append(at_hub)
             chains.extend(
                 [(f'{at_hub[0][0]}.items."{item}"', over), *at_hub] for item, over in hub.items.items()

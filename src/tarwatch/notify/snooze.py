@@ -16,8 +16,9 @@ def parse_target(text: str) -> tuple[str, str | None, str | None]:
     parts = text.strip().split("/", 2)
     if not parts[0] or any(not p for p in parts) or (len(parts) == 3 and parts[2].count("/") != 1):
         raise ValueError(f'expected HUB, HUB/NODE or HUB/NODE/CATEGORY/NAME, got "{text}"')
-    hub, node, item = (*parts, None, None)[:3]
-    return hub, node, item
+    node = parts[1] if len(parts) > 1 else None
+    item = parts[2] if len(parts) > 2 else None
+    return parts[0], node, item
 
 
 def snoozed(key: Key, snoozes: Iterable[Snooze]) -> Snooze | None:
