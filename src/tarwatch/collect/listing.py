@@ -29,6 +29,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from tarwatch.config.models import SHELL_VAR
+
 # GNU find: one process and one walk of the whole tree; the .dna sidecars it meets are noted in
 # a temporary file (-fprint0) and read afterwards by one shell loop, without a second walk.
 _DNA_LOOP = 'for f do l=; IFS= read -r l < "$f"; printf "C\\t%s\\000%s\\000" "${f#./}" "$l"; done'
@@ -80,8 +82,6 @@ SCRIPT = (
     " else printf 'X\\t%s\\000' \"no such folder: $1\"; fi;" + _UNGUARD
 )  # fmt: skip
 
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
-
 
 def root_argument(root: str) -> str:
     """Given a root such as "$SCM_FOLD/backup/dayabay", return it as a shell word in which only
@@ -91,7 +91,7 @@ def root_argument(root: str) -> str:
         out.append('"$HOME"')
         root = root[1:]
     pos = 0
-    for m in _VAR.finditer(root):
+    for m in SHELL_VAR.finditer(root):
         if m.start() > pos:
             out.append(shlex.quote(root[pos : m.start()]))
         out.append('"${%s}"' % (m.group(1) or m.group(2)))

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tarwatch.config.models import HUB_TAGS, NAME_RE, Config, tag_problem
+from tarwatch.config.models import HUB_TAGS, NAME_RE, SHELL_VAR, Config, host_port, tag_problem
 from tarwatch.config.toml import to_toml, toml_key
 from tarwatch.config.validate import validate
 from tarwatch.durations import parse_duration
@@ -39,8 +39,6 @@ ENV_KEYS = ("timeout", "verbose")
 SPECIAL_SECTIONS = ("HUB", "ENV")
 
 _INTERPOLATION = re.compile(r"%%|%\(([^)]*)\)s")
-_VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
-_HOST_PORT = re.compile(r"(.+):(\d+)")
 _SECONDS = re.compile(r"\d+(?:\.\d+)?")
 _MAX_DEPTH = 10
 
@@ -292,7 +290,7 @@ class _Reader:
             missing.append(name)
             return m.group(0)
 
-        out = _VAR.sub(repl, text)
+        out = SHELL_VAR.sub(repl, text)
         for name in dict.fromkeys(missing):
             if self.strict:
                 raise ConfigError(str(self.scm_path), f"{tag}.{key}", UNSET.format(name=name))
@@ -341,10 +339,7 @@ class _Reader:
     def _node(self, fab: _Parser, tag: str, used_sections: set[str]) -> dict[str, Any]:
         """Given a node tag ("C", "Z9:229"), return its table, filled from its per-host section."""
         file = str(self.fab_path)
-        host, tag_port = tag, None
-        m = _HOST_PORT.fullmatch(tag)
-        if m:
-            host, tag_port = m.group(1), int(m.group(2))
+        host, tag_port = host_port(tag)
         node: dict[str, Any] = {"host": host}
         if tag_port is not None:
             node["port"] = tag_port

@@ -32,6 +32,9 @@ Duration = Annotated[
 ]
 
 ITEM_RE = re.compile(r"^[^/\s]+/[^/\s]+$")
+# A $VAR or ${VAR} as a POSIX shell names it: what a node's shell expands in a root, and what
+# the legacy reader expands from the environment in dbpath and jspath.
+SHELL_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]*$")
 HUB_TAGS = "letters, digits and _ . : @ -, starting with a letter or digit"
 # Node tags name files (the legacy jspath's {node}, the dashboard's images): any text but "."
@@ -402,14 +405,17 @@ def ssh_destination(tag: str, node: Node) -> tuple[str, int | None, str | None]:
     user = None
     if "@" in dest:
         user, dest = dest.rsplit("@", 1)
-    port = None
-    # host:port only when the host has no colon: a bare IPv6 address ("fe80::1") has several
-    m = re.match(r"^([^:\[\]]*):(\d+)$", dest)
+    host, port = host_port(dest)
+    return host, node.port or port, node.user or user
+
+
+def host_port(dest: str) -> tuple[str, int | None]:
+    """Given "Z9:229", "Z9", "[::1]:22" or "fe80::1", return (host, port or None): a port only
+    when the host has no colon (a bare IPv6 address has several) or is in brackets."""
+    m = re.fullmatch(r"([^:\[\]]*):([0-9]+)", dest)
     if m:
-        dest, port = m.group(1), int(m.group(2))
-    elif dest.startswith("[") and "]:" in dest:
-        h, _, p = dest[1:].partition("]:")
-        dest, port = h, int(p)
-    elif dest.startswith("[") and dest.endswith("]"):
-        dest = dest[1:-1]
-    return dest, node.port or port, node.user or user
+        return m.group(1), int(m.group(2))
+    m = re.fullmatch(r"\[([^\[\]]*)\](?::([0-9]+))?", dest)
+    if m:
+        return m.group(1), int(m.group(2)) if m.group(2) else None
+    return dest, None
