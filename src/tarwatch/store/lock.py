@@ -233,7 +233,7 @@ def _pg_lock(url: str, command: str, wait: float) -> RunLock:
                     " FROM set_config('application_name', :me, false)"
                 ),
                 {"me": me},
-            ).scalar()
+            ).scalar_one()
         )
     except SQLAlchemyError as e:
         conn.close()
