@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine, and_, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from tarwatch.errors import StoreError
@@ -81,7 +81,11 @@ class Store:
                 _before_migration(path, where, revision)
             with engine.begin() as conn:
                 schema.upgrade(conn)
-        except DBAPIError as e:  # OperationalError, and DatabaseError for a file that is not one
+        except StoreError:
+            raise
+        except Exception as e:  # OperationalError, and DatabaseError for a file that is not one
+            if not from_the_database(e):
+                raise
             raise failure(e, f"cannot open {where}", path) from e
         return cls(engine, where, path)
 
