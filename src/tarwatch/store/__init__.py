@@ -1,4 +1,5 @@
-"""The history store: tables, queries and migrations.
+"""The history store: tables, queries and migrations, every SQL statement of tarwatch. `Store`
+is its one public face; every database failure leaves it as a StoreError.
 
 `Store` is imported on first use (PEP 562), so that importing tarwatch.store does not
 pay for SQLAlchemy: the collector imports SQLAlchemy in a thread while it waits for the nodes."""
