@@ -410,3 +410,18 @@ def test_load_config_says_which_file_it_read(dirs: tuple[Path, Path]) -> None:
     config, source = load_config()
     assert list(config.hubs) == ["ZZ"]
     assert source == str(work / "tarwatch.toml")
+
+
+def test_the_smtp_password_is_a_secret_shown_masked_and_still_usable() -> None:
+    from pydantic import SecretStr
+
+    from tarwatch.notify.channels import mail_url
+    from tarwatch.redact import redact_config
+
+    config = validate({"notify": {"mail": {"smtp_user": "tw", "smtp_password": "hunter22"}}}, "test")
+    secret = config.notify.mail.smtp_password
+    assert isinstance(secret, SecretStr) and secret.get_secret_value() == "hunter22"
+    assert "hunter22" not in repr(config) and "hunter22" not in str(config)
+    shown = redact_config(config.model_dump(mode="json", exclude_none=True))
+    assert shown["notify"]["mail"]["smtp_password"] == "***"
+    assert "tw:hunter22@" in mail_url(config.notify.mail, "ops@example.org")

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from tarwatch.config.legacy import MISSING, import_legacy, load_legacy, read_legacy
 from tarwatch.config.load import load_config
@@ -414,81 +412,3 @@ def test_timeout_forms(tmp_path: Path) -> None:
     for given_, expected in (("2", "2s"), ("0.5", "0.5s"), ("1m", "1m"), ('"30"', "30s")):
         scm, fab = write_pair(tmp_path, ZZ_ONLY, f"[ENV]\ntimeout = {given_}\n")
         assert read_legacy(scm, fab, environ={})[0]["defaults"] == {"timeout": expected}
-
-
-# -- the TOML writer ------------------------------------------------------------------------
-
-
-def test_to_toml_quotes_keys_that_are_not_bare() -> None:
-    data = {
-        "hubs": {"ZZ": {"srvnode": "d", "items": {"tracs/dybaux": {"stale_alarm": "8d"}}}},
-        "nodes": {"Z9:229": {"host": "Z9", "port": 229}},
-    }
-    text = to_toml(data, ["first note", "two\nlines"])
-    assert '[hubs.ZZ.items."tracs/dybaux"]' in text
-    assert '[nodes."Z9:229"]' in text
-    assert "# two\n# lines\n" in text
-    assert tomllib.loads(text) == data
-
-
-def test_to_toml_scalars() -> None:
-    data = {
-        "t": {"s": 'a "b" \\ c\nd\te\x00\x7f', "i": -3, "f": 1e16, "g": -0.5, "b": True, "l": []},
-        "empty": {},
-    }
-    assert tomllib.loads(to_toml(data)) == data
-
-
-_text = st.text(st.characters(codec="utf-8"), max_size=12)
-_tricky_text = st.one_of(
-    _text,
-    st.lists(
-        st.sampled_from(['"', "\\", "\n", "\r", "\t", "\x00", "\x7f", "é", "漢", "🙂", " ", "a", "'"])
-    ).map("".join),
-)
-_scalar = st.one_of(
-    _tricky_text,
-    st.integers(min_value=-(2**63), max_value=2**63 - 1),
-    st.floats(allow_nan=False),
-    st.booleans(),
-)
-_value = st.one_of(
-    _scalar, st.lists(_scalar, max_size=4), st.lists(st.lists(_scalar, max_size=3), max_size=3)
-)
-_leaf_table = st.dictionaries(_tricky_text, _value, max_size=4)
-_tables = st.recursive(
-    _leaf_table,
-    lambda children: st.dictionaries(_tricky_text, st.one_of(_value, children), max_size=4),
-    max_leaves=12,
-)
-_document = st.fixed_dictionaries(
-    {
-        "store": st.fixed_dictionaries({"url": _tricky_text}),
-        "defaults": st.dictionaries(_tricky_text, _scalar, max_size=3),
-        "hubs": st.dictionaries(
-            _tricky_text,
-            st.fixed_dictionaries(
-                {
-                    "srvnode": _tricky_text,
-                    "nodes": st.lists(_tricky_text, max_size=3),
-                    "description": _tricky_text,
-                    "items": st.dictionaries(_tricky_text, _leaf_table, max_size=3),
-                }
-            ),
-            max_size=3,
-        ),
-        "nodes": st.dictionaries(_tricky_text, _leaf_table, max_size=3),
-    }
-)
-
-
-@settings(max_examples=300)
-@given(_document, st.lists(_text, max_size=3))
-def test_to_toml_round_trips_documents(doc: dict[str, Any], notes: list[str]) -> None:
-    assert tomllib.loads(to_toml(doc, notes, sources=["a\nb.cnf", "c.cnf"])) == doc
-
-
-@settings(max_examples=300)
-@given(_tables)
-def test_to_toml_round_trips_nested_tables(doc: dict[str, Any]) -> None:
-    assert tomllib.loads(to_toml(doc)) == doc
