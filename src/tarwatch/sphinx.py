@@ -50,7 +50,7 @@ class _SiteDirective(SphinxDirective):
 
     def site_url(self, path: str) -> str:
         """Given a path in the site, return its URL under the site's base URL."""
-        base = self.options.get("site") or self.config.tarwatch_site
+        base: str = self.options.get("site") or self.config.tarwatch_site
         if not base:
             raise self.error(f"{self.name}: give the published site's URL as :site: or set tarwatch_site")
         return base.rstrip("/") + "/" + paths.url(path, "index.html")

@@ -9,7 +9,7 @@ from tarwatch.checks.model import Finding
 from tarwatch.checks.stale import FUTURE_SLACK
 from tarwatch.config.models import Defaults
 from tarwatch.formats.human import size
-from tarwatch.history import ItemHistory
+from tarwatch.history import ItemHistory, Tar
 from tarwatch.records import Status
 
 NAME = "shrink"
@@ -32,6 +32,7 @@ def check(h: ItemHistory | None, t: Defaults, now: float | None = None) -> Findi
     is `future`'s warning). Exactly `shrink_warn` smaller is still fine."""
     if h is None:
         return None
+    newest: Tar | None
     if now is None or h.newest.stamp <= now + FUTURE_SLACK_S:
         newest, previous = h.newest, h.previous  # the usual case
     else:

@@ -42,7 +42,7 @@ def check(
     hi = bisect.bisect_left(src, [math.ceil(cutoff), -1])  # stamps older than the grace: < cutoff
     if lo >= hi:
         return None
-    on_node = dict(here.manifest)
+    on_node = {stamp: n for stamp, n in here.manifest}
     absent, short = [], []
     for stamp, size in src[lo:hi]:
         got = on_node.get(stamp)

@@ -12,6 +12,8 @@ from tarwatch.cli.common import global_options, handle_errors, select_hubs, stat
 from tarwatch.cli.locking import store_lock, wait_option
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from tarwatch.collect.run import Outcome
 
 
@@ -104,7 +106,7 @@ class LiveProgress(LineProgress):
             console=self.console,
             transient=True,
         )
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
         self.progress.start()
 
     def started(self, node: str) -> None:

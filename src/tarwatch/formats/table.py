@@ -47,7 +47,7 @@ def render_table(
                     continue  # an unreachable node is one line above, not one per item
                 old = NONE if item.latest is None else age(report.generated - item.latest)
                 latest = NONE if item.latest is None else when(item.latest, zone=False)
-                cells = [
+                cells: list[str | Text] = [
                     Text(visible(item.item)),
                     _status(item.status),
                     latest,
