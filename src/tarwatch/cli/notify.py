@@ -65,7 +65,10 @@ def show_outcome(outcome: Outcome, dry_run: bool = False, quiet: bool = False) -
             if not quiet:
                 click.echo(f"{d.hub}: sent {d.subject!r} to {d.channel}")
         else:
-            will = {"pending": "will retry next run", "failed": "retrying cannot help"}.get(a.state, a.state)
+            will = {
+                DeliveryState.PENDING: "will retry next run",
+                DeliveryState.FAILED: "retrying cannot help",
+            }.get(a.state, a.state)
             click.echo(f"{d.hub}: NOT sent {d.subject!r} to {d.channel} ({will}): {visible(a.error or '')}")
     return 0 if all(a.state == DeliveryState.SENT for a in outcome.attempts) else 1
 

@@ -24,7 +24,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from tarwatch.errors import StoreError
 from tarwatch.history import ItemHistory, Tar
-from tarwatch.records import Ingested, PollInfo, Snapshot
+from tarwatch.records import Ingested, MarkKind, PollInfo, Snapshot
 from tarwatch.store import schema, site
 from tarwatch.store.failures import failing_as, failure, from_the_database, inserted_id
 from tarwatch.store.ingest import ingest, placeholder
@@ -278,7 +278,7 @@ class Store:
         is the folder's mtime, or when it was first seen if that is earlier."""
         m = marks.c
         q = select(m.hub, m.node, m.path, m.mtime, m.first_seen).where(
-            and_(m.hub.in_(list(hubs)), m.kind == "locked", m.gone.is_(None))
+            and_(m.hub.in_(list(hubs)), m.kind == MarkKind.LOCKED, m.gone.is_(None))
         )
         out: dict[tuple[str, str], list[tuple[str, float]]] = {}
         with self._failing("cannot read the LOCKED folders"), self._engine.connect() as conn:
