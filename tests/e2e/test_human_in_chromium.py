@@ -1,5 +1,5 @@
 """The page formats as Python does: the page's format.js, loaded in Debian's Chromium with the
-facts a published page embeds, gives the text of every case of tarwatch.formats.human.CASES
+facts a published page embeds, gives the text of every case of tarwatch.human.CASES
 (tests/unit/formats/test_human.py checks Python on the same cases)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from support.browser import CHROMIUM, chromium
 from support.deps import need_executable
-from tarwatch.formats import human
+from tarwatch import human
 from tarwatch.publish.context import page_facts
 from tarwatch.publish.jsdata import to_json
 

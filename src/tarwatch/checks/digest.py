@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from tarwatch.checks.model import Finding
-from tarwatch.formats.human import exact_size
 from tarwatch.history import ItemHistory
+from tarwatch.human import exact_size
 from tarwatch.records import Status
 
 NAME = "digest"

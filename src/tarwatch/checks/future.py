@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from tarwatch.checks.digest import day
 from tarwatch.checks.model import Finding
 from tarwatch.checks.stale import FUTURE_SLACK
-from tarwatch.formats.human import duration
 from tarwatch.history import ItemHistory
+from tarwatch.human import duration
 from tarwatch.records import Status
 
 NAME = "future"

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from tarwatch.checks.model import Finding
 from tarwatch.config.models import Defaults
-from tarwatch.formats.human import duration
+from tarwatch.human import duration
 from tarwatch.records import Status
 
 NAME = "locked"

@@ -8,8 +8,8 @@ from functools import lru_cache
 from tarwatch.checks.model import Finding
 from tarwatch.checks.stale import FUTURE_SLACK
 from tarwatch.config.models import Defaults
-from tarwatch.formats.human import size
 from tarwatch.history import ItemHistory, Tar
+from tarwatch.human import size
 from tarwatch.records import Status
 
 NAME = "shrink"

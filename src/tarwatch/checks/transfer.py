@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from tarwatch.checks.digest import day
 from tarwatch.checks.model import Finding
 from tarwatch.config.models import Defaults
-from tarwatch.formats.human import duration, exact_size
 from tarwatch.history import ItemHistory
+from tarwatch.human import duration, exact_size
 from tarwatch.records import Status
 
 NAME = "transfer"

@@ -4,7 +4,7 @@ known data with status `unknown` instead of a flood of alarms."""
 from __future__ import annotations
 
 from tarwatch.checks.model import Finding
-from tarwatch.formats.human import duration, when
+from tarwatch.human import duration, when
 from tarwatch.records import Status
 
 NAME = "unreachable"

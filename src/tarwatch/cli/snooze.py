@@ -30,7 +30,7 @@ def snooze(target: str | None, duration: str | None, why: str | None, clear: boo
         tarwatch snooze ZZ/SDU/tracs/dybaux 8d --why "moving the Trac instance"
         tarwatch snooze ZZ/SDU --clear
     """
-    from tarwatch.formats.human import when
+    from tarwatch.human import when
     from tarwatch.notify.snooze import parse_target
     from tarwatch.store import Store
 

@@ -20,7 +20,7 @@ from tarwatch.collect.snapshot import snapshot
 from tarwatch.collect.ssh import SshTransport
 from tarwatch.collect.transport import Finished, NodeError, Session, Transport
 from tarwatch.config.models import Config, ssh_destination
-from tarwatch.formats.human import duration
+from tarwatch.human import duration
 from tarwatch.records import Ingested, Snapshot, Tarball
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from tarwatch.checks.model import Report, Snoozed
-from tarwatch.formats.human import when
+from tarwatch.human import when
 from tarwatch.records import Status
 from tarwatch.visible import visible
 

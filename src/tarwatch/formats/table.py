@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tarwatch.checks.model import Report, Snoozed
-from tarwatch.formats.human import ICONS, NONE, TERMINAL, age, size, when
+from tarwatch.human import ICONS, NONE, TERMINAL, age, size, when
 from tarwatch.records import Status
 from tarwatch.visible import visible
 

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tarwatch.formats.human import when
+from tarwatch.human import when
 from tarwatch.notify.model import Observation
 from tarwatch.notify.observe import UNREACHABLE
 from tarwatch.notify.snooze import snoozed

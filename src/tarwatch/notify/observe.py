@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict
-from tarwatch.formats.human import age
+from tarwatch.human import age
 from tarwatch.notify.model import Observation
 from tarwatch.records import Key, Status
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from tarwatch.formats.human import COLORS, ICONS, NONE, when
+from tarwatch.human import COLORS, ICONS, NONE, when
 from tarwatch.notify.compose import Line, Message
 from tarwatch.records import MessageKind
 from tarwatch.visible import visible, visible_lines

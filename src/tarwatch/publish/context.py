@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tarwatch import __version__
+from tarwatch import __version__, human
 from tarwatch.config import Config
-from tarwatch.formats import human
 from tarwatch.publish import paths
 from tarwatch.publish.palette import COLORS, COUNT_COLOR
 
@@ -48,7 +47,7 @@ def shapes(config: Config) -> list[HubShape]:
 
 def page_facts() -> dict[str, Any]:
     """Return what the page's scripts format with (embedded as #tw-facts): the facts of
-    tarwatch.formats.human, and the charts' colours."""
+    tarwatch.human, and the charts' colours."""
     return {**human.facts(), "chart": {"colors": list(COLORS), "count": COUNT_COLOR}}
 
 

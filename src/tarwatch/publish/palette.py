@@ -1,6 +1,6 @@
 """The colours of items in charts: the same in the browser (they travel in the series
 document; the page's facts carry the list for the seed's stockcharts) and in the
-server-rendered images. Status colours are in tarwatch.formats.human."""
+server-rendered images. Status colours are in tarwatch.human."""
 
 from __future__ import annotations
 

@@ -126,7 +126,7 @@ def _gave_up(url: str, holder: Holder, wait: float) -> Busy:
 def _seconds(seconds: float) -> str:
     """Given seconds, return them for people: "1 second", "2.5 seconds", "5 minutes"."""
     if seconds >= 90:
-        from tarwatch.formats.human import duration
+        from tarwatch.human import duration
 
         return duration(seconds)
     n = f"{seconds:g}"
@@ -279,6 +279,6 @@ def _redacted(url: str) -> str:
 
 
 def _when(t: float) -> str:
-    from tarwatch.formats.human import when
+    from tarwatch.human import when
 
-    return when(t)
+    return when(t, seconds=True)  # two runs seconds apart must be told apart

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tarwatch import human
 from tarwatch.checks import History, Poll, digest, evaluate, locked, retention, shrink, transfer
 from tarwatch.checks.model import ItemVerdict, NodeVerdict, Report
 from tarwatch.config.models import Config, Defaults
 from tarwatch.config.validate import validate
-from tarwatch.formats import human
 from tarwatch.history import ItemHistory, Tar, summarize
 from tarwatch.records import Status
 

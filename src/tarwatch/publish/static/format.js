@@ -1,6 +1,6 @@
-/* tarwatch's pages, 1 of 7: the facts and rules of tarwatch.formats.human, applied in the
+/* tarwatch's pages, 1 of 7: the facts and rules of tarwatch.human, applied in the
  * browser. The facts (icons, colours, steps, units) come from the page (the JSON of
- * #tw-facts, written from tarwatch.formats.human), so nothing here repeats them; the rules are
+ * #tw-facts, written from tarwatch.human), so nothing here repeats them; the rules are
  * those of human.py, checked against the same cases by tests/e2e/test_human_in_chromium.py.
  * The small DOM pieces every view uses (el, badge, the snooze mark) are here too.
  *
@@ -14,7 +14,7 @@
   "use strict";
 
   var blob = document.getElementById("tw-facts");
-  if (!blob) throw new Error("tarwatch: the page has no #tw-facts (tarwatch.formats.human)");
+  if (!blob) throw new Error("tarwatch: the page has no #tw-facts (tarwatch.human)");
   var F = (TW.facts = JSON.parse(blob.textContent));
   TW.RANK = { ok: 0, unknown: 1, warn: 2, alarm: 3 };
 

@@ -51,11 +51,12 @@ SIZE_BASE = 1024
 SIZE_UNITS = (("B", 0), ("KiB", 1), ("MiB", 1), ("GiB", 1), ("TiB", 1))  # (unit, decimals)
 
 
-def when(t: float, zone: bool = True) -> str:
+def when(t: float, zone: bool = True, seconds: bool = False) -> str:
     """Given epoch seconds, return the moment for people, "2026-11-20 03:00 UTC" ("2026-11-20
-    03:00" without the zone), or "?" for a stamp no datetime can hold."""
+    03:00" without the zone, "2026-11-20 03:00:04 UTC" with seconds, for moments seconds
+    apart such as two runs), or "?" for a stamp no datetime can hold."""
     try:
-        text = datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M")
+        text = datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
     except (ValueError, OverflowError, OSError):
         return "?"
     return text + " UTC" if zone else text

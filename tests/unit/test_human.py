@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tarwatch.formats import human
+from tarwatch import human
 from tarwatch.publish.context import page_facts
 from tarwatch.records import Status
 
@@ -25,6 +25,7 @@ def test_a_duration_is_the_same_as_a_timedelta_or_as_seconds() -> None:
 
 def test_a_moment_without_its_zone_is_for_a_column_headed_utc() -> None:
     assert human.when(1353380400, zone=False) == "2012-11-20 03:00"
+    assert human.when(1353380404, seconds=True) == "2012-11-20 03:00:04 UTC"
     assert human.when(1e20) == "?"  # no datetime holds it
 
 
