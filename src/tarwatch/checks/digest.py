@@ -21,9 +21,8 @@ def check(h: ItemHistory | None, verify: str, tz: ZoneInfo = UTC_ZONE) -> Findin
     if h is None:
         return None
     problems = []
-    if h.dna_bad and h.dna_bad_newest is not None:
-        b = h.dna_bad_newest
-        assert b.dna_size is not None
+    b = h.dna_bad_newest
+    if h.dna_bad and b is not None and b.dna_size is not None:
         problems.append(
             f"the .dna of the {day(b.stamp, tz)} tarball says {exact_size(b.dna_size)}, "
             f"the tarball has {exact_size(b.size)}"

@@ -33,9 +33,8 @@ def check(
 
     Only source tarballs from the node's oldest kept one on are expected (older ones may have
     been purged there on purpose); a node without any is `missing`'s business."""
-    if not needs_manifests(source, here):
+    if source is None or here is None or not needs_manifests(source, here):
         return None  # no source, nothing here, or the same tarballs in the same sizes
-    assert source is not None and here is not None
     cutoff = now - t.transfer_grace.total_seconds()
     src = source.manifest
     lo = bisect.bisect_left(src, [max(here.oldest, source.oldest), -1])

@@ -119,6 +119,11 @@ def global_options(f: F) -> F:
     return f
 
 
+def port_option(help: str) -> Callable[[F], F]:
+    """The --port option of the commands that serve the site: 0 to 65535, default 8080."""
+    return click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help=help)
+
+
 def state() -> State:
     """Return the State of the current click context."""
     return click.get_current_context().ensure_object(State)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tarwatch.cli.common import global_options, handle_errors, state
+from tarwatch.cli.common import global_options, handle_errors, port_option, state
 from tarwatch.demo import MAX_DAYS, MIN_DAYS
 
 if TYPE_CHECKING:
@@ -37,13 +37,7 @@ if TYPE_CHECKING:
     default=None,
     help="Serve the published site afterwards (default: when standard output is a terminal).",
 )
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8080,
-    show_default=True,
-    help="Port to serve on (0: any free one).",
-)
+@port_option("Port to serve on (0: any free one).")
 @global_options
 @handle_errors()
 def demo(where: Path | None, days: int, serve: bool | None, port: int) -> None:

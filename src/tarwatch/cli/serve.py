@@ -6,17 +6,11 @@ from pathlib import Path
 
 import click
 
-from tarwatch.cli.common import global_options, handle_errors, state
+from tarwatch.cli.common import global_options, handle_errors, port_option, state
 
 
 @click.command()
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8080,
-    show_default=True,
-    help="TCP port (0: any free one).",
-)
+@port_option("TCP port (0: any free one).")
 @click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--dir",

@@ -35,7 +35,9 @@ class LocalSession:
             )
         except OSError as e:
             raise NodeError(f"cannot start /bin/sh: {e.strerror or e}") from e
-        assert proc.stdout is not None and proc.stderr is not None
+        if proc.stdout is None or proc.stderr is None:  # both are pipes: never, unless asyncio changes
+            proc.kill()
+            raise NodeError("cannot read what /bin/sh writes")
         err_task = asyncio.ensure_future(drain(proc.stderr.read))
         try:
             while chunk := await proc.stdout.read(CHUNK):
