@@ -10,7 +10,8 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tarwatch.collect.listing import Listing, ListingParser, parse_listing
+from support.listing import parse_listing
+from tarwatch.collect.listing import Listing, ListingParser
 
 FUZZ = settings(max_examples=int(os.environ.get("TARWATCH_FUZZ_EXAMPLES", "300")), deadline=None)
 # Bytes that make records: tags, separators, digits, NUL; and any other byte.

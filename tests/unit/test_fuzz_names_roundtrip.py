@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from support.listing import parse_listing
 from tarwatch.cli import cli
-from tarwatch.collect.listing import parse_listing
 from tarwatch.collect.snapshot import snapshot
 from tarwatch.store import Store
 from tarwatch.visible import visible

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tarwatch.collect.listing import parse_listing
+from support.listing import parse_listing
 from tarwatch.collect.snapshot import snapshot
 from tarwatch.layout import (
     STAMP_END,

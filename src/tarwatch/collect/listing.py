@@ -279,13 +279,6 @@ def _strip_dot(path: str) -> str:
     return path[2:] if path.startswith("./") else path
 
 
-def parse_listing(data: bytes) -> Listing:
-    """Given a whole listing stream, return it parsed."""
-    p = ListingParser()
-    p.feed(data)
-    return p.close()
-
-
 def md5_command(root: str, rels: list[str]) -> str:
     """Given a root and paths relative to it, return the one command that hashes them all
     (md5sum, or BSD's `md5 -r`), printing "<hex>  <path>" lines."""

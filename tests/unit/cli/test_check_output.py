@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner, Result
 
+from support.listing import parse_listing
 from tarwatch.cli import cli
-from tarwatch.collect.listing import parse_listing
 from tarwatch.collect.snapshot import snapshot
 from tarwatch.store import Store
 from tarwatch.visible import visible

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from support.listing import parse_listing
 from support.tree import link, tarball
-from tarwatch.collect.listing import ListingParser, listing_command, parse_listing, root_argument
+from tarwatch.collect.listing import ListingParser, listing_command, root_argument
 
 DNA = "{'dig': '3f0a8c5d2e9b41f7a6c0d3e8b2f14a57', 'size': 1000L}\n"
 

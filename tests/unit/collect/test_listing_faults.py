@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from support.deps import need_executable
+from support.listing import parse_listing
 from support.tree import tarball
 from tarwatch.app.progress import Quiet
-from tarwatch.collect.listing import ListingParser, find_errors, listing_command, parse_listing
+from tarwatch.collect.listing import ListingParser, find_errors, listing_command
 from tarwatch.collect.local import LocalTransport
 from tarwatch.collect.run import Job, _judge, poll_node
 from tarwatch.collect.snapshot import snapshot
