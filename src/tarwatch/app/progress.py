@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from tarwatch.checks import Report
-from tarwatch.collect.run import Outcome as Listed
-from tarwatch.collect.run import Progress as CollectProgress
+from tarwatch.collect.poll import Outcome as Listed
+from tarwatch.collect.poll import Progress as CollectProgress
 
 if TYPE_CHECKING:
     from tarwatch.notify.run import Outcome as Notified

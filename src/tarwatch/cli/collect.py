@@ -14,7 +14,7 @@ from tarwatch.cli.locking import store_lock, wait_option
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
-    from tarwatch.collect.run import Outcome
+    from tarwatch.collect.poll import Outcome
 
 
 @click.command()

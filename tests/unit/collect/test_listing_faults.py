@@ -23,7 +23,7 @@ from support.tree import tarball
 from tarwatch.app.progress import Quiet
 from tarwatch.collect.listing import ListingParser, find_errors, listing_command
 from tarwatch.collect.local import LocalTransport
-from tarwatch.collect.run import Job, _judge, poll_node
+from tarwatch.collect.poll import Job, _judge, poll_node
 from tarwatch.collect.snapshot import snapshot
 from tarwatch.collect.transport import Finished
 

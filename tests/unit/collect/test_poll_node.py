@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tarwatch.app.progress import Quiet
-from tarwatch.collect.run import Job, Outcome, poll_node
+from tarwatch.collect.poll import Job, Outcome, poll_node
 from tarwatch.collect.transport import Finished, NodeError
 
 UTC = ZoneInfo("UTC")
