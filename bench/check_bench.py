@@ -11,7 +11,7 @@ import time
 
 from bench.world import DAY, T0, Shape, stored_config, stored_world
 from tarwatch.app.report import build_report
-from tarwatch.checks import to_json
+from tarwatch.formats.document import to_json
 from tarwatch.store import Store
 
 

@@ -12,9 +12,10 @@ from sqlalchemy import create_engine, inspect
 
 from support.cli import tarwatch
 from support.store_reads import count_tarballs
-from tarwatch.checks import History, Poll, evaluate, to_json
+from tarwatch.checks import History, Poll, evaluate
 from tarwatch.config.validate import validate
 from tarwatch.demo import make_world
+from tarwatch.formats.document import to_json
 from tarwatch.records import Mark, Snapshot, Tarball
 from tarwatch.store import Store, schema
 from tarwatch.store.tables import metadata

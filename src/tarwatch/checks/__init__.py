@@ -2,6 +2,5 @@
 
 from tarwatch.checks.evaluate import History, Poll, evaluate
 from tarwatch.checks.model import Finding, Report, worst
-from tarwatch.checks.report import to_json
 
-__all__ = ["Finding", "History", "Poll", "Report", "evaluate", "to_json", "worst"]
+__all__ = ["Finding", "History", "Poll", "Report", "evaluate", "worst"]

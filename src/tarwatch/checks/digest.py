@@ -38,7 +38,7 @@ def check(h: ItemHistory | None, verify: str, tz: ZoneInfo = UTC_ZONE) -> Findin
 
 def day(stamp: int, tz: ZoneInfo) -> str:
     """Given a stamp, return its date as the dated folders show it ("2026/03/09"); one that no
-    datetime can hold (see report.iso) as the number it is."""
+    datetime can hold (see formats.document.iso) as the number it is."""
     try:
         return datetime.fromtimestamp(stamp, UTC).astimezone(tz).strftime("%Y/%m/%d")
     except (ValueError, OverflowError, OSError):

@@ -8,9 +8,9 @@ import sys
 import click
 
 from tarwatch.app.report import build_report
-from tarwatch.checks import to_json
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.formats import jsondoc
+from tarwatch.formats.document import to_json
 from tarwatch.formats.table import render_table
 from tarwatch.store import Store
 

@@ -47,12 +47,12 @@ def demo(where: Path | None, days: int, serve: bool | None, port: int) -> None:
     its dashboard, say what to look at, and serve the dashboard until Ctrl-C (on a terminal;
     --no-serve stops after publishing)."""
     from tarwatch.app.report import build_report
-    from tarwatch.checks import to_json
     from tarwatch.cli.check import wants_color
     from tarwatch.cli.collect import LineProgress
     from tarwatch.collect.run import run_collect
     from tarwatch.config import load_toml
     from tarwatch.demo import HUB, make_world
+    from tarwatch.formats.document import to_json
     from tarwatch.formats.table import render_table
     from tarwatch.store import Store
 

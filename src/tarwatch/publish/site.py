@@ -37,9 +37,10 @@ from typing import Any
 
 from tarwatch import __version__
 from tarwatch.atomic import TEMP_SUFFIX, make_folders, temp_writer, write_bytes, write_text
-from tarwatch.checks import Report, to_json
+from tarwatch.checks import Report
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
+from tarwatch.formats.document import to_json
 from tarwatch.publish import paths
 from tarwatch.publish.changes import State, digest
 from tarwatch.publish.context import HubShape, page_context, shapes

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from support.world import collected_world
 from tarwatch.app.report import build_report, of_hubs
-from tarwatch.checks import to_json
+from tarwatch.formats.document import to_json
 
 
 def test_the_report_of_one_hub_out_of_all_is_that_hubs_own_report(tmp_path: Path) -> None:

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tarwatch.checks import History, Poll, evaluate, future, missing, stale, to_json, unreachable, worst
+from tarwatch.checks import History, Poll, evaluate, future, missing, stale, unreachable, worst
 from tarwatch.checks.model import HubVerdict, ItemVerdict, NodeVerdict, Report
 from tarwatch.config.models import Config, Defaults
 from tarwatch.config.validate import validate
+from tarwatch.formats.document import to_json
 from tarwatch.history import Tar, summarize
 from tarwatch.records import Status
 

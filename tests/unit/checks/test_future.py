@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tarwatch.app.report import manifests_wanted
-from tarwatch.checks import History, Poll, evaluate, future, shrink, stale, to_json
+from tarwatch.checks import History, Poll, evaluate, future, shrink, stale
 from tarwatch.config.models import Config, Defaults
 from tarwatch.config.validate import validate
 from tarwatch.formats import nagios
+from tarwatch.formats.document import to_json
 from tarwatch.formats.table import render_table
 from tarwatch.history import Tar, summarize
 from tarwatch.layout import STAMP_END, STAMP_MIN

@@ -13,7 +13,7 @@ import pytest
 
 from support.tree import tarball
 from support.world import HOSTILE, HOSTILE_ITEM, Collected, collected_world
-from tarwatch.checks import to_json
+from tarwatch.formats.document import to_json
 from tarwatch.publish.legacy import highstock
 from tarwatch.publish.site import publish, static_files
 

@@ -1,5 +1,5 @@
-"""The report as the JSON document `check --format json` prints (described in the README). Its
-keys are a public interface: add, never rename."""
+"""The report as the document `check --format json` prints and `status.json` holds (described in
+the README). Its keys are a public interface: add, never rename."""
 
 from __future__ import annotations
 
