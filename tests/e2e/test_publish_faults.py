@@ -175,6 +175,9 @@ def test_ctrl_c_during_a_publish_is_one_line_and_leaves_no_worker(big: World, tm
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # a process group of its own, as a terminal's foreground job
+        # Ctrl-C at a terminal reaches a process that handles SIGINT, even when these tests run
+        # as a background job (`make test &`), whose children start with SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     workers: dict[int, str] = {}
     try:
