@@ -184,9 +184,23 @@ def test_odd_remote_entries_are_counted_and_the_rest_is_stored(ssh_lab, tmp_path
     )
 
 
+def _old_monitor_db(path: Path) -> bytes:
+    """Create the original system's SQLite file at `path` (a table and a row of its own) and
+    return its bytes."""
+    path.parent.mkdir(parents=True)
+    db = sqlite3.connect(path)
+    db.execute("create table tgzs (nodepath text, size integer)")
+    db.execute("insert into tgzs values ('C/repos/env', 1234)")
+    db.commit()
+    db.close()
+    return path.read_bytes()
+
+
 def test_the_legacy_pair_drives_a_real_collection(ssh_lab, tmp_path):
     """`--legacy WW` reads ~/.scm_monitor.cnf and ~/.libfab.cnf: hub WW (srvnode cms02) on node C,
-    root $SCM_FOLD/backup/cms02 expanded by the node's shell, store at $LOCAL_BASE/…"""
+    root $SCM_FOLD/backup/cms02 expanded by the node's shell, tarwatch's own store beside the
+    original system's dbpath ($LOCAL_BASE/…), which stays byte-identical through collect and
+    check, and through `config import` and a collect with the imported file."""
     fold = tmp_path / "fold"
     seed_tree(fold / "backup" / "cms02")
     ssh_lab.add_node("C", env={"SCM_FOLD": str(fold)})
@@ -197,10 +211,28 @@ def test_the_legacy_pair_drives_a_real_collection(ssh_lab, tmp_path):
         "APACHE_HTDOCS": str(tmp_path / "htdocs"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
     }
+    old_db = tmp_path / "local/env/scm/scm_backup_monitor.db"
+    old_bytes = _old_monitor_db(old_db)
     r = tarwatch("--legacy", "WW", "collect", env=env, cwd=tmp_path)
     assert r.code == 0, r.err
-    assert (tmp_path / "local/env/scm/scm_backup_monitor.db").is_file()
+    assert (tmp_path / "local/env/scm/tarwatch.db").is_file()
+    assert old_db.read_bytes() == old_bytes
     doc = tarwatch("check", "--legacy", "WW", "--now", NOW, "--format", "json", env=env, cwd=tmp_path).json()
+    assert old_db.read_bytes() == old_bytes
+    imported = tarwatch(
+        "config",
+        "import",
+        str(ssh_lab.home / ".scm_monitor.cnf"),
+        str(ssh_lab.home / ".libfab.cnf"),
+        env=env,
+        cwd=tmp_path,
+    )
+    assert imported.code == 0, imported.err
+    (tmp_path / "tarwatch.toml").write_text(imported.out)
+    again = tarwatch("--config", str(tmp_path / "tarwatch.toml"), "collect", "WW", env=env, cwd=tmp_path)
+    assert again.code == 0, again.err
+    assert old_db.read_bytes() == old_bytes
+    assert not list(tmp_path.glob("$*"))
     [hub] = doc["hubs"]
     assert hub["hub"] == "WW" and [n["node"] for n in hub["nodes"]] == ["C"]
     items = {i["item"]: i for i in hub["nodes"][0]["items"]}

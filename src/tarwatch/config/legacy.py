@@ -7,17 +7,23 @@ or `Z9:229`), `[ENV]` (timeout in seconds, verbose) and per-host sections named 
 
 `read_legacy` turns the pair into a dict shaped like tarwatch.toml; `load_legacy` validates one
 hub of it at run time (`--legacy HUB`); `import_legacy` writes the TOML text
-(`tarwatch config import`) through tarwatch.config.toml, the one writer."""
+(`tarwatch config import`) through tarwatch.config.toml, the one writer.
+
+The original system's SQLite file (`dbpath`) is never written: tarwatch keeps its own store
+beside it, in the same folder, named tarwatch.db (`store_beside`). Every $VAR of dbpath and
+jspath must be set when the pair is read; an unset one is an error naming the key."""
 
 from __future__ import annotations
 
 import configparser
+import contextlib
 import logging
 import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tarwatch.config.models import HUB_TAGS, NAME_RE, SHELL_VAR, Config, host_port, tag_problem
 from tarwatch.config.toml import to_toml, toml_key
@@ -31,7 +37,13 @@ log = logging.getLogger(__name__)
 SCM_MONITOR_NAME = ".scm_monitor.cnf"
 LIBFAB_NAME = ".libfab.cnf"
 MISSING = "no such file (the legacy pair is ~/.scm_monitor.cnf and ~/.libfab.cnf)"
-UNSET = "environment variable ${name} is not set; set it or write the TOML file with `tarwatch config import`"
+UNSET = "environment variable ${name} is not set; set it (export {name}=...) and run again"
+STORE_NAME = "tarwatch.db"
+NO_TIMEZONE = (
+    "NOT VALID YET: set defaults.timezone (the time zone of the dated folders, e.g. "
+    '"Asia/Shanghai"): this machine names none (no /etc/timezone, /etc/localtime is no link '
+    "into a zoneinfo folder)"
+)
 
 HUB_KEYS = ("srvnode", "dbpath", "jspath", "select", "reporturl", "message", "email")
 HOST_KEYS = ("host", "hostname", "user", "port", "root", "scm_fold")
@@ -68,18 +80,61 @@ def load_legacy(
     return validate(data, source), source
 
 
-def import_legacy(scm_monitor: Path, libfab: Path, environ: Mapping[str, str] | None = None) -> str:
-    """Given the two legacy files, return the TOML text for all their hubs.
+def import_legacy(
+    scm_monitor: Path,
+    libfab: Path,
+    environ: Mapping[str, str] | None = None,
+    etc: Path = Path("/etc"),
+) -> str:
+    """Given the two legacy files, the environment (default os.environ) and the machine's /etc,
+    return the TOML text for all their hubs.
 
-    Unlike load_legacy, an unset $VAR is kept as text with a note for the person to edit. If the
-    result does not validate, a note at the top says where."""
+    $VARS are expanded from the environment; an unset one is a ConfigError naming the key. An
+    unknown %(name)s is kept as text with a note. The time zone is the machine's (`etc`'s
+    timezone file or localtime link); when it names none, a note at the top says to set it. If
+    the result does not validate, a note at the top says where."""
     data, notes = _Reader(scm_monitor, libfab, environ, strict=False).read()
+    zone = machine_timezone(etc)
+    if zone is None:
+        notes.insert(0, NO_TIMEZONE)
+    else:
+        data.setdefault("defaults", {})["timezone"] = zone
+        notes.append(f"defaults.timezone {zone!r} is this machine's time zone ({etc}); check it")
     try:
         validate(data, "the converted file")
     except ConfigError as e:
         where = f"at '{e.key}': " if e.key else ""
         notes.insert(0, f"NOT VALID YET, fix before use: {where}{e.problem}")
     return to_toml(data, notes, sources=[scm_monitor, libfab])
+
+
+def store_beside(dbpath: str) -> str:
+    """Given the original system's SQLite file, return the path of tarwatch's own store: the
+    same folder, tarwatch.db (tarwatch-store.db if the old file already has that name)."""
+    old = Path(dbpath)
+    name = "tarwatch-store.db" if old.name == STORE_NAME else STORE_NAME
+    return str(old.parent / name)
+
+
+def machine_timezone(etc: Path = Path("/etc")) -> str | None:
+    """Given the machine's /etc, return its IANA time zone (from `timezone`, else from where the
+    `localtime` link points inside a zoneinfo folder), or None when it names no known zone."""
+    candidates: list[str] = []
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        candidates.append((etc / "timezone").read_text(encoding="utf-8").strip())
+    try:
+        target = os.readlink(etc / "localtime")
+    except OSError:
+        target = ""
+    if "zoneinfo/" in target:
+        candidates.append(target.split("zoneinfo/", 1)[1])
+    for zone in candidates:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+        return zone
+    return None
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -111,6 +166,8 @@ class _Reader:
     # notes and warnings ----------------------------------------------------------------
 
     def _note(self, msg: str) -> None:
+        if msg in self.notes:
+            return
         log.info("legacy configuration: %s", msg)
         self.notes.append(msg)
 
@@ -238,16 +295,20 @@ class _Reader:
         if "reporturl" in values:
             hub["url"] = self._interpolate(tag, "reporturl", values)
         if "jspath" in values:
-            hub["jspath"], _ = self._expand(tag, "jspath", self._interpolate(tag, "jspath", values))
+            hub["jspath"] = self._expand(tag, "jspath", self._interpolate(tag, "jspath", values))
         if "message" in values:
             hub["description"] = values["message"]
 
         url = None
         if "dbpath" in values:
-            path, complete = self._expand(tag, "dbpath", self._interpolate(tag, "dbpath", values))
-            if complete:
-                path = os.path.abspath(os.path.join(self.scm_path.parent, path))
-            url = "sqlite:///" + path
+            path = self._expand(tag, "dbpath", self._interpolate(tag, "dbpath", values))
+            path = os.path.abspath(os.path.join(self.scm_path.parent, path))
+            own = store_beside(path)
+            self._note(
+                f"dbpath {path} is the original system's file; tarwatch never writes "
+                f"to it and keeps its own store beside it, {own}"
+            )
+            url = "sqlite:///" + own
         return hub, url
 
     def _interpolate(self, tag: str, key: str, values: Mapping[str, str], depth: int = 0) -> str:
@@ -277,10 +338,10 @@ class _Reader:
 
         return _INTERPOLATION.sub(repl, values[key])
 
-    def _expand(self, tag: str, key: str, text: str) -> tuple[str, bool]:
-        """Given a hub's dbpath or jspath, return (it with $VARS, ${VARS} and a leading ~ expanded
-        from the environment, whether every variable was set). An unset variable is an error when
-        strict, else kept as text and noted."""
+    def _expand(self, tag: str, key: str, text: str) -> str:
+        """Given a hub's dbpath or jspath, return it with $VARS, ${VARS} and a leading ~ expanded
+        from the environment. An unset variable is an error naming the key, strict or not: a path
+        with `$NAME` left in it would make a folder named so."""
         missing: list[str] = []
 
         def repl(m: re.Match[str]) -> str:
@@ -291,14 +352,11 @@ class _Reader:
             return m.group(0)
 
         out = SHELL_VAR.sub(repl, text)
-        for name in dict.fromkeys(missing):
-            if self.strict:
-                raise ConfigError(str(self.scm_path), f"{tag}.{key}", UNSET.format(name=name))
-            target = "store.url" if key == "dbpath" else f"hubs.{toml_key(tag)}.{key}"
-            self._note(f"hub {tag}: {key} uses ${name}, which is not set here; kept as text, edit {target}")
+        if missing:
+            raise ConfigError(str(self.scm_path), f"{tag}.{key}", UNSET.format(name=missing[0]))
         if out == "~" or out.startswith("~/"):
             out = (self.env.get("HOME") or str(Path.home())) + out[1:]
-        return out, not missing
+        return out
 
     # libfab.cnf: [HUB], [ENV] and the hosts ---------------------------------------------
 

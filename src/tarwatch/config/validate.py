@@ -7,17 +7,38 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from tarwatch.config.models import Config, _KeyError, short_repr
+from tarwatch.config.models import SHELL_VAR, Config, _KeyError, short_repr
 from tarwatch.errors import ConfigError
 from tarwatch.visible import visible
+
+UNEXPANDED = (
+    "holds ${name}, which tarwatch does not expand (it would make a folder named so); write the "
+    "path itself, or `tarwatch config import` with the variable set (only a node's root keeps "
+    "$VARS: the node's shell expands them)"
+)
 
 
 def validate(data: dict[str, Any], source: str) -> Config:
     """Given the parsed document and where it came from, return a Config or raise ConfigError."""
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as e:
         raise _first_error(e, source) from None
+    _refuse_unexpanded(config, source)
+    return config
+
+
+def _refuse_unexpanded(config: Config, source: str) -> None:
+    """Given a Config, raise ConfigError naming the first hub-side path that holds a $VAR: a
+    SQLite store.url, publish.out or a hub's jspath."""
+    paths: list[tuple[str, str]] = []
+    if config.store.url.startswith("sqlite"):  # a PostgreSQL password may hold a $
+        paths.append(("store.url", config.store.url))
+    paths.append(("publish.out", str(config.publish.out)))
+    paths += [(f"hubs.{_quote(tag)}.jspath", hub.jspath) for tag, hub in config.hubs.items() if hub.jspath]
+    for key, value in paths:
+        if (m := SHELL_VAR.search(value)) is not None:
+            raise ConfigError(source, key, UNEXPANDED.format(name=m.group(1) or m.group(2)))
 
 
 def _first_error(e: ValidationError, source: str) -> ConfigError:

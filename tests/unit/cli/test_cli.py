@@ -243,18 +243,47 @@ def test_config_import_of_the_legacy_fixtures_prints_toml(
     assert r.exit_code == 0, r.output
     data = tomllib.loads(r.stdout)
     assert set(data["hubs"]) == {"ZZ", "WW"}
-    assert data["store"]["url"] == "sqlite:////opt/local/env/scm/scm_backup_monitor.db"
+    assert data["store"]["url"] == "sqlite:////opt/local/env/scm/tarwatch.db"
     validate(data, "imported")
 
 
-def test_config_import_without_the_environment_still_prints_toml(
+def test_config_import_refuses_an_unset_variable_in_one_line_naming_the_key(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("LOCAL_BASE", raising=False)
-    monkeypatch.delenv("APACHE_HTDOCS", raising=False)
+    monkeypatch.setenv("APACHE_HTDOCS", "/var/www/html")
     r = run("config", "import", str(FIXTURES / "scm_monitor.cnf"), str(FIXTURES / "libfab.cnf"))
+    assert r.exit_code == 2 and r.stdout == ""
+    assert len(r.stderr.splitlines()) == 1
+    assert "ZZ.dbpath" in r.stderr and "$LOCAL_BASE is not set" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "toml, key",
+    [
+        ('[store]\nurl = "sqlite:///$LOCAL_BASE/tarwatch.db"\n', "store.url"),
+        ('[publish]\nout = "${LOCAL_BASE}/site"\n', "publish.out"),
+        ('[hubs.ZZ]\nsrvnode = "dayabay"\njspath = "$APACHE_HTDOCS/{node}.json"\n', "hubs.ZZ.jspath"),
+    ],
+)
+def test_a_literal_variable_in_a_hub_side_path_is_an_error_naming_the_key(
+    home: Path, tmp_path: Path, toml: str, key: str
+) -> None:
+    config_file = tmp_path / "tarwatch.toml"
+    config_file.write_text(toml)
+    r = run("--config", str(config_file), "config", "show")
+    assert r.exit_code == 2, r.output
+    assert len(r.stderr.splitlines()) == 1
+    assert key in r.stderr and "does not expand" in r.stderr
+    assert not list(tmp_path.glob("$*")) and not list(Path.cwd().glob("$*"))
+
+
+def test_a_variable_in_a_node_root_stays_for_the_nodes_shell(home: Path, tmp_path: Path) -> None:
+    config_file = tmp_path / "tarwatch.toml"
+    config_file.write_text('[nodes.C]\nroot = "$SCM_FOLD/backup/{srvnode}"\n')
+    r = run("--config", str(config_file), "config", "show", "--json")
     assert r.exit_code == 0, r.output
-    assert "$LOCAL_BASE" in tomllib.loads(r.stdout)["store"]["url"]
+    assert json.loads(r.stdout)["nodes"]["C"]["root"] == "$SCM_FOLD/backup/{srvnode}"
 
 
 def test_config_import_of_a_missing_file_is_one_error_line(home: Path) -> None:
@@ -290,7 +319,7 @@ def test_legacy_reads_the_pair_in_home_for_one_hub(
     assert list(data["nodes"]) == ["SDU"]
     assert data["hubs"]["ZZ"]["srvnode"] == "dayabay"
     assert data["defaults"]["timeout"] == "2s"
-    assert data["store"]["url"] == f"sqlite:///{tmp_path}/local/env/scm/scm_backup_monitor.db"
+    assert data["store"]["url"] == f"sqlite:///{tmp_path}/local/env/scm/tarwatch.db"
 
 
 def test_legacy_for_a_hub_without_a_section_is_one_error_line(

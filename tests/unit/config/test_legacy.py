@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from tarwatch.config.legacy import MISSING, import_legacy, load_legacy, read_legacy
+from tarwatch.config.legacy import (
+    MISSING,
+    import_legacy,
+    load_legacy,
+    machine_timezone,
+    read_legacy,
+    store_beside,
+)
 from tarwatch.config.load import load_config
 from tarwatch.config.models import ssh_destination
 from tarwatch.config.toml import to_toml
@@ -89,7 +96,7 @@ def test_seed_hub_zz(seed_data: tuple[dict[str, Any], list[str]]) -> None:
     assert zz["jspath"] == "/var/www/html/data/scm_backup_monitor_{node}.json"
     assert zz["url"] == "http://dayabay.ihep.ac.cn:8080/e/scm/monitor/dayabay/"
     assert "email" not in zz
-    assert data["store"] == {"url": "sqlite:////opt/local/env/scm/scm_backup_monitor.db"}
+    assert data["store"] == {"url": "sqlite:////opt/local/env/scm/tarwatch.db"}
 
 
 def test_seed_hub_ww(seed_data: tuple[dict[str, Any], list[str]]) -> None:
@@ -125,7 +132,7 @@ def test_seed_env_timeout(seed_data: tuple[dict[str, Any], list[str]]) -> None:
 def test_seed_validates(seed_data: tuple[dict[str, Any], list[str]]) -> None:
     config = validate(seed_data[0], "seed")
     assert config.hubs["ZZ"].nodes == ["SDU"]
-    assert config.store.url == "sqlite:////opt/local/env/scm/scm_backup_monitor.db"
+    assert config.store.url == "sqlite:////opt/local/env/scm/tarwatch.db"
     assert config.nodes["SDU"].root == "$SCM_FOLD/backup/{srvnode}"
 
 
@@ -139,9 +146,11 @@ def test_environ_defaults_to_os_environ(seed: tuple[Path, Path], monkeypatch: py
 # -- import ---------------------------------------------------------------------------------
 
 
-def test_import_parses_and_validates(seed: tuple[Path, Path]) -> None:
-    text = import_legacy(*seed, environ=ENV)
+def test_import_parses_and_validates(tmp_path: Path, seed: tuple[Path, Path]) -> None:
+    (tmp_path / "timezone").write_text("UTC\n")
+    text = import_legacy(*seed, environ=ENV, etc=tmp_path)
     parsed = tomllib.loads(text)
+    assert parsed["defaults"].pop("timezone") == "UTC"
     assert parsed == read_legacy(*seed, environ=ENV)[0]
     validate(parsed, "imported")
     header = text.splitlines()[0]
@@ -149,16 +158,53 @@ def test_import_parses_and_validates(seed: tuple[Path, Path]) -> None:
     assert any(line.startswith("# hub G:") for line in text.splitlines())
 
 
-def test_import_keeps_unset_variables_as_text_with_a_note(seed: tuple[Path, Path]) -> None:
-    text = import_legacy(*seed, environ={})
+def test_import_refuses_an_unset_variable_naming_the_key(seed: tuple[Path, Path]) -> None:
+    with pytest.raises(ConfigError) as e:
+        import_legacy(*seed, environ={"APACHE_HTDOCS": "/www", "HOME": "/h"})
+    assert e.value.key == "ZZ.dbpath"
+    assert "$LOCAL_BASE" in e.value.problem and "not set" in e.value.problem
+
+
+def test_import_expands_the_variables_that_are_set(seed: tuple[Path, Path]) -> None:
+    text = import_legacy(*seed, environ=ENV)
+    assert "$" not in "".join(line for line in text.splitlines() if not line.startswith("#"))
+
+
+def test_the_old_dbpath_is_never_the_store(seed: tuple[Path, Path]) -> None:
+    """tarwatch keeps its own store beside the original system's SQLite file, and says so."""
+    text = import_legacy(*seed, environ=ENV)
     parsed = tomllib.loads(text)
-    assert parsed["store"]["url"] == "sqlite:///$LOCAL_BASE/env/scm/scm_backup_monitor.db"
-    assert parsed["hubs"]["ZZ"]["jspath"] == "$APACHE_HTDOCS/data/scm_backup_monitor_{node}.json"
-    comments = [line for line in text.splitlines() if line.startswith("#")]
-    assert any("$LOCAL_BASE" in c and "store.url" in c for c in comments)
-    assert any("$APACHE_HTDOCS" in c for c in comments)
-    validate(parsed, "imported")
-    assert "NOT VALID" not in text
+    assert parsed["store"]["url"] == "sqlite:////opt/local/env/scm/tarwatch.db"
+    notes = [line for line in text.splitlines() if line.startswith("#")]
+    assert sum("/opt/local/env/scm/scm_backup_monitor.db" in n and "never writes" in n for n in notes) == 1
+
+
+def test_an_old_file_named_tarwatch_db_keeps_its_name_to_itself() -> None:
+    assert store_beside("/srv/tarwatch.db") == "/srv/tarwatch-store.db"
+    assert store_beside("/srv/monitor.db") == "/srv/tarwatch.db"
+
+
+def test_import_sets_the_machines_timezone(tmp_path: Path, seed: tuple[Path, Path]) -> None:
+    (tmp_path / "timezone").write_text("Asia/Shanghai\n")
+    parsed = tomllib.loads(import_legacy(*seed, environ=ENV, etc=tmp_path))
+    assert parsed["defaults"]["timezone"] == "Asia/Shanghai"
+
+
+def test_the_timezone_from_the_localtime_link(tmp_path: Path) -> None:
+    (tmp_path / "localtime").symlink_to("/usr/share/zoneinfo/Europe/Paris")
+    assert machine_timezone(tmp_path) == "Europe/Paris"
+    (tmp_path / "timezone").write_text("Not/AZone\n")
+    assert machine_timezone(tmp_path) == "Europe/Paris"
+
+
+def test_import_says_the_timezone_must_be_set_when_the_machine_names_none(
+    tmp_path: Path, seed: tuple[Path, Path]
+) -> None:
+    text = import_legacy(*seed, environ=ENV, etc=tmp_path)
+    assert text.splitlines()[1].startswith("# NOT VALID YET: set defaults.timezone") or any(
+        line.startswith("# NOT VALID YET: set defaults.timezone") for line in text.splitlines()[:5]
+    )
+    assert "timezone" not in tomllib.loads(text).get("defaults", {})
 
 
 def test_import_says_when_the_result_does_not_validate(tmp_path: Path) -> None:
@@ -204,9 +250,9 @@ def test_load_legacy_unset_variable_names_it_and_the_key(tmp_path: Path, seed: t
         load_legacy("ZZ", home=home, environ={"APACHE_HTDOCS": "/www"})
     assert e.value.file == str(home / ".scm_monitor.cnf")
     assert e.value.key == "ZZ.dbpath"
-    assert e.value.problem == (
-        "environment variable $LOCAL_BASE is not set; "
-        "set it or write the TOML file with `tarwatch config import`"
+    assert (
+        e.value.problem
+        == "environment variable $LOCAL_BASE is not set; set it (export LOCAL_BASE=...) and run again"
     )
     assert "$LOCAL_BASE" in str(e.value) and "ZZ.dbpath" in str(e.value)
 
@@ -366,23 +412,23 @@ def test_keys_and_hub_tags_are_case_insensitive(tmp_path: Path) -> None:
 def test_different_dbpaths_keep_the_first(tmp_path: Path) -> None:
     scm, fab = write_pair(
         tmp_path,
-        "[A]\nsrvnode = a\ndbpath = ${BASE}/one.db\n\n"
-        "[B]\nsrvnode = b\ndbpath = $BASE/two.db\n\n"
-        "[C]\nsrvnode = c\ndbpath = /srv/one.db\n",
+        "[A]\nsrvnode = a\ndbpath = ${BASE}/one/m.db\n\n"
+        "[B]\nsrvnode = b\ndbpath = $BASE/two/m.db\n\n"
+        "[C]\nsrvnode = c\ndbpath = /srv/one/m.db\n",
         "[HUB]\nA = N\nB = N\nC = N\n",
     )
     data, notes = read_legacy(scm, fab, environ={"BASE": "/srv"})
-    assert data["store"] == {"url": "sqlite:////srv/one.db"}
-    assert [n for n in notes if "dbpath" in n] == [
-        "hub B: dbpath gives sqlite:////srv/two.db, unlike hub A; tarwatch keeps one store "
-        "for all hubs, so sqlite:////srv/one.db is used"
+    assert data["store"] == {"url": "sqlite:////srv/one/tarwatch.db"}
+    assert [n for n in notes if "unlike" in n] == [
+        "hub B: dbpath gives sqlite:////srv/two/tarwatch.db, unlike hub A; tarwatch keeps one store "
+        "for all hubs, so sqlite:////srv/one/tarwatch.db is used"
     ]
 
 
 def test_relative_dbpath_is_made_absolute_beside_the_file(tmp_path: Path) -> None:
     scm, fab = write_pair(tmp_path, ZZ_ONLY + "dbpath = db/monitor.db\n", "")
     data, _notes = read_legacy(scm, fab, environ={})
-    assert data["store"]["url"] == f"sqlite:///{tmp_path}/db/monitor.db"
+    assert data["store"]["url"] == f"sqlite:///{tmp_path}/db/tarwatch.db"
 
 
 def test_interpolation(tmp_path: Path) -> None:
