@@ -181,3 +181,31 @@ def test_run_publishes_the_site_when_the_configuration_sets_publish_out(tmp_path
     finally:
         w.smtp.stop()
         w.hook.stop()
+
+
+def test_an_unknown_apprise_scheme_is_a_config_error_naming_the_key_before_anything_is_sent(
+    tmp_path: Path,
+) -> None:
+    w = make_world(tmp_path, hub={"notify": ["nosuchservice://ops/room"]})
+    try:
+        w.backups.go_away("SDU")
+        for args in (("run",), ("notify",), ("notify", "--dry-run")):
+            r = w.run(MONDAY, *args)
+            assert r.code == 2, (args, r.err)
+            assert "at 'hubs.ZZ.notify[0]'" in r.err and "nosuchservice://" in r.err
+        assert w.smtp.received == [] and w.hook.posts == []
+        assert "notify[0]" not in w.run(MONDAY, "check").err  # check sends nothing: no Apprise
+    finally:
+        w.smtp.stop()
+        w.hook.stop()
+
+
+def test_snooze_refuses_a_target_that_names_nothing_and_lists_what_exists(world: World) -> None:
+    world.run(MONDAY, "collect")
+    r = world.run(MONDAY, "snooze", "ZZ/SUD", "2d", "--why", "typo")
+    assert r.code == 2 and "hub ZZ has no node 'SUD'; its nodes: " in r.err and "SDU" in r.err
+    r = world.run(MONDAY, "snooze", "ZZ/SDU/repos/emv", "2d", "--why", "typo")
+    assert r.code == 2 and "hub ZZ has no item 'repos/emv'; its items: " in r.err
+    r = world.run(MONDAY, "snooze", "YY", "2d", "--why", "typo")
+    assert r.code == 2 and "no hub 'YY'; configured: ZZ" in r.err
+    assert "Nothing is snoozed." in world.run(MONDAY, "snooze").out

@@ -8,10 +8,24 @@ from typing import TYPE_CHECKING
 from tarwatch.app.report import build_report
 from tarwatch.checks import Report
 from tarwatch.config import Config
+from tarwatch.errors import ConfigError
 from tarwatch.store import Store
 
 if TYPE_CHECKING:
     from tarwatch.notify.run import Outcome
+
+
+def check_channels(config: Config, hubs: list[str], source: str | None) -> None:
+    """Given the configuration, the hubs about to be notified and the configuration's file,
+    raise ConfigError at the first channel Apprise cannot use (before anything is kept or sent).
+    Only the commands that send call it: Apprise costs about a second to load."""
+    from tarwatch.notify.channels import validate_channels
+
+    problems = validate_channels(config, hubs)
+    if problems:
+        p = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigError(source, p.key, f"{p.label}: {p.problem}{more}")
 
 
 def notify(

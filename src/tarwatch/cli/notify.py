@@ -31,11 +31,13 @@ def notify(hubs: tuple[str, ...], dry_run: bool, wait: float) -> None:
     again by the next run. Exit status 0 when everything pending was sent, 1 when something
     is still pending or failed, 4 when another tarwatch held the store for all of --wait
     (a dry run takes no lock)."""
+    from tarwatch.app.notify import check_channels
     from tarwatch.app.notify import notify as notify_hubs
 
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
+    check_channels(config, chosen, source)
     if dry_run:
         store = Store.open(config.store.url)
         outcome = notify_hubs(config, chosen, store, s.now_epoch(), dry_run=True)

@@ -30,11 +30,13 @@ def run(hubs: tuple[str, ...], wait: float) -> None:
     0 ok, 1 warn, 2 alarm, 3 unknown; 4 when another tarwatch run, collect or notify held the
     store for all of --wait (one run at a time per store)."""
     from tarwatch.app.nightly import nightly
+    from tarwatch.app.notify import check_channels
     from tarwatch.store import Store
 
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
+    check_channels(config, chosen, source)
     with store_lock(config.store.url, "run", wait) as lock:
         store = Store.open(config.store.url)
         show = RunProgress(table=not s.quiet, quiet=s.quiet > 0, verbose=s.verbose > 0)

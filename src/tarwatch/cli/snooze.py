@@ -9,7 +9,6 @@ import click
 
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.durations import format_duration, parse_duration
-from tarwatch.errors import ConfigError
 from tarwatch.visible import visible
 
 
@@ -31,7 +30,7 @@ def snooze(target: str | None, duration: str | None, why: str | None, clear: boo
         tarwatch snooze ZZ/SDU --clear
     """
     from tarwatch.human import when
-    from tarwatch.notify.snooze import parse_target
+    from tarwatch.notify.snooze import parse_target, unknown_target
     from tarwatch.store import Store
 
     s = state()
@@ -50,8 +49,13 @@ def snooze(target: str | None, duration: str | None, why: str | None, clear: boo
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="TARGET") from None
     select_hubs(config, source, (hub,))
-    if node is not None and node not in config.hub_nodes(hub):
-        raise ConfigError(source, f"hubs.{hub}.nodes", f"hub {hub} has no node {node!r}")
+    h = config.hubs[hub]
+    items = [] if item is None else sorted({*store.hub_items(hub), *h.select, *h.items})
+    if clear and item is not None:  # a snooze in force can be cleared even if its item is gone
+        items += [z.item for z in store.snoozes.active(now) if z.hub == hub and z.item]
+    problem = unknown_target(hub, node, item, config.hub_nodes(hub), items)
+    if problem is not None:
+        raise click.BadParameter(visible(problem), param_hint="TARGET")
     if clear:
         n = store.snoozes.clear(hub, node, item, now)
         click.echo(visible(f"Cleared {n} snooze{'s' if n != 1 else ''} of {target}."))

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -60,6 +61,34 @@ def _item_problem(item: str) -> str | None:
             f"got {item!r}"
         )
     return None
+
+
+# An e-mail address as Apprise's mailto:// accepts one (apprise.utils.parse.GET_EMAIL_RE, bare):
+# a domain with a dot, or a single label of at least six characters ("localhost"); a short host
+# name such as "vm" is refused, so the default sender is never tarwatch@<short hostname>.
+EMAIL_RE = re.compile(
+    r"^[a-z0-9_!#$%&*/=?`{|}~^+-]+(?:\.[a-z0-9_!#$%&'*/=?`{|}~^+-]+)*@"
+    r"(?:(?:[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9_-]*[a-z0-9])|[a-z0-9][a-z0-9_-]{5,})$",
+    re.IGNORECASE,
+)
+ADDRESSES = 'an address such as "ops@example.org" (its domain has a dot, or is one name of 6+ characters)'
+
+
+def _check_address(v: str) -> str:
+    if not isinstance(v, str) or not EMAIL_RE.match(v):
+        raise ValueError(f"expected {ADDRESSES}, got {short_repr(v)}")
+    return v
+
+
+Address = Annotated[str, AfterValidator(_check_address)]
+
+
+def default_sender() -> str:
+    """Return the default From address: tarwatch@ the machine's host name when it is fully
+    qualified (has a dot, and Apprise accepts it), else tarwatch@localhost.localdomain. No DNS
+    lookup (socket.getfqdn can hang for seconds on a machine without working DNS)."""
+    address = f"tarwatch@{socket.gethostname()}"
+    return address if "." in address and EMAIL_RE.match(address) else "tarwatch@localhost.localdomain"
 
 
 DEFAULT_ROOT = "$SCM_FOLD/backup/{srvnode}"
@@ -196,7 +225,9 @@ class Mail(_Strict):
     """How mail to the hubs' `email` addresses (the legacy key) is sent."""
 
     sender: str = Field(
-        default_factory=lambda: f"tarwatch@{socket.gethostname()}", description="the From address"
+        default_factory=default_sender,
+        description="the From address (default: tarwatch@ the host name when it has a dot, else "
+        "tarwatch@localhost.localdomain; a short host name is refused by Apprise)",
     )
     smtp_host: str = Field("localhost", description="the SMTP server")
     smtp_port: int | None = Field(
@@ -207,6 +238,11 @@ class Mail(_Strict):
     smtp_security: Literal["none", "starttls", "ssl"] = Field(
         "none", description='"none", "starttls" or "ssl"'
     )
+
+    @field_validator("sender")
+    @classmethod
+    def _sender_is_an_address(cls, v: str) -> str:
+        return _check_address(v)
 
 
 class Notify(_Strict):
@@ -223,7 +259,9 @@ class Hub(Overrides):  # type: ignore[misc,valid-type]
     nodes: list[str] = Field(default_factory=list, description="backup nodes holding copies")
     select: list[str] = Field(default_factory=list, description='items to watch, "cat/name"; empty: all')
     notify: list[str] = Field(default_factory=list, description="Apprise URLs to notify")
-    email: list[str] = Field(default_factory=list, description="addresses to mail (the legacy `email`)")
+    email: list[Address] = Field(
+        default_factory=list, description="addresses to mail (the legacy `email`), through [notify.mail]"
+    )
     url: str | None = Field(None, description="link to this hub's page (the legacy `reporturl`)")
     jspath: str | None = Field(
         None, description="write the legacy Highstock JSON per node here ({node} is filled)"
@@ -253,6 +291,13 @@ class Hub(Overrides):  # type: ignore[misc,valid-type]
     @classmethod
     def _one_line(cls, v: str | None) -> str | None:
         return None if v is None else _no_control(v)
+
+    @field_validator("notify")
+    @classmethod
+    def _urls_are_one_line(cls, v: list[str]) -> list[str]:
+        for url in v:
+            _no_control(url)
+        return v
 
     @field_validator("srvnode")
     @classmethod

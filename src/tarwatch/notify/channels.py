@@ -3,9 +3,11 @@ sent through the configured SMTP server ([notify.mail])."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from tarwatch.config.models import Config, Mail
+from tarwatch.config.toml import toml_key
 from tarwatch.records import Channel
 
 SMTP_MODES = {"none": "insecure", "starttls": "starttls", "ssl": "ssl"}
@@ -17,6 +19,63 @@ def hub_channels(config: Config, hub: str) -> list[Channel]:
     h = config.hubs[hub]
     urls = [*h.notify, *(mail_url(config.notify.mail, address) for address in h.email)]
     return [Channel.of(u) for u in dict.fromkeys(urls)]
+
+
+@dataclass(frozen=True)
+class ChannelProblem:
+    """A channel Apprise cannot use: the key that configures it, its label (secrets redacted)
+    and why."""
+
+    key: str
+    label: str
+    problem: str
+
+
+def validate_channels(config: Config, hubs: list[str] | None = None) -> list[ChannelProblem]:
+    """Given the configuration (and optionally the hubs to look at; default: all), return every
+    channel Apprise cannot make a notifier of, named by its key: `hubs.ZZ.notify[0]`, or
+    `hubs.ZZ.email[0]` for a mail channel. Imports Apprise and loads its plugins (about a
+    second), so only the commands that send call it: notify, run, doctor."""
+    import logging
+
+    import apprise
+
+    logging.getLogger("apprise").propagate = False
+    out: list[ChannelProblem] = []
+    for hub in config.hubs if hubs is None else hubs:
+        h = config.hubs[hub]
+        keyed = [(f"hubs.{toml_key(hub)}.notify[{i}]", url) for i, url in enumerate(h.notify)]
+        keyed += [
+            (f"hubs.{toml_key(hub)}.email[{i}]", mail_url(config.notify.mail, a))
+            for i, a in enumerate(h.email)
+        ]
+        for key, url in keyed:
+            with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+                plugin = apprise.Apprise.instantiate(url)
+            if plugin is None:
+                channel = Channel.of(url)
+                out.append(ChannelProblem(key, channel.label, _unusable(url, captured.getvalue())))
+    return out
+
+
+def _unusable(url: str, logged: str) -> str:
+    """Given a URL Apprise refused and what it logged, return why, secrets redacted."""
+    from tarwatch.redact import scrub, secrets_of
+
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    # Apprise's lines that echo the URL show a secret's first and last character: left out.
+    reasons = [
+        scrub(reason, secrets_of(url))
+        for line in logged.splitlines()
+        if (reason := line.split(" - ", 2)[-1].strip()) and "://" not in reason
+    ]
+    if not scheme:
+        why = "expected an Apprise URL such as mailto://… or json://…"
+    else:
+        why = f"Apprise cannot use this {scheme}:// URL"
+    if reasons:
+        why += " (" + "; ".join(reasons) + ")"
+    return why + "; the services and their URLs: https://github.com/caronc/apprise/wiki"
 
 
 def mail_url(mail: Mail, address: str) -> str:

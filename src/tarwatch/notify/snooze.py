@@ -4,7 +4,7 @@ the dashboard show it as snoozed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from tarwatch.checks.model import Report, Snoozed
 from tarwatch.records import Key, Snooze
@@ -19,6 +19,22 @@ def parse_target(text: str) -> tuple[str, str | None, str | None]:
     node = parts[1] if len(parts) > 1 else None
     item = parts[2] if len(parts) > 2 else None
     return parts[0], node, item
+
+
+def unknown_target(
+    hub: str, node: str | None, item: str | None, nodes: Sequence[str], items: Sequence[str]
+) -> str | None:
+    """Given a parsed target (its hub known), the hub's nodes and the items known for it (seen
+    by a collect, or configured), return why the target names nothing (None: it names
+    something), listing what exists: a typo must not snooze nothing."""
+    if node is not None and node not in nodes:
+        return f"hub {hub} has no node {node!r}; its nodes: {', '.join(nodes) or '(none)'}"
+    if item is not None and item not in items:
+        if not items:
+            return f"no item {item!r} is known for {hub} yet; run `tarwatch collect` first"
+        shown = ", ".join(items[:20]) + (f", … ({len(items) - 20} more)" if len(items) > 20 else "")
+        return f"hub {hub} has no item {item!r}; its items: {shown}"
+    return None
 
 
 def snoozed(key: Key, snoozes: Iterable[Snooze]) -> Snooze | None:
