@@ -21,6 +21,7 @@ COMMANDS = {
     "config": "tarwatch.cli.config:config",
     "cron": "tarwatch.cli.cron:cron",
     "demo": "tarwatch.cli.demo:demo",
+    "doctor": "tarwatch.cli.doctor:doctor",
     "notify": "tarwatch.cli.notify:notify",
     "publish": "tarwatch.cli.publish:publish",
     "run": "tarwatch.cli.run:run",

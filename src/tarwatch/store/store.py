@@ -28,6 +28,7 @@ from tarwatch.records import Ingested, MarkKind, PollInfo, Snapshot
 from tarwatch.store import schema, site
 from tarwatch.store.failures import failing_as, failure, from_the_database, inserted_id
 from tarwatch.store.ingest import ingest, placeholder
+from tarwatch.store.inspect import StoreState
 from tarwatch.store.notify_store import NotifyRecords
 from tarwatch.store.snoozes import Snoozes
 from tarwatch.store.tables import items, marks, polls, runs, tarballs
@@ -88,6 +89,14 @@ class Store:
                 raise
             raise failure(e, f"cannot open {where}", path) from e
         return cls(engine, where, path)
+
+    @staticmethod
+    def inspect(url: str) -> StoreState:
+        """Given a URL, return what the store there is (exists? its revision against HEAD,
+        writable?) without creating, migrating or writing anything: see store/inspect.py."""
+        from tarwatch.store.inspect import inspect_store
+
+        return inspect_store(url)
 
     @property
     def in_memory(self) -> bool:
