@@ -171,7 +171,7 @@ def test_send_test_mails_each_channel_and_says_which_did_not_arrive(ssh_lab, tmp
 
         r = tarwatch("--config", str(config), "doctor", env=env)
         assert r.code == 1 and smtp.received == [], r.out
-        assert "nosuch://x: Apprise does not know the scheme nosuch://" in r.out, r.out
+        assert "hubs.C2.notify[2] = nosuch://x: Apprise cannot use this nosuch:// URL" in r.out, r.out
         assert r.out.count("understood by Apprise") == 2, r.out
 
         r = tarwatch("--config", str(config), "doctor", "--send-test", env=env)

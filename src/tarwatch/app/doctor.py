@@ -19,8 +19,8 @@ from tarwatch.collect.transport import NodeError
 from tarwatch.config import Config
 from tarwatch.config.models import ssh_destination
 from tarwatch.human import duration
-from tarwatch.notify.channels import hub_channels
-from tarwatch.notify.trial import send_test, unusable
+from tarwatch.notify.channels import hub_channels, validate_channels
+from tarwatch.notify.trial import send_test
 from tarwatch.store import Store
 
 # A node's clock this far from the hub's is a problem: its tarballs' times drift toward (and,
@@ -242,15 +242,17 @@ def _connection_problem(config: Config, node: str, reason: str) -> tuple[str, st
 
 
 def channel_checks(config: Config, hub: str, test_send: bool) -> list[Check]:
-    """Given a hub, return a Check per channel: understood by Apprise, and with `test_send`
-    whether a test message was accepted."""
-    out = []
+    """Given a hub, return a Check per channel: understood by Apprise (a channel it cannot use
+    is named by its key), and with `test_send` whether a test message was accepted."""
+    refused = validate_channels(config, [hub])
+    out = [
+        Check("channel", False, f"{p.key} = {p.label}: {p.problem}", "correct the URL", hub) for p in refused
+    ]
+    bad = {p.label for p in refused}
     for channel in hub_channels(config, hub):
-        why = unusable(channel)
-        if why is not None:
-            fix = "correct the URL (services and their URLs: https://github.com/caronc/apprise/wiki)"
-            out.append(Check("channel", False, f"{channel.label}: {why}", fix, hub))
-        elif not test_send:
+        if channel.label in bad:
+            continue
+        if not test_send:
             out.append(Check("channel", True, f"{channel.label}: understood by Apprise", None, hub))
         elif (failed := send_test(channel, hub)) is None:
             out.append(Check("channel", True, f"{channel.label}: test message sent (accepted)", None, hub))

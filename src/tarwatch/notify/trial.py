@@ -1,37 +1,13 @@
-"""Trying a channel before it matters (for `tarwatch doctor`): does Apprise understand its URL,
-and does a short test message get through (Apprise's notify() result: accepted at the SMTP or
-HTTP level, not read by anyone yet)."""
+"""Trying a channel before it matters (for `tarwatch doctor --send-test`): does a short test
+message get through (Apprise's notify() result: accepted at the SMTP or HTTP level, not read by
+anyone yet). Whether Apprise understands a URL at all is channels.validate_channels."""
 
 from __future__ import annotations
 
-import logging
 import socket
-from typing import Any
 
 from tarwatch.notify.transport import Outgoing, TransportError
 from tarwatch.records import Channel
-from tarwatch.redact import scrub, secrets_of
-
-
-def unusable(channel: Channel) -> str | None:
-    """Given a channel, return why Apprise cannot make a notifier of its URL (an unknown scheme,
-    a malformed address), or None when it can. Nothing is sent."""
-    import apprise
-
-    ap: Any = apprise  # its LogCapture is untyped
-    logging.getLogger("apprise").propagate = False
-    with ap.LogCapture(level=logging.WARNING) as captured:
-        plugin = ap.Apprise.instantiate(channel.url)
-    if plugin is not None:
-        return None
-    scheme = channel.url.split("://", 1)[0] if "://" in channel.url else ""
-    why = f"Apprise does not know the scheme {scheme}://" if scheme else "not an Apprise URL"
-    reasons = [
-        scrub(reason, secrets_of(channel.url))
-        for line in captured.getvalue().splitlines()
-        if (reason := line.split(" - ", 2)[-1].strip()) and "://" not in reason
-    ]
-    return why + (f" ({'; '.join(reasons)})" if reasons else "")
 
 
 def trial_message(hub: str) -> Outgoing:
