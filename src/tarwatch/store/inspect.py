@@ -74,8 +74,12 @@ def _sqlite(path: Path, head: str) -> StoreState:
         return StoreState(where, False, None, head, ok)
     writable = os.access(path, os.R_OK | os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
     try:
-        # immutable: SQLite neither writes nor creates anything (no -wal, no -shm) for this read.
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        # Without a -wal file, all of the store is in its file: read it immutable, so that SQLite
+        # creates nothing (a read-only open of a WAL store would leave -wal and -shm beside it).
+        # With one (a run writing now, or one that died), read-only, to see what the -wal holds.
+        wal = path.with_name(path.name + "-wal").exists()
+        mode = "mode=ro" if wal else "mode=ro&immutable=1"
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
         try:
             has = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
