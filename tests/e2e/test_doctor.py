@@ -6,6 +6,7 @@ SMTP receiver (aiosmtpd) for --send-test, and a store doctor only looks at."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -190,3 +191,15 @@ def test_send_test_mails_each_channel_and_says_which_did_not_arrive(ssh_lab, tmp
         )
     finally:
         smtp.stop()
+
+
+def test_a_configuration_that_does_not_load_is_one_problem_with_its_fix(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[store]\nurl = 3\n")
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    r = tarwatch("--config", str(bad), "doctor", env=env)
+    assert r.code == 1
+    assert r.out.splitlines()[0].startswith(f"✖ PROBLEM configuration: {bad}: at 'store.url'"), r.out
+    assert f"fix: correct store.url in {bad}" in r.out, r.out
+    r = tarwatch("doctor", env=env, cwd=tmp_path)
+    assert r.code == 1 and "no tarwatch.toml found" in r.out and "fix: write one" in r.out, r.out

@@ -34,7 +34,7 @@ def doctor(hubs: tuple[str, ...], send_test: bool) -> None:
         config, source = s.loaded()
         chosen = select_hubs(config, source, hubs)
     except ConfigError as e:
-        checks = [Check("configuration", False, str(e), "correct the file (tarwatch config show prints it)")]
+        checks = [Check("configuration", False, str(e), _config_fix(e))]
     else:
         checks = examine(config, source, chosen, test_send=send_test)
     click.echo(render(checks, color=sys.stdout.isatty() and not os.environ.get("NO_COLOR")), nl=False)
@@ -75,3 +75,15 @@ def render(checks: list[Check], *, color: bool) -> str:
     else:
         console.print(Text("ready for the first night", style=TERMINAL["ok"]))
     return buf.getvalue()
+
+
+def _config_fix(e: ConfigError) -> str:
+    """Given why the configuration did not load, return what to do."""
+    if e.key is None or "no tarwatch.toml found" in (e.file or ""):
+        return (
+            "write one (tarwatch config import converts the legacy pair) and pass --config FILE, "
+            "or put it at ./tarwatch.toml or ~/.config/tarwatch/tarwatch.toml"
+        )
+    if e.key == "hubs" and e.problem.startswith("no hub "):
+        return "name a configured hub"
+    return f"correct {e.key} in {e.file or 'the file'} (tarwatch config schema describes every key)"
