@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from tarwatch.checks import History, Poll, Report, evaluate, stale, transfer, worst
 from tarwatch.config import Config
+from tarwatch.errors import TarwatchError
 from tarwatch.history import ItemHistory
 from tarwatch.notify import snooze
 from tarwatch.store import Store
@@ -35,6 +36,17 @@ def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> 
     report = evaluate(config, hubs, History(polls, histories, store.locks(hubs)), now)
     snooze.mark(report, store.snoozes.active(now))
     return report
+
+
+class NothingCollected(TarwatchError):
+    """The store holds no listing of any node of the hubs asked about."""
+
+
+def require_collected(config: Config, hubs: list[str], store: Store) -> None:
+    """Given the config, hubs and store, raise NothingCollected when the hubs have nodes but
+    the store holds no listing of any of them: `collect` has not run yet."""
+    if any(config.hub_nodes(hub) for hub in hubs) and not store.latest_polls(hubs):
+        raise NothingCollected(f"nothing collected yet for {', '.join(hubs)}: run `tarwatch collect` first")
 
 
 def of_hubs(report: Report, hubs: Sequence[str]) -> Report:

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from tarwatch.app.report import build_report
+from tarwatch.app.report import build_report, require_collected
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.formats import jsondoc
 from tarwatch.formats.document import to_json
@@ -31,12 +31,16 @@ from tarwatch.store import Store
 def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
     """Check the stored history of the hubs (default: all) and print the findings.
 
-    Nothing is listed here: run `tarwatch collect` first. Exit status: 0 ok, 1 warn,
-    2 alarm, 3 unknown (as monitoring plugins do)."""
+    Nothing is listed here: run `tarwatch collect` first (before it, the table says so in
+    one line, exit status 3; json and nagios report every item unknown). With -q, only the
+    summary line. Exit status: 0 ok, 1 warn, 2 alarm, 3 unknown (as monitoring plugins do)."""
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
-    report = build_report(config, chosen, Store.open(config.store.url), s.now_epoch())
+    store = Store.open(config.store.url)
+    if fmt == "table":  # programs get their document, every item unknown
+        require_collected(config, chosen, store)
+    report = build_report(config, chosen, store, s.now_epoch())
     if fmt == "json":
         click.echo(jsondoc.dumps(to_json(report), indent=1))
     elif fmt == "nagios":
@@ -48,7 +52,8 @@ def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
 
         click.echo(nagios.render(report, thresholds), nl=False)
     else:
-        click.echo(render_table(report, show_all=show_all, color=wants_color()), nl=False)
+        table = render_table(report, show_all=show_all, color=wants_color(), quiet=s.quiet > 0)
+        click.echo(table, nl=False)
     sys.exit(report.status.exit_code)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -52,8 +54,7 @@ def demo(where: Path | None, days: int, serve: bool | None, port: int) -> None:
     from tarwatch.collect.run import run_collect
     from tarwatch.config import load_toml
     from tarwatch.demo import HUB, make_world
-    from tarwatch.formats.document import to_json
-    from tarwatch.formats.table import render_table
+    from tarwatch.formats.table import problem_counts, render_table
     from tarwatch.store import Store
 
     s = state()
@@ -70,17 +71,30 @@ def demo(where: Path | None, days: int, serve: bool | None, port: int) -> None:
     report = build_report(config, [HUB], store, now)
     click.echo()
     click.echo(render_table(report, color=wants_color()), nl=False)
-    hub = to_json(report)["hubs"][0]
-    problems = sum(1 for n in hub["nodes"] for i in n["items"] if i["status"] != "ok")
+    problems = sum(problem_counts(report).values())
     click.echo()
-    click.echo(f"{problems} problem items found, as planted. To look further:")
-    now_opt = f" --now {world.now.isoformat()}" if s.now else ""
-    click.echo(f"  tarwatch --config {world.config}{now_opt} check --all")
-    click.echo(f"  tarwatch --config {world.config}{now_opt} check --format json")
-    click.echo(f"  tarwatch --config {world.config} collect      # list the nodes again")
+    click.echo(f"{problems} problems found (one per row above), as planted. To look further:")
+    tw = shlex.join([*tarwatch_command(), "--config", str(world.config)])
+    now_opt = f" --now {world.now.isoformat(timespec='seconds')}" if s.now else ""
+    click.echo(f"  {tw}{now_opt} check --all")
+    click.echo(f"  {tw}{now_opt} check --format json")
+    click.echo(f"  {tw} collect      # list the nodes again")
     _publish_and_serve(
         world.config, config, report, store, serve if serve is not None else sys.stdout.isatty(), port
     )
+
+
+def tarwatch_command() -> list[str]:
+    """Return the command that runs this tarwatch as printed: `tarwatch` when that is the one
+    on PATH, else this process's own program by its resolved path, else `python -m tarwatch`."""
+    started_as = Path(sys.argv[0])
+    if started_as.name == "tarwatch" and started_as.is_file():
+        mine = started_as.resolve()
+        on_path = shutil.which("tarwatch")
+        if on_path is not None and Path(on_path).resolve() == mine:
+            return ["tarwatch"]
+        return [str(mine)]
+    return [sys.executable, "-m", "tarwatch"]
 
 
 def _publish_and_serve(
@@ -104,4 +118,4 @@ def _publish_and_serve(
         )
         click.echo("stopped")
     else:
-        click.echo(f"  tarwatch --config {path} serve      # serve it")
+        click.echo(f"  {shlex.join([*tarwatch_command(), '--config', str(path)])} serve      # serve it")

@@ -189,3 +189,58 @@ def test_an_unreachable_nodes_reason_from_its_ssh_is_shown_escaped(tmp_path: Pat
     assert r.exit_code == 2, r.output
     assert not RAW_CONTROL.search(r.stdout), repr(r.stdout)
     assert "banner \\x1b]0;owned\\x07\\x1b[2J\\nline two\\r" in r.stdout
+
+
+# -- day one: 80 columns, -q, before any collect, one count -----------------------------------
+
+
+def _on(columns: int, *args: str) -> Result:
+    return CliRunner(env={"COLUMNS": str(columns)}).invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_the_table_fits_an_80_column_terminal(tmp_path: Path) -> None:
+    from rich.cells import cell_len
+
+    names = ["dybsvn", "a-rather-long-repository-name-indeed", "old"]
+    cfg = world(tmp_path, names, stale=("old", "a-rather-long-repository-name-indeed"))
+    r = _on(80, "check", "--all", "--now", NOW, "--config", str(cfg))
+    assert r.exit_code == 2, r.output
+    assert max(cell_len(line) for line in r.stdout.splitlines()) <= 80
+    assert "stale" in r.stdout and "svn/old" in r.stdout
+    wide = _on(160, "check", "--all", "--now", NOW, "--config", str(cfg))
+    assert "newest (UTC)" in wide.stdout and "newest (UTC)" not in r.stdout
+
+
+def test_quiet_check_prints_only_the_summary_line(tmp_path: Path) -> None:
+    cfg = world(tmp_path, ["dybsvn", "old", "env"], stale=("old",))
+    r = run("-q", "check", "--now", NOW, "--config", str(cfg))
+    assert r.exit_code == 2
+    [line] = r.stdout.splitlines()
+    assert line.startswith("tarwatch: ") and "ALARM" in line and "1 alarm" in line
+    assert "(as of 2026-11-25 12:00 UTC)" in line
+
+
+def test_no_microseconds_in_the_table(tmp_path: Path) -> None:
+    cfg = world(tmp_path, ["dybsvn"])
+    r = run("check", "--now", "2026-11-25T12:00:00.909840", "--config", str(cfg))
+    assert "909840" not in r.stdout and "T12:00" not in r.stdout
+
+
+def test_check_before_any_collect_says_to_run_collect(tmp_path: Path) -> None:
+    cfg = tmp_path / "tarwatch.toml"
+    cfg.write_text(
+        f'[store]\nurl = "sqlite:///{tmp_path / "tw.db"}"\n\n[hubs.ZZ]\nsrvnode = "d"\nnodes = ["SDU"]\n\n'
+        '[nodes.SDU]\nhost = "sdu.example.org"\n'
+    )
+    r = run("check", "--config", str(cfg))
+    assert r.exit_code == 3
+    assert r.stdout == ""
+    [line] = r.stderr.splitlines()
+    assert "run `tarwatch collect` first" in line
+
+
+def test_the_summary_counts_the_rows_the_table_shows(tmp_path: Path) -> None:
+    cfg = world(tmp_path, ["dybsvn", "old", "older", "env"], stale=("old", "older"))
+    r = run("check", "--now", NOW, "--config", str(cfg))
+    rows = [line for line in r.stdout.splitlines() if "svn/" in line]
+    assert f"{len(rows)} alarms" in r.stdout.splitlines()[0]

@@ -363,8 +363,30 @@ def test_the_demo_makes_its_world_and_exits_0(demo: dict[str, Any]) -> None:
     made = demo["made"]
     assert made.exit_code == 0, made.output
     assert (demo["world"] / "tarwatch.toml").is_file()
-    assert "problem items found, as planted" in made.stdout
+    assert "problems found (one per row above), as planted" in made.stdout
     assert f"--now {GENERATED}" in made.stdout
+
+
+def test_the_demos_count_is_the_tables(demo: dict[str, Any]) -> None:
+    """One definition of a problem: the summary line's counts add up to the count said after."""
+    import re
+
+    out = demo["made"].stdout
+    headline = next(line for line in out.splitlines() if line.startswith("tarwatch: "))
+    said = sum(int(n) for n in re.findall(r"(\d+) (?:alarms|warnings|unknown)", headline))
+    assert f"{said} problems found" in out
+
+
+def test_the_commands_the_demo_prints_run_as_printed(demo: dict[str, Any]) -> None:
+    import shlex
+    import subprocess
+
+    line = next(x for x in demo["made"].stdout.splitlines() if x.endswith("check --format json"))
+    argv = shlex.split(line)
+    assert argv[0] == "tarwatch" or Path(argv[0]).is_absolute()
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2, p.stderr
+    assert json.loads(p.stdout)["status"] == "alarm"
 
 
 def test_the_demo_publishes_its_dashboard_and_serves_only_on_a_terminal(demo: dict[str, Any]) -> None:
