@@ -203,3 +203,24 @@ def test_a_configuration_that_does_not_load_is_one_problem_with_its_fix(tmp_path
     assert f"fix: correct store.url in {bad}" in r.out, r.out
     r = tarwatch("doctor", env=env, cwd=tmp_path)
     assert r.code == 1 and "no tarwatch.toml found" in r.out and "fix: write one" in r.out, r.out
+
+
+def test_a_postgresql_store_is_looked_at_not_created(postgres):
+    from sqlalchemy import create_engine, inspect
+
+    from tarwatch.store import Store
+
+    url = postgres.fresh_database("doctor_inspect")
+    s = Store.inspect(url)
+    assert (s.exists, s.revision, s.writable, s.problem) == (False, None, True, None), s
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert inspect(conn).get_table_names() == []  # nothing created
+        Store.open(url).close()
+        s = Store.inspect(url)
+        assert (s.exists, s.current, s.writable, s.problem) == (True, True, True, None), s
+    finally:
+        engine.dispose()
+    down = Store.inspect("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert down.problem and down.problem.startswith("cannot reach store postgresql"), down
