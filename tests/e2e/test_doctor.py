@@ -89,6 +89,8 @@ def test_doctor_says_each_fault_with_its_fix_and_writes_nothing(ssh_lab, tmp_pat
     good_node(ssh_lab, tmp_path, "nomd5", PATH=tool_path(tmp_path / "nomd5-bin", BUSYBOX_TOOLS, bb))
     ssh_lab.add_node("noroot", env={"SCM_FOLD": str(tmp_path / "nowhere")})
     ssh_lab.add_refusing("refused")
+    ssh_lab.add_refusing_key("nokey")
+    ssh_lab.add_wrong_key("changed")
     new = ssh_lab.add_node("new", env={"SCM_FOLD": str(tmp_path / "fold-good")})
     kept = [line for line in ssh_lab.known_hosts.read_text().splitlines() if f"]:{new.port} " not in line]
     ssh_lab.known_hosts.write_text("\n".join(kept) + "\n")
@@ -101,7 +103,7 @@ def test_doctor_says_each_fault_with_its_fix_and_writes_nothing(ssh_lab, tmp_pat
     good_node(ssh_lab, tmp_path, "ahead", PATH=f"{ahead}:/usr/bin:/bin")
     env = env_of(ssh_lab, tmp_path)
     store = tmp_path / "tw.db"
-    nodes = ["good", "bb", "nomd5", "noroot", "refused", "new", "ahead"]
+    nodes = ["good", "bb", "nomd5", "noroot", "refused", "nokey", "changed", "new", "ahead"]
     config = write_config(tmp_path / "tw.toml", store, dict.fromkeys(nodes, ""), 'verify = "md5"')
 
     r = tarwatch("--config", str(config), "doctor", env=env)
@@ -121,6 +123,10 @@ def test_doctor_says_each_fault_with_its_fix_and_writes_nothing(ssh_lab, tmp_pat
     assert f"{tmp_path / 'nowhere'}/backup/cms02: no such folder" in noroot, noroot
     (refused,) = problems(got["refused"])
     assert "connection refused" in refused and "start sshd" in refused, refused
+    (nokey,) = problems(got["nokey"])
+    assert "authentication failed" in nokey and "authorized_keys" in nokey, nokey
+    (changed,) = problems(got["changed"])
+    assert "CHANGED" in changed and "ssh-keyscan" not in changed, changed
     (unknown,) = problems(got["new"])
     line = f"ssh-keyscan -p {new.port} {new.ip} >> {ssh_lab.known_hosts}"
     assert "not trusted" in unknown and unknown.endswith(f"then run: {line}"), unknown
@@ -128,7 +134,7 @@ def test_doctor_says_each_fault_with_its_fix_and_writes_nothing(ssh_lab, tmp_pat
     assert (
         re.search(r"clock: (59|60) minutes ahead of the hub's", skew) and "stamped in the future" in skew
     ), skew
-    assert r.out.rstrip().endswith("5 problems: not ready"), r.out
+    assert r.out.rstrip().endswith("7 problems: not ready"), r.out
     assert not store.exists() and not (tmp_path / "site").exists()
 
     # The printed line does what it says: run as printed, the node passes.
