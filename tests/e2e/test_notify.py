@@ -5,6 +5,7 @@ local folders (tests/support/backups.py) that `tarwatch --now T run` lists."""
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from support.mail import free_port
 from support.notify_world import LEGACY, MONDAY, OPS, World, make_world
+from tarwatch.config.toml import to_toml
 
 pytestmark = pytest.mark.e2e
 SECRET = "hunter2hunter2"
@@ -209,3 +211,27 @@ def test_snooze_refuses_a_target_that_names_nothing_and_lists_what_exists(world:
     r = world.run(MONDAY, "snooze", "YY", "2d", "--why", "typo")
     assert r.code == 2 and "no hub 'YY'; configured: ZZ" in r.err
     assert "Nothing is snoozed." in world.run(MONDAY, "snooze").out
+
+
+def test_an_alarm_only_channel_without_reminders_gets_the_alarm_not_the_warning_nor_reminders(
+    tmp_path: Path,
+) -> None:
+    w = make_world(tmp_path, hub={"keep_max": 3}, defaults={"repeat": "6h"})  # 7 nights kept: warnings
+    try:
+        data = tomllib.loads(w.config.read_text())
+        hook = next(u for u in data["hubs"]["ZZ"]["notify"] if u.startswith("json://"))
+        data["hubs"]["ZZ"]["notify"] = [u for u in data["hubs"]["ZZ"]["notify"] if u != hook] + ["pager"]
+        data["notify"]["channels"] = {"pager": {"url": hook, "statuses": ["alarm"], "reminders": False}}
+        w.config.write_text(to_toml(data))
+        w.run(MONDAY)
+        assert w.subjects()[0].startswith("tarwatch ZZ: ") and "warning" in w.subjects()[0]
+        assert w.hook.posts == []  # warnings only: not for the pager
+        w.backups.go_away("SDU")
+        w.run(MONDAY + timedelta(hours=1))
+        assert w.hook.titles() == [w.subjects()[1]] and "1 alarm" in w.subjects()[1]
+        w.run(MONDAY + timedelta(hours=8))  # reminders due: by mail only
+        assert w.subjects()[2].startswith("tarwatch ZZ: still ")
+        assert len(w.hook.posts) == 1
+    finally:
+        w.smtp.stop()
+        w.hook.stop()

@@ -59,7 +59,7 @@ def show_outcome(outcome: Outcome, dry_run: bool = False, quiet: bool = False) -
             _show(p)
         elif p.message is not None and not p.channels:
             click.echo(
-                f"{p.hub}: no channels (`notify`, `email`): {p.message.subject!r} is kept, sent nowhere"
+                f"{p.hub}: no channel (`notify`, `email`) takes {p.message.subject!r}: kept, sent nowhere"
             )
     for a in outcome.attempts:
         d = a.delivery

@@ -93,6 +93,7 @@ def default_sender() -> str:
 
 DEFAULT_ROOT = "$SCM_FOLD/backup/{srvnode}"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+StatusName = Literal["alarm", "warn", "unknown"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
@@ -245,10 +246,36 @@ class Mail(_Strict):
         return _check_address(v)
 
 
+class NamedChannel(_Strict):
+    """A named channel ([notify.channels.NAME]) with its routing: which hubs it serves, which
+    messages it takes. A message goes whole, or not at all: it goes when it names a problem of
+    one of `statuses` (new, still open or recovered from it), or is the weekly "all is well"."""
+
+    url: str = Field(description="its Apprise URL")
+    hubs: list[str] = Field(
+        default_factory=list, description="hubs it serves, besides those naming it in their `notify`"
+    )
+    statuses: list[StatusName] = Field(
+        default_factory=lambda: list[StatusName](["alarm", "warn", "unknown"]),
+        description='the statuses it is told of, e.g. ["alarm"] (default: all three)',
+    )
+    reminders: bool = Field(True, description="whether it gets reminders (messages of open problems only)")
+    all_well: bool = Field(True, description='whether it gets the weekly "all is well"')
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_one_line(cls, v: str) -> str:
+        return _no_control(v)
+
+
 class Notify(_Strict):
     """Sending notifications."""
 
     mail: Mail = Field(default_factory=Mail, description="mail to the hubs' legacy `email` addresses")
+    channels: dict[str, NamedChannel] = Field(
+        default_factory=dict,
+        description="named channels with their routing, referenced by name from a hub's `notify`",
+    )
 
 
 class Hub(Overrides):  # type: ignore[misc,valid-type]
@@ -258,7 +285,10 @@ class Hub(Overrides):  # type: ignore[misc,valid-type]
     source: str | None = Field(None, description='the node holding the hub\'s own copy, e.g. "local"')
     nodes: list[str] = Field(default_factory=list, description="backup nodes holding copies")
     select: list[str] = Field(default_factory=list, description='items to watch, "cat/name"; empty: all')
-    notify: list[str] = Field(default_factory=list, description="Apprise URLs to notify")
+    notify: list[str] = Field(
+        default_factory=list,
+        description="Apprise URLs to notify, or names of [notify.channels.NAME] (a channel with routing)",
+    )
     email: list[Address] = Field(
         default_factory=list, description="addresses to mail (the legacy `email`), through [notify.mail]"
     )
@@ -366,6 +396,32 @@ class Config(_Strict):
         return self
 
     @model_validator(mode="after")
+    def _channels_are_defined(self) -> Config:
+        named = sorted(self.notify.channels)
+        for name, channel in self.notify.channels.items():
+            if not NAME_RE.match(name):
+                raise _KeyError(
+                    f"notify.channels.{toml_key(name)}",
+                    f"channel name {name!r} is not allowed; a channel name is {HUB_TAGS}",
+                )
+            for hub in channel.hubs:
+                if hub not in self.hubs:
+                    raise _KeyError(
+                        f"notify.channels.{toml_key(name)}.hubs",
+                        f"hub {hub!r} is not defined; configured: {', '.join(self.hubs) or '(none)'}",
+                    )
+        for tag, hub in self.hubs.items():
+            for i, entry in enumerate(hub.notify):
+                if not is_url(entry) and entry not in self.notify.channels:
+                    raise _KeyError(
+                        f"hubs.{toml_key(tag)}.notify[{i}]",
+                        f"expected an Apprise URL (scheme://…) or the name of a [notify.channels.NAME] "
+                        f"table, got {short_repr(entry)}"
+                        + (f"; channels: {', '.join(named)}" if named else ""),
+                    )
+        return self
+
+    @model_validator(mode="after")
     def _thresholds_agree(self) -> Config:
         """keep_min ≤ keep_max and stale_warn ≤ stale_alarm, as they are in effect: in the
         defaults, for each hub, and for each item with thresholds of its own. A disagreement is
@@ -412,6 +468,11 @@ class Config(_Strict):
         out = [h.source] if h.source else []
         out += [n for n in h.nodes if n not in out]
         return out
+
+
+def is_url(entry: str) -> bool:
+    """Given an entry of a hub's `notify`, return whether it is a URL (else: a channel's name)."""
+    return "://" in entry
 
 
 class _KeyError(ValueError):

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from tarwatch.config.models import Config, Mail
+from tarwatch.config.models import Config, Mail, NamedChannel, is_url
 from tarwatch.config.toml import toml_key
-from tarwatch.records import Channel
+from tarwatch.notify.routing import Route
+from tarwatch.records import Channel, Status
 
 SMTP_MODES = {"none": "insecure", "starttls": "starttls", "ssl": "ssl"}
 SMTP_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
@@ -16,9 +17,43 @@ SMTP_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 
 def hub_channels(config: Config, hub: str) -> list[Channel]:
     """Given the configuration and a hub tag, return the hub's channels, each once."""
-    h = config.hubs[hub]
-    urls = [*h.notify, *(mail_url(config.notify.mail, address) for address in h.email)]
-    return [Channel.of(u) for u in dict.fromkeys(urls)]
+    return [r.channel for r in hub_routes(config, hub)]
+
+
+def hub_routes(config: Config, hub: str) -> list[Route]:
+    """Given the configuration and a hub tag, return the hub's channels with their routing, each
+    once (the first mention wins): its `notify` URLs and named channels, its `email` addresses,
+    then the named channels whose `hubs` list it."""
+    routes: dict[str, Route] = {}
+    for _key, r in _keyed_routes(config, hub):
+        routes.setdefault(r.channel.id, r)
+    return list(routes.values())
+
+
+def _keyed_routes(config: Config, hub: str) -> list[tuple[str, Route]]:
+    """Given a hub tag, return its routes, each with the key configuring it."""
+    h, named = config.hubs[hub], config.notify.channels
+    at = f"hubs.{toml_key(hub)}"
+    out: list[tuple[str, Route]] = []
+    for i, entry in enumerate(h.notify):
+        if is_url(entry):
+            out.append((f"{at}.notify[{i}]", Route(Channel.of(entry))))
+        else:
+            out.append((f"notify.channels.{toml_key(entry)}.url", _route(named[entry])))
+    out += [
+        (f"{at}.email[{i}]", Route(Channel.of(mail_url(config.notify.mail, a))))
+        for i, a in enumerate(h.email)
+    ]
+    out += [
+        (f"notify.channels.{toml_key(name)}.url", _route(c))
+        for name, c in named.items()
+        if hub in c.hubs and name not in h.notify
+    ]
+    return out
+
+
+def _route(c: NamedChannel) -> Route:
+    return Route(Channel.of(c.url), frozenset(Status(s) for s in c.statuses), c.reminders, c.all_well)
 
 
 @dataclass(frozen=True)
@@ -33,23 +68,23 @@ class ChannelProblem:
 
 def validate_channels(config: Config, hubs: list[str] | None = None) -> list[ChannelProblem]:
     """Given the configuration (and optionally the hubs to look at; default: all), return every
-    channel Apprise cannot make a notifier of, named by its key: `hubs.ZZ.notify[0]`, or
-    `hubs.ZZ.email[0]` for a mail channel. Imports Apprise and loads its plugins (about a
-    second), so only the commands that send call it: notify, run, doctor."""
+    channel Apprise cannot make a notifier of, named by its key: `hubs.ZZ.notify[0]`,
+    `hubs.ZZ.email[0]` for a mail channel, `notify.channels.NAME.url` for a named one. Imports
+    Apprise and loads its plugins (about a second), so only the commands that send call it:
+    notify, run, doctor."""
     import logging
 
     import apprise
 
     logging.getLogger("apprise").propagate = False
     out: list[ChannelProblem] = []
+    seen: set[tuple[str, str]] = set()
     for hub in config.hubs if hubs is None else hubs:
-        h = config.hubs[hub]
-        keyed = [(f"hubs.{toml_key(hub)}.notify[{i}]", url) for i, url in enumerate(h.notify)]
-        keyed += [
-            (f"hubs.{toml_key(hub)}.email[{i}]", mail_url(config.notify.mail, a))
-            for i, a in enumerate(h.email)
-        ]
-        for key, url in keyed:
+        for key, route in _keyed_routes(config, hub):
+            url = route.channel.url
+            if (key, url) in seen:
+                continue
+            seen.add((key, url))
             with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
                 plugin = apprise.Apprise.instantiate(url)
             if plugin is None:

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 from tarwatch.checks.model import HubVerdict, Report
 from tarwatch.config.models import WEEKDAYS, Config
-from tarwatch.notify.channels import hub_channels
+from tarwatch.notify.channels import hub_channels, hub_routes
 from tarwatch.notify.compose import Message, Policy, compose
 from tarwatch.notify.deliver import Attempt, deliver
 from tarwatch.notify.links import hub_link, links
 from tarwatch.notify.observe import observe
 from tarwatch.notify.render import render
+from tarwatch.notify.routing import routed
 from tarwatch.notify.transitions import detect
 from tarwatch.notify.transport import Transport
 from tarwatch.records import Channel, Key, MessageKind, Snooze, State, Transition
@@ -27,7 +28,8 @@ from tarwatch.store.notify_store import Composed
 @dataclass(frozen=True, slots=True)
 class Planned:
     """One hub's part of a run: its transitions, the states to keep, and its message (None:
-    nothing to say), with the message's text and HTML and the hub's channels."""
+    nothing to say), with the message's text and HTML and the channels it goes to (routed:
+    those of the hub's channels that take it)."""
 
     hub: str
     transitions: list[Transition]
@@ -92,7 +94,9 @@ def plan(config: Config, store: Store, verdict: HubVerdict, snoozes: Sequence[Sn
     )
     message = compose(hub, transitions, states, observed.problems, snoozes, now, policy)
     text, html = render(message) if message is not None else ("", "")
-    return Planned(hub, transitions, states, message, text, html, hub_channels(config, hub))
+    routes = hub_routes(config, hub)
+    channels = routed(message, routes) if message is not None else [r.channel for r in routes]
+    return Planned(hub, transitions, states, message, text, html, channels)
 
 
 def _repeat(config: Config, key: Key) -> float:

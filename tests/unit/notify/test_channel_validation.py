@@ -66,12 +66,27 @@ def test_the_address_rule_is_apprises(address: str) -> None:
 
 
 def test_validate_channels_names_the_key_of_each_url_apprise_cannot_use() -> None:
-    c = config(
-        notify=["json://127.0.0.1:1/hook", "nosuchservice://x/y", "mailto://bob:s3cr3t@x", "just text"],
-        email=["ops@example.org"],
+    c = validate(
+        {
+            "nodes": {"N": {}},
+            "hubs": {
+                "ZZ": {
+                    "srvnode": "zz",
+                    "notify": [
+                        "json://127.0.0.1:1/hook",
+                        "nosuchservice://x/y",
+                        "mailto://bob:s3cr3t@x",
+                        "ops",
+                    ],
+                    "email": ["ops@example.org"],
+                }
+            },
+            "notify": {"channels": {"ops": {"url": "just text"}}},
+        },
+        "t.toml",
     )
     problems = validate_channels(c)
-    assert [p.key for p in problems] == ["hubs.ZZ.notify[1]", "hubs.ZZ.notify[2]", "hubs.ZZ.notify[3]"]
+    assert [p.key for p in problems] == ["hubs.ZZ.notify[1]", "hubs.ZZ.notify[2]", "notify.channels.ops.url"]
     assert "nosuchservice://" in problems[0].problem
     assert all("s3cr3t" not in p.problem and "s3cr3t" not in p.label for p in problems)
     assert "expected an Apprise URL" in problems[2].problem
