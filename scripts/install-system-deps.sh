@@ -15,6 +15,7 @@ SYSTEM_PACKAGES=(
   fonts-dejavu-core
   postgresql
   busybox
+  prometheus
 )
 
 log() { printf 'install-system-deps: %s\n' "$*" >&2; }

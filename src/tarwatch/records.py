@@ -112,6 +112,17 @@ class PollInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class RunInfo:
+    """The newest finished run (`collect` or `run`) that listed a hub: when it started and
+    ended, on the wall clock, in epoch seconds."""
+
+    hub: str
+    command: str
+    started: float
+    finished: float
+
+
+@dataclass(frozen=True, slots=True)
 class Ingested:
     """What recording one poll changed."""
 

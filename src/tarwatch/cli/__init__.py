@@ -22,6 +22,7 @@ COMMANDS = {
     "cron": "tarwatch.cli.cron:cron",
     "demo": "tarwatch.cli.demo:demo",
     "doctor": "tarwatch.cli.doctor:doctor",
+    "metrics": "tarwatch.cli.metrics:metrics",
     "notify": "tarwatch.cli.notify:notify",
     "publish": "tarwatch.cli.publish:publish",
     "run": "tarwatch.cli.run:run",

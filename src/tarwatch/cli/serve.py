@@ -1,4 +1,4 @@
-"""`tarwatch serve`: serve the published site over HTTP, for a look."""
+"""`tarwatch serve`: serve the published site over HTTP, for a look, and its /metrics."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from tarwatch.cli.common import global_options, handle_errors, port_option, state
+from tarwatch.cli.common import global_options, handle_errors, port_option, select_hubs, state
+from tarwatch.config import Config
 
 
 @click.command()
@@ -21,12 +22,26 @@ from tarwatch.cli.common import global_options, handle_errors, port_option, stat
 @global_options
 @handle_errors()
 def serve(port: int, bind: str, folder: Path | None) -> None:
-    """Serve the published site until Ctrl-C or SIGTERM, and print its URL."""
+    """Serve the published site until Ctrl-C or SIGTERM, and print its URL.
+
+    /metrics answers the Prometheus metrics of every hub (as `tarwatch metrics`), computed
+    from the configured store on each request."""
+    from tarwatch.app.metrics import Endpoint
     from tarwatch.errors import TarwatchError
     from tarwatch.serve import serve_forever
 
-    site = folder or state().config().publish.out
+    s = state()
+    site = folder or s.config().publish.out
     if not (Path(site) / "index.html").is_file():
         raise TarwatchError(f"no published site in {site}: run `tarwatch publish` first")
-    serve_forever(Path(site), bind, port, lambda url: click.echo(f"Serving {site} at {url} (Ctrl-C stops)"))
+
+    def configured() -> Config:
+        config, source = s.loaded()
+        select_hubs(config, source, ())  # no hubs (no configuration found) is an error, not empty
+        return config
+
+    metrics = Endpoint(configured, s.now_epoch)
+    serve_forever(
+        Path(site), bind, port, lambda url: click.echo(f"Serving {site} at {url} (Ctrl-C stops)"), metrics
+    )
     click.echo("stopped")

@@ -24,7 +24,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from tarwatch.errors import StoreError
 from tarwatch.history import ItemHistory, Tar
-from tarwatch.records import Ingested, MarkKind, PollInfo, Snapshot
+from tarwatch.records import Ingested, MarkKind, PollInfo, RunInfo, Snapshot
 from tarwatch.store import schema, site
 from tarwatch.store.failures import failing_as, failure, from_the_database, inserted_id
 from tarwatch.store.ingest import ingest, placeholder
@@ -231,6 +231,24 @@ class Store:
         )
         with self._failing(f"cannot read the polls of {node} for {hub}"), self._engine.connect() as conn:
             return conn.execute(q).scalar()
+
+    def last_runs(self, hubs: Iterable[str]) -> dict[str, RunInfo]:
+        """Given hub tags, return the newest run that finished (not abandoned) of each hub that
+        has one, newest by its end."""
+        wanted = set(hubs)
+        q = (
+            select(runs.c.command, runs.c.started, runs.c.finished, runs.c.hubs)
+            .where(runs.c.outcome == "finished", runs.c.finished.is_not(None))
+            .order_by(runs.c.finished.desc(), runs.c.id.desc())
+        )
+        out: dict[str, RunInfo] = {}
+        with self._failing("cannot read the runs"), self._engine.connect() as conn:
+            for command, started, finished, names in conn.execute(q):
+                for hub in wanted.intersection(names.split()) - out.keys():
+                    out[hub] = RunInfo(hub, command, started, finished)
+                if len(out) == len(wanted):
+                    break
+        return out
 
     def item_histories(self, hubs: Iterable[str]) -> dict[tuple[str, str], dict[str, ItemHistory]]:
         """Given hub tags, return every (hub, node)'s kept items: item → ItemHistory, without
