@@ -236,3 +236,21 @@ def test_every_metric_the_rules_use_is_one_tarwatch_writes(world: World) -> None
     written = {f.name + suffix for f in parse_text(metrics(world)) for suffix in ("", "_info") if f.type}
     used = set(re.findall(r"\btarwatch_[a-z_]+", (RULES / "tarwatch-rules.yml").read_text()))
     assert used and used <= written, used - written
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['we"ird\\name', "new\nline", "red\x1b[31mALARM\x1b[0m", "bidi\u202eevil", "tab\there", "ünïcødé/名前"],
+)
+def test_hostile_names_pass_promtool_and_read_back_as_they_are(name: str) -> None:
+    from tarwatch.checks.model import HubVerdict, ItemVerdict, NodeVerdict, Report
+    from tarwatch.formats.metrics import families, text
+    from tarwatch.records import Status
+
+    item = ItemVerdict(f"repos/{name}", Status.WARN, 1_795_608_000.0, 10, 1, None)
+    node = NodeVerdict(name, Status.WARN, True, 1_795_608_000.0, None, [item])
+    report = Report(1_795_608_000.0, Status.WARN, [HubVerdict("ZZ", Status.WARN, "dayabay", [node])])
+    body = text(families(report, {}, {}, "1.2.3")).decode()
+    check_metrics(body)
+    got = values(body)
+    assert got[("tarwatch_item_status", (("hub", "ZZ"), ("item", f"repos/{name}"), ("node", name)))] == 1
