@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo
 from tarwatch.config.toml import to_toml
 
 HUB, SRVNODE, TZ = "ZZ", "dayabay", "Asia/Shanghai"
+BACKUP_AGO = timedelta(hours=8)
+# The file that marks a folder as a demo world: `tarwatch demo` may remove and remake it.
+MARKER = ".tarwatch-demo"
 SOURCE = "hub"
 NODES = ("SDU", "IHEP", "NTU")
 UNREACHABLE = "KEK"
@@ -55,10 +58,11 @@ def make_world(base: Path, now: datetime | None = None, days: int = 120) -> Worl
     now = (now or datetime.now(UTC)).astimezone(UTC)
     tz = ZoneInfo(TZ)
     base.mkdir(parents=True, exist_ok=True)
+    (base / MARKER).write_text("made by `tarwatch demo`; it removes and remakes this folder\n")
     roots = {n: base / "nodes" / n / "backup" / SRVNODE for n in (SOURCE, *NODES)}
-    last_night = now.astimezone(tz).replace(hour=11, minute=30, second=10, microsecond=0)
-    if last_night > now.astimezone(tz) - timedelta(hours=2):
-        last_night -= timedelta(days=1)
+    # The newest "nightly" backup is planted BACKUP_AGO before now, whatever the time of day:
+    # the transfer that never arrived is an alarm only more than 6 hours after it.
+    last_night = (now - BACKUP_AGO).astimezone(tz).replace(second=10, microsecond=0)
     for day in range(days):
         stamp = last_night - timedelta(days=days - 1 - day)
         newest = day == days - 1
@@ -90,6 +94,11 @@ def make_world(base: Path, now: datetime | None = None, days: int = 120) -> Worl
     config = base / "tarwatch.toml"
     config.write_text(to_toml(_config(base, roots), ["the tarwatch demo world, made by `tarwatch demo`"]))
     return World(base, config, now)
+
+
+def is_world(base: Path) -> bool:
+    """Given a folder, return whether `tarwatch demo` made it (so it may be removed)."""
+    return (base / MARKER).is_file()
 
 
 def _config(base: Path, roots: dict[str, Path]) -> dict[str, Any]:

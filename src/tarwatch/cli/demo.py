@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import shlex
 import shutil
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
     "--dir",
     "where",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Make the world here (default: a new temporary folder, kept afterwards).",
+    help="Make the world here (default: tarwatch-demo-USER in the temporary folder, kept "
+    "afterwards; a demo world made there before is removed and made again).",
 )
 @click.option(
     "--days",
@@ -53,14 +56,23 @@ def demo(where: Path | None, days: int, serve: bool | None, port: int) -> None:
     from tarwatch.cli.collect import LineProgress
     from tarwatch.collect.run import run_collect
     from tarwatch.config import load_toml
-    from tarwatch.demo import HUB, make_world
+    from tarwatch.demo import HUB, is_world, make_world
     from tarwatch.formats.table import problem_counts, render_table
     from tarwatch.store import Store
 
     s = state()
-    base = where or Path(tempfile.mkdtemp(prefix="tarwatch-demo-"))
-    if where is not None and where.exists() and any(where.iterdir()):
-        raise click.UsageError(f"{where} is not empty; give an empty or new folder")
+    serving = serve if serve is not None else sys.stdout.isatty()
+    if serving and port and not port_is_free(port):
+        click.echo(f"Port {port} is in use: the dashboard will be served on a free port instead.")
+        port = 0
+    base = where or Path(tempfile.gettempdir()) / f"tarwatch-demo-{getpass.getuser()}"
+    if base.exists() and not base.is_dir():
+        raise click.UsageError(f"{base} is not a folder; give an empty or new folder")
+    if base.is_dir() and any(base.iterdir()):
+        if not is_world(base):
+            raise click.UsageError(f"{base} is not empty and no demo world; give an empty or new folder")
+        click.echo(f"Removing the demo world made before in {base} …")
+        shutil.rmtree(base)
     click.echo(f"Making a sample world in {base} …")
     world = make_world(base, s.now, days=days)
     config = load_toml(world.config)
@@ -79,9 +91,18 @@ def demo(where: Path | None, days: int, serve: bool | None, port: int) -> None:
     click.echo(f"  {tw}{now_opt} check --all")
     click.echo(f"  {tw}{now_opt} check --format json")
     click.echo(f"  {tw} collect      # list the nodes again")
-    _publish_and_serve(
-        world.config, config, report, store, serve if serve is not None else sys.stdout.isatty(), port
-    )
+    _publish_and_serve(world.config, config, report, store, serving, port)
+
+
+def port_is_free(port: int) -> bool:
+    """Given a port, return whether 127.0.0.1 can listen on it now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def tarwatch_command() -> list[str]:
