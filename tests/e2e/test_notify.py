@@ -235,3 +235,23 @@ def test_an_alarm_only_channel_without_reminders_gets_the_alarm_not_the_warning_
     finally:
         w.smtp.stop()
         w.hook.stop()
+
+
+def test_a_maintenance_window_in_force_sends_nothing_and_the_first_run_after_it_does(tmp_path: Path) -> None:
+    w = make_world(tmp_path, hub={"maintenance": ["mon 11:00-13:00"]})  # MONDAY is at noon
+    try:
+        w.backups.go_away("SDU")
+        w.run(MONDAY)
+        assert w.subjects() == [] and w.hook.posts == []
+        doc = w.run(MONDAY, "check", "--format", "json").json()
+        sdu = next(n for n in doc["hubs"][0]["nodes"] if n["node"] == "SDU")
+        assert sdu["status"] == "alarm"
+        assert sdu["snoozed"] == {
+            "until": "2026-11-23T13:00:00+00:00",
+            "why": "maintenance window mon 11:00-13:00",
+        }
+        w.run(MONDAY + timedelta(hours=1))
+        assert w.subjects() == ["tarwatch ZZ: 1 alarm (SDU unreachable)"]
+    finally:
+        w.smtp.stop()
+        w.hook.stop()

@@ -54,13 +54,14 @@ def notify_report(
     store's run lock (None: it does not), keep the messages its changes call for and deliver
     every pending one of its hubs, through Apprise; return what was done."""
     from tarwatch.notify.apprise_transport import AppriseTransport
+    from tarwatch.notify.maintenance import in_force
     from tarwatch.notify.run import run_notify
 
     return run_notify(
         config,
         store,
         report,
-        store.snoozes.active(now),
+        [*store.snoozes.active(now), *in_force(config, [h.hub for h in report.hubs], now)],
         now,
         None if dry_run else AppriseTransport(),
         locked_since,

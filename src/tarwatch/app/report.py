@@ -9,7 +9,7 @@ from tarwatch.checks import History, Poll, Report, evaluate, stale, transfer, wo
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
 from tarwatch.history import ItemHistory
-from tarwatch.notify import snooze
+from tarwatch.notify import maintenance, snooze
 from tarwatch.store import Store
 
 
@@ -34,7 +34,7 @@ def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> 
     histories = store.item_histories(hubs)
     store.read_manifests(histories, manifests_wanted(config, hubs, histories, now))
     report = evaluate(config, hubs, History(polls, histories, store.locks(hubs)), now)
-    snooze.mark(report, store.snoozes.active(now))
+    snooze.mark(report, [*store.snoozes.active(now), *maintenance.in_force(config, hubs, now)])
     return report
 
 

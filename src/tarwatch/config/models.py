@@ -25,6 +25,7 @@ from pydantic import (
 from tarwatch.config.toml import toml_key
 from tarwatch.durations import format_duration, parse_duration
 from tarwatch.paths import data_dir
+from tarwatch.windows import parse_window
 
 Duration = Annotated[
     timedelta,
@@ -81,6 +82,14 @@ def _check_address(v: str) -> str:
 
 
 Address = Annotated[str, AfterValidator(_check_address)]
+
+
+def _check_window(v: str) -> str:
+    parse_window(v)
+    return v
+
+
+MaintenanceWindow = Annotated[str, AfterValidator(_check_window)]
 
 
 def default_sender() -> str:
@@ -297,6 +306,11 @@ class Hub(Overrides):  # type: ignore[misc,valid-type]
         None, description="write the legacy Highstock JSON per node here ({node} is filled)"
     )
     description: str = Field("", description="a note shown on the hub's page (the legacy `message`)")
+    maintenance: list[MaintenanceWindow] = Field(
+        default_factory=list,
+        description='recurring maintenance windows in the hub\'s `timezone`, e.g. ["sun 02:00-06:00", '
+        '"mon-fri 12:00-13:00"]: its problems are shown, not sent, while one is in force',
+    )
     items: dict[str, Overrides] = Field(  # type: ignore[valid-type]
         default_factory=dict, description='thresholds for one item, keyed "cat/name"'
     )
@@ -357,6 +371,10 @@ class Node(_Strict):
         description="folder of a hub's backups; {srvnode} is filled, $VARS are expanded by the node's shell",
     )
     timeout: Duration | None = Field(None, description="overrides defaults.timeout for this node")
+    maintenance: list[MaintenanceWindow] = Field(
+        default_factory=list,
+        description="recurring maintenance windows of this node, in each of its hubs' `timezone`",
+    )
 
     @field_validator("host", "user", "root")
     @classmethod

@@ -210,6 +210,7 @@ def test_config_show_json_has_the_structure_of_the_toml_file_with_durations_as_t
         "host": "blyth@sdu.example.org:2222",
         "root": "$SCM_FOLD/backup/{srvnode}",
         "timeout": "5s",
+        "maintenance": [],
     }
     assert data["nodes"]["local"]["transport"] == "local"
     assert data["store"]["url"].startswith("sqlite:///")
