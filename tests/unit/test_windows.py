@@ -106,3 +106,26 @@ def test_inside_agrees_with_the_wall_clock(text: str, zone: str, now: int) -> No
             datetime.fromtimestamp(found[0], tz).hour * 60 + datetime.fromtimestamp(found[0], tz).minute
             == w.start
         )
+
+
+def test_windows_in_force_are_snoozes_of_the_hub_or_the_node_in_the_hubs_timezone() -> None:
+    from tarwatch.notify.maintenance import in_force
+
+    c = validate(
+        {
+            "nodes": {"SDU": {"maintenance": ["mon 20:00-21:00"]}, "NTU": {}},
+            "hubs": {
+                "ZZ": {"srvnode": "zz", "nodes": ["SDU", "NTU"], "timezone": "Asia/Shanghai"},
+                "YY": {"srvnode": "yy", "nodes": ["NTU"], "maintenance": ["mon-fri 12:00-13:00"]},
+            },
+        },
+        "t.toml",
+    )
+    now = ts(2026, 11, 23, 12, 30)  # Monday 12:30 UTC, 20:30 in Shanghai
+    (node,) = in_force(c, ["ZZ"], now)
+    assert (node.hub, node.node, node.item) == ("ZZ", "SDU", None)
+    assert node.until == ts(2026, 11, 23, 21, tz="Asia/Shanghai")
+    assert node.why == "maintenance window mon 20:00-21:00"
+    (hub,) = in_force(c, ["YY"], now)
+    assert (hub.hub, hub.node, hub.until) == ("YY", None, ts(2026, 11, 23, 13))
+    assert in_force(c, ["ZZ", "YY"], now + 3600) == []
