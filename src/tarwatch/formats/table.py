@@ -25,13 +25,16 @@ PLURAL = {Status.ALARM: "alarms", Status.WARN: "warnings", Status.UNKNOWN: "unkn
 def problem_counts(report: Report) -> Counter[Status]:
     """Given a report, return how many problems it holds, by status: one per finding that is not
     ok, of a node (an unreachable node is one) or of an item of a node that was listed; the
-    items of an unreachable node are not counted again. The table shows one row per problem;
-    notify keeps one per problem; the demo's summary counts them."""
+    items of an unreachable node are not counted again, and a node never listed is one unknown.
+    The table shows one row per problem; notify keeps one per problem; the demo counts them."""
     counts: Counter[Status] = Counter()
     for hub in report.hubs:
         for node in hub.nodes:
             counts.update(f.status for f in node.findings if f.status is not Status.OK)
             if node.reachable is False:
+                continue
+            if node.reachable is None:  # never listed: one problem, the node's
+                counts.update([Status.UNKNOWN] if node.items else [])
                 continue
             for item in node.items:
                 counts.update(f.status for f in item.findings if f.status is not Status.OK)
@@ -92,6 +95,14 @@ def render_table(
                 message = _message(f.message, f.status) + _snoozed(node.snoozed)
                 table.add_row(tag, "", _status(f.status), *[""] * (3 if narrow else 4), message)
                 rows += 1
+            if node.reachable is None and node.items and not show_all:
+                # never listed: one line, as notify keeps one problem (not one per item)
+                never = Text(
+                    visible(f"unreachable: {node.node} has never been listed"), style=TERMINAL[Status.UNKNOWN]
+                )
+                table.add_row(tag, "", _status(Status.UNKNOWN), *[""] * (3 if narrow else 4), never)
+                rows += 1
+                continue
             for item in node.items:
                 if not show_all and (item.status is Status.OK or node.reachable is False):
                     continue  # an unreachable node is one line above, not one per item

@@ -244,3 +244,13 @@ def test_the_summary_counts_the_rows_the_table_shows(tmp_path: Path) -> None:
     r = run("check", "--now", NOW, "--config", str(cfg))
     rows = [line for line in r.stdout.splitlines() if "svn/" in line]
     assert f"{len(rows)} alarms" in r.stdout.splitlines()[0]
+
+
+def test_a_node_never_listed_is_one_row_and_one_problem(tmp_path: Path) -> None:
+    cfg = world(tmp_path, ["dybsvn", "env"])
+    text = cfg.read_text().replace('nodes = ["SDU"]', 'nodes = ["SDU", "NEW"]')
+    cfg.write_text(text + '\n[nodes.NEW]\nhost = "new.example.org"\n', encoding="utf-8")
+    r = run("check", "--now", NOW, "--config", str(cfg))
+    rows = [line for line in r.stdout.splitlines() if "NEW" in line]
+    assert len(rows) == 1 and "never been listed" in rows[0]
+    assert "1 unknown" in r.stdout.splitlines()[0]
