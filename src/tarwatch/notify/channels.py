@@ -72,24 +72,24 @@ def validate_channels(config: Config, hubs: list[str] | None = None) -> list[Cha
     `hubs.ZZ.email[0]` for a mail channel, `notify.channels.NAME.url` for a named one. Imports
     Apprise and loads its plugins (about a second), so only the commands that send call it:
     notify, run, doctor."""
+    keyed = {
+        (key, route.channel.url): None
+        for hub in (config.hubs if hubs is None else hubs)
+        for key, route in _keyed_routes(config, hub)
+    }
+    if not keyed:
+        return []  # nothing to check: Apprise is not loaded
     import logging
 
     import apprise
 
     logging.getLogger("apprise").propagate = False
     out: list[ChannelProblem] = []
-    seen: set[tuple[str, str]] = set()
-    for hub in config.hubs if hubs is None else hubs:
-        for key, route in _keyed_routes(config, hub):
-            url = route.channel.url
-            if (key, url) in seen:
-                continue
-            seen.add((key, url))
-            with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
-                plugin = apprise.Apprise.instantiate(url)
-            if plugin is None:
-                channel = Channel.of(url)
-                out.append(ChannelProblem(key, channel.label, _unusable(url, captured.getvalue())))
+    for key, url in keyed:
+        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+            plugin = apprise.Apprise.instantiate(url)
+        if plugin is None:
+            out.append(ChannelProblem(key, Channel.of(url).label, _unusable(url, captured.getvalue())))
     return out
 
 
