@@ -59,7 +59,7 @@ def test_two_runs_started_together_send_each_message_once_and_the_second_gives_u
     assert "\n" not in line and "Traceback" not in line
     store = "postgresql" if "postgresql" in line else "sqlite:///"
     assert re.fullmatch(
-        rf"tarwatch: another tarwatch run holds the store {store}\S* since \d{{4}}-\d\d-\d\d "
+        rf"tarwatch: another tarwatch run holds the store {store}\S* for hub ZZ since \d{{4}}-\d\d-\d\d "
         rf"\d\d:\d\d:\d\d UTC, pid {winner.pid} on \S+; giving up",
         line,
     ), line

@@ -34,7 +34,7 @@ def collect(hubs: tuple[str, ...], wait: float) -> None:
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
-    with store_lock(config.store.url, "collect", wait):
+    with store_lock(config.store.url, "collect", wait, chosen):
         show = LiveProgress() if sys.stderr.isatty() and not s.quiet else LineProgress(s.quiet > 0)
         try:
             outcomes = run_collect(config, chosen, lambda: _open_store(config.store.url), s.now_epoch(), show)

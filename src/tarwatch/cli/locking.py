@@ -1,11 +1,11 @@
-"""The store's run lock for the commands that write the store or send (`run`, `collect`,
+"""The hubs' run locks for the commands that write the store or send (`run`, `collect`,
 `notify`): the `--wait` option, and giving up with one line and exit status 4."""
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -37,18 +37,18 @@ def wait_option(f: F) -> F:
         default=WAIT,
         show_default=True,
         callback=_parse_wait,
-        help="While another tarwatch run, collect or notify holds the store, wait this long for it "
+        help="While another tarwatch run, collect or notify holds a hub's lock, wait this long for it "
         f'("0s": not at all), then give up with exit status {BUSY_EXIT}.',
     )(f)
 
 
 @contextlib.contextmanager
-def store_lock(url: str, command: str, wait: float) -> Iterator[RunLock]:
-    """Given the store's URL, the command and how long to wait, hold the store's run lock while
-    the block runs; when another tarwatch keeps it that long, print one line naming it and exit
-    with status 4."""
+def store_lock(url: str, command: str, wait: float, hubs: Sequence[str]) -> Iterator[RunLock]:
+    """Given the store's URL, the command, how long to wait for each lock and the hubs, hold the
+    run lock of each hub while the block runs; when another tarwatch keeps one that long, print
+    one line naming the hub and its holder and exit with status 4."""
     try:
-        lock = acquire(url, command, wait)
+        lock = acquire(url, command, wait, hubs)
     except Busy as e:
         click.echo(f"tarwatch: {e}", err=True)
         sys.exit(BUSY_EXIT)

@@ -28,7 +28,7 @@ def run(hubs: tuple[str, ...], wait: float) -> None:
     Prints a line per node that could not be listed, the problems found, and what was sent;
     the site is published when the configuration sets `publish.out`. Exit status as `check`:
     0 ok, 1 warn, 2 alarm, 3 unknown; 4 when another tarwatch run, collect or notify held the
-    store for all of --wait (one run at a time per store)."""
+    store for all of --wait (one run at a time per hub)."""
     from tarwatch.app.nightly import nightly
     from tarwatch.app.notify import check_channels
     from tarwatch.store import Store
@@ -37,7 +37,7 @@ def run(hubs: tuple[str, ...], wait: float) -> None:
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
     check_channels(config, chosen, source)
-    with store_lock(config.store.url, "run", wait) as lock:
+    with store_lock(config.store.url, "run", wait, chosen) as lock:
         store = Store.open(config.store.url)
         show = RunProgress(table=not s.quiet, quiet=s.quiet > 0, verbose=s.verbose > 0)
         done = nightly(config, chosen, store, s.now_epoch(), show, lock.acquired)

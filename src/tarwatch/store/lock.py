@@ -1,15 +1,18 @@
-"""One writer at a time per store: `run`, `collect` and `notify` hold the store's run lock while
-they work, so two of them (cron and a person, two cron lines, a run that overran) never collect,
-keep states or send at the same time.
+"""One writer at a time per hub of a store: `run`, `collect` and `notify` hold the run lock of
+each hub they work on, so two of them for one hub (cron and a person, two cron lines, a run that
+overran) never collect, keep states or send at the same time, while hubs sharing a store (several
+sites, one PostgreSQL) run side by side. A command over several hubs takes their locks in sorted
+order, so two such commands never wait for each other in a circle.
 
-- SQLite: `flock` on `<database>.lock` beside the store file. The kernel releases it when the
-  process ends, however it ends (a SIGKILLed run leaves no stale lock); the file only says who
-  holds it (pid, host, command, since).
-- PostgreSQL: `pg_try_advisory_lock` on a connection of its own, held for the run; the server
-  releases it when that connection ends (the process died: the kernel closed its socket). The
-  holder is named by the connection's `application_name`.
+- SQLite: `flock` on `<database>.<hub>.lock` beside the store file (the hub tag percent-encoded).
+  The kernel releases it when the process ends, however it ends (a SIGKILLed run leaves no stale
+  lock); the file only says who holds it (pid, host, command, hub, since).
+- PostgreSQL: `pg_try_advisory_lock(class, hub key)` on a connection of its own, held for the
+  run; the server releases it when that connection ends (the process died: the kernel closed its
+  socket). The holder is named by the connection's `application_name`.
 
-The second comer retries for a bounded time, then gives up with `Busy` (exit status 4)."""
+The second comer retries each lock for a bounded time, then gives up with `Busy` (exit status 4)
+naming the hub whose lock is held."""
 
 from __future__ import annotations
 
@@ -22,7 +25,8 @@ import os
 import re
 import socket
 import time
-from collections.abc import Callable, Iterator
+import urllib.parse
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,13 +37,13 @@ log = logging.getLogger(__name__)
 
 BUSY_EXIT = 4
 POLL = 0.2  # seconds between tries while waiting
-# the advisory lock's key: one bigint for "the tarwatch run lock" of a database
-PG_KEY = int.from_bytes(hashlib.sha256(b"tarwatch run lock").digest()[:8], "big", signed=True)
+# the advisory locks' keys: (an int for "the tarwatch run lock" of a database, an int per hub)
+PG_CLASS = int.from_bytes(hashlib.sha256(b"tarwatch run lock").digest()[:4], "big", signed=True)
 _SQLITE = re.compile(r"^sqlite(\+\w+)?://(?P<rest>[^?]*)")
 
 
 class Busy(TarwatchError):
-    """Another tarwatch holds the store's run lock, and did for all the time we could wait."""
+    """Another tarwatch holds a hub's run lock, and did for all the time we could wait."""
 
     exit_code = BUSY_EXIT
 
@@ -53,19 +57,20 @@ class Holder:
     host: str | None = None
     since: float | None = None
 
-    def describe(self, store: str) -> str:
-        """Given the store as shown, return "tarwatch run holds the store … since 2026-12-01
-        03:00 UTC, pid 4711 on hub1"."""
+    def describe(self, store: str, hub: str) -> str:
+        """Given the store as shown and the hub, return "tarwatch run holds the store … for hub
+        ZZ since 2026-12-01 03:00 UTC, pid 4711 on hub1"."""
         what = f"tarwatch {self.command}" if self.command else "tarwatch"
         since = f" since {_when(self.since)}" if self.since else ""
         pid = f", pid {self.pid}" if self.pid else ", pid unknown"
         host = f" on {self.host}" if self.host else ""
-        return f"{what} holds the store {store}{since}{pid}{host}"
+        return f"{what} holds the store {store} for hub {hub}{since}{pid}{host}"
 
 
 class RunLock:
-    """A held run lock. `acquired` is when it was taken, on the store's clock (epoch seconds):
-    every delivery claimed before then was claimed by a process that no longer holds the lock."""
+    """The held run locks of some hubs. `acquired` is when the first was taken, on the store's
+    clock (epoch seconds): every delivery of those hubs claimed before then was claimed by a
+    process that no longer holds their lock."""
 
     def __init__(self, acquired: float, release: Callable[[], None]):
         self.acquired = acquired
@@ -89,38 +94,52 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database).expanduser()
 
 
-def lock_path(url: str) -> Path | None:
-    """Given a store URL, return the lock file beside its SQLite database (None: no file)."""
+def lock_path(url: str, hub: str) -> Path | None:
+    """Given a store URL and a hub tag, return the hub's lock file beside the SQLite database
+    (None: no file): `<database>.<hub>.lock`, the tag percent-encoded (one file per tag, no
+    two tags alike, no slash)."""
     db = sqlite_path(url)
-    return db.with_name(db.name + ".lock") if db is not None else None
+    return db.with_name(f"{db.name}.{_safe(hub)}.lock") if db is not None else None
 
 
-def acquire(url: str, command: str, wait: float) -> RunLock:
-    """Given a store URL, the command taking the lock and how long to wait for it (seconds),
-    take the store's run lock and return it (release it when done); raise Busy naming the
-    holder when it stays taken that long, StoreError when it cannot be taken at all."""
+def _safe(hub: str) -> str:
+    """Given a hub tag, return it percent-encoded: letters, digits and `_.-~` stay as they are."""
+    return urllib.parse.quote(hub, safe="")
+
+
+def hub_key(hub: str) -> int:
+    """Given a hub tag, return the second int of its advisory lock's key (signed 32 bits)."""
+    return int.from_bytes(hashlib.sha256(hub.encode()).digest()[:4], "big", signed=True)
+
+
+def acquire(url: str, command: str, wait: float, hubs: Sequence[str]) -> RunLock:
+    """Given a store URL, the command taking the locks, how long to wait for each (seconds)
+    and the hubs, take the run lock of each hub, in sorted order, and return them (release them
+    when done); raise Busy naming the hub and its holder when one stays taken that long (the
+    ones taken are released), StoreError when one cannot be taken at all."""
+    order = sorted(set(hubs))
     if url.startswith("postgresql"):
-        return _pg_lock(url, command, wait)
-    if (path := lock_path(url)) is not None:
-        return _file_lock(path, url, command, wait)
+        return _pg_lock(url, command, wait, order)
+    if sqlite_path(url) is not None:
+        return _file_locks(url, command, wait, order)
     return RunLock(time.time(), lambda: None)  # an in-memory store: nobody else sees it
 
 
 @contextlib.contextmanager
-def hold(url: str, command: str, wait: float) -> Iterator[RunLock]:
-    """Like acquire(), holding the lock while the block runs."""
-    lock = acquire(url, command, wait)
+def hold(url: str, command: str, wait: float, hubs: Sequence[str]) -> Iterator[RunLock]:
+    """Like acquire(), holding the locks while the block runs."""
+    lock = acquire(url, command, wait, hubs)
     try:
         yield lock
     finally:
         lock.release()
 
 
-def _gave_up(url: str, holder: Holder, wait: float) -> Busy:
+def _gave_up(url: str, hub: str, holder: Holder, wait: float) -> Busy:
     from tarwatch.redact import redact_url
 
     waited = f"waited {_seconds(wait)}, " if wait > 0 else ""
-    return Busy(f"another {holder.describe(redact_url(url))}; {waited}giving up")
+    return Busy(f"another {holder.describe(redact_url(url), hub)}; {waited}giving up")
 
 
 def _seconds(seconds: float) -> str:
@@ -133,10 +152,29 @@ def _seconds(seconds: float) -> str:
     return f"{n} second" + ("" if n == "1" else "s")
 
 
-# -- SQLite: flock on a file beside the store ----------------------------------------------
+# -- SQLite: flock on a file per hub beside the store ---------------------------------------
 
 
-def _file_lock(path: Path, url: str, command: str, wait: float) -> RunLock:
+def _file_locks(url: str, command: str, wait: float, hubs: Sequence[str]) -> RunLock:
+    held: list[RunLock] = []
+    try:
+        for hub in hubs:
+            path = lock_path(url, hub)
+            assert path is not None
+            held.append(_file_lock(path, url, command, wait, hub))
+    except BaseException:
+        for lock in reversed(held):
+            lock.release()
+        raise
+
+    def release() -> None:
+        for lock in reversed(held):
+            lock.release()
+
+    return RunLock(min((lock.acquired for lock in held), default=time.time()), release)
+
+
+def _file_lock(path: Path, url: str, command: str, wait: float, hub: str) -> RunLock:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -151,13 +189,13 @@ def _file_lock(path: Path, url: str, command: str, wait: float) -> RunLock:
             if time.monotonic() >= deadline:
                 holder = _read_holder(fd)
                 os.close(fd)
-                raise _gave_up(url, holder, wait) from None
+                raise _gave_up(url, hub, holder, wait) from None
             time.sleep(POLL)
         except OSError as e:
             os.close(fd)
             raise StoreError(f"cannot lock {path}: {e.strerror}") from e
     acquired = time.time()
-    me = {"command": command, "pid": os.getpid(), "host": socket.gethostname(), "since": acquired}
+    me = {"command": command, "hub": hub, "pid": os.getpid(), "host": socket.gethostname(), "since": acquired}
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, (json.dumps(me) + "\n").encode(), 0)
@@ -203,10 +241,10 @@ def _close_inherited() -> None:
     _inherited.clear()
 
 
-# -- PostgreSQL: an advisory lock on a connection of its own --------------------------------
+# -- PostgreSQL: an advisory lock per hub on a connection of its own -------------------------
 
 
-def _pg_lock(url: str, command: str, wait: float) -> RunLock:
+def _pg_lock(url: str, command: str, wait: float, hubs: Sequence[str]) -> RunLock:
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.pool import NullPool
@@ -217,33 +255,32 @@ def _pg_lock(url: str, command: str, wait: float) -> RunLock:
         conn = engine.connect()
     except (SQLAlchemyError, ImportError) as e:
         raise StoreError(f"cannot lock the store {_redacted(url)}: {getattr(e, 'orig', None) or e}") from e
-    deadline = time.monotonic() + wait
     try:
-        while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_KEY}).scalar():
-            if time.monotonic() >= deadline:
-                holder = _pg_holder(conn)
-                conn.close()
-                raise _gave_up(url, holder, wait)
-            time.sleep(POLL)
+        try_lock = text("SELECT pg_try_advisory_lock(CAST(:c AS integer), CAST(:h AS integer))")
+        # Named before the first lock is taken: a second comer sees who holds it.
+        conn.execute(text("SELECT set_config('application_name', :me, false)"), {"me": me})
+        for hub in hubs:
+            deadline = time.monotonic() + wait
+            keys = {"c": PG_CLASS, "h": hub_key(hub)}
+            while not conn.execute(try_lock, keys).scalar():
+                if time.monotonic() >= deadline:
+                    holder = _pg_holder(conn, hub)
+                    conn.close()  # the locks taken so far go with it
+                    engine.dispose()
+                    raise _gave_up(url, hub, holder, wait)
+                time.sleep(POLL)
         # The last statement of this connection is this one: its query_start says since when.
-        acquired = float(
-            conn.execute(
-                text(
-                    "SELECT extract(epoch FROM clock_timestamp())"
-                    " FROM set_config('application_name', :me, false)"
-                ),
-                {"me": me},
-            ).scalar_one()
-        )
+        acquired = float(conn.execute(text("SELECT extract(epoch FROM clock_timestamp())")).scalar_one())
     except SQLAlchemyError as e:
         conn.close()
+        engine.dispose()
         raise StoreError(f"cannot lock the store {_redacted(url)}: {getattr(e, 'orig', None) or e}") from e
     forget = _close_in_children(conn.connection.dbapi_connection.fileno())  # type: ignore[union-attr]
 
     def release() -> None:
         forget()
         with contextlib.suppress(SQLAlchemyError):
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_KEY})
+            conn.execute(text("SELECT pg_advisory_unlock_all()"))
         with contextlib.suppress(SQLAlchemyError):
             conn.close()
         engine.dispose()
@@ -251,18 +288,18 @@ def _pg_lock(url: str, command: str, wait: float) -> RunLock:
     return RunLock(acquired, release)
 
 
-def _pg_holder(conn: Any) -> Holder:
+def _pg_holder(conn: Any, hub: str) -> Holder:
     from sqlalchemy import text
 
     row = conn.execute(
         text(
             "SELECT a.application_name, extract(epoch FROM a.query_start)"
             " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-            " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-            " AND l.classid = :hi AND l.objid = :lo"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
+            " AND l.classid = :c AND l.objid = :h"
             " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         ),
-        {"hi": (PG_KEY >> 32) & 0xFFFFFFFF, "lo": PG_KEY & 0xFFFFFFFF},
+        {"c": PG_CLASS & 0xFFFFFFFF, "h": hub_key(hub) & 0xFFFFFFFF},
     ).first()
     if row is None:
         return Holder()

@@ -1,0 +1,148 @@
+"""Scale-out: several hubs (sites) share one PostgreSQL store. Three real `tarwatch collect`
+processes, one per hub, over real sshd nodes (one node serves every hub, from a folder per hub),
+started at the same moment, run side by side (each holds its hub's lock while the others hold
+theirs), lose no row and duplicate none; one `publish` shows every hub. Two collects of the same
+hub still exclude each other."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from support.cli import tarwatch
+from support.sshd import SshLab
+from support.tree import seed_tree
+from tarwatch.store.lock import PG_CLASS, hub_key
+from tarwatch.store.tables import tarballs
+
+pytestmark = pytest.mark.e2e
+SLOW = 3  # seconds each node's shell sleeps before listing: every collect holds its lock that long
+HUBS = {"A": ["N1", "S"], "B": ["N2", "S"], "C": ["S"]}  # S serves every hub
+
+
+@pytest.fixture
+def sites(ssh_lab: SshLab, postgres, tmp_path: Path):
+    """Nodes N1, N2 and S on sshd, each with the seed tree of its hubs under its own $SCM_FOLD
+    (hub A in backup/siteA, …), every session slowed by SLOW seconds; a config of hubs A, B, C
+    on one fresh PostgreSQL database. Return (url, env, config, folds by node)."""
+    slow = tmp_path / "slow.sh"
+    slow.write_text(f"unset BASH_ENV\nsleep {SLOW}\n")  # once per session, not per shell in it
+    folds = {}
+    for node in ("N1", "N2", "S"):
+        folds[node] = tmp_path / f"fold-{node}"
+        for hub, nodes in HUBS.items():
+            if node in nodes:
+                seed_tree(folds[node] / "backup" / f"site{hub}")
+        # the node's login shell (bash) reads $BASH_ENV before it runs the listing
+        ssh_lab.add_node(node, env={"SCM_FOLD": str(folds[node]), "BASH_ENV": str(slow)})
+    url = postgres.fresh_database(f"sites{time.monotonic_ns()}")
+    lines = ["[store]", f'url = "{url}"', "[defaults]", 'timeout = "60s"']
+    for hub, nodes in HUBS.items():
+        lines += [f"[hubs.{hub}]", f'srvnode = "site{hub}"', f"nodes = {json.dumps(nodes)}"]
+    lines += [f"[nodes.{n}]\n" for n in folds]
+    config = tmp_path / "tarwatch.toml"
+    config.write_text("\n".join(lines) + "\n")
+    env = ssh_lab.env() | {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    return url, env, config, folds
+
+
+def _start(config: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tarwatch", "--config", str(config), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+
+
+def _held(url: str) -> set[str]:
+    """Given the store's URL, return the hubs whose run lock is held right now."""
+    keys = {hub_key(h) & 0xFFFFFFFF: h for h in HUBS}
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    " AND objsubid = 2 AND classid = :c"
+                ),
+                {"c": PG_CLASS & 0xFFFFFFFF},
+            )
+            return {keys[int(r[0])] for r in rows if int(r[0]) in keys}
+    finally:
+        engine.dispose()
+
+
+def _collect_all_at_once(url: str, config: Path, env: dict[str, str]) -> set[str]:
+    """Start a collect per hub at the same moment; while they run, watch the locks; return the
+    most hubs seen locked at once (after asserting every collect exited 0)."""
+    procs = {hub: _start(config, env, "collect", hub, "--wait", "0s") for hub in HUBS}
+    most: set[str] = set()
+    while any(p.poll() is None for p in procs.values()):
+        if len(held := _held(url)) > len(most):
+            most = held
+        time.sleep(0.1)
+    for hub, p in procs.items():
+        out, err = p.communicate()
+        assert p.returncode == 0, f"{hub}: {out}{err}"
+    return most
+
+
+def _rows(url: str) -> dict[tuple[str, str], int]:
+    """Given the store's URL, return its tarball rows (none gone) counted per (hub, node)."""
+    t = tarballs.c
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            q = select(t.hub, t.node, func.count()).where(t.gone.is_(None)).group_by(t.hub, t.node)
+            return {(h, n): int(c) for h, n, c in conn.execute(q)}
+    finally:
+        engine.dispose()
+
+
+def test_hubs_sharing_a_postgresql_store_collect_side_by_side_and_publish_as_one(sites, tmp_path):
+    url, env, config, folds = sites
+    on_disk = {
+        (hub, node): len(list((folds[node] / "backup" / f"site{hub}").rglob("*.tar.gz")))
+        for hub, nodes in HUBS.items()
+        for node in nodes
+    }
+    assert all(n == 6 for n in on_disk.values())
+
+    assert _collect_all_at_once(url, config, env) == set(HUBS)  # all three held their lock at once
+    assert _rows(url) == on_disk  # no row lost, none duplicated
+    assert _collect_all_at_once(url, config, env) == set(HUBS)
+    assert _rows(url) == on_disk  # a second round adds none
+
+    site = tmp_path / "site"
+    r = tarwatch("--config", str(config), "publish", "--out", str(site), env=env)
+    assert r.code == 0, r.err
+    status = json.loads((site / "data" / "status.json").read_text())
+    shown = {h["hub"]: sorted(n["node"] for n in h["nodes"]) for h in status["hubs"]}
+    assert shown == {hub: sorted(nodes) for hub, nodes in HUBS.items()}
+
+
+def test_two_collects_of_the_same_hub_still_exclude_each_other(sites):
+    url, env, config, _folds = sites
+    first = _start(config, env, "collect", "A")
+    deadline = time.monotonic() + 60
+    while "A" not in _held(url):
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        time.sleep(0.05)
+    r = tarwatch("--config", str(config), "collect", "A", "--wait", "0s", env=env)
+    assert r.code == 4, r.err
+    line = r.err.strip()
+    assert "\n" not in line and " for hub A since " in line, line
+    assert line.startswith("tarwatch: another tarwatch collect holds the store postgresql"), line
+    assert f", pid {first.pid} on " in line, line
+    assert tarwatch("--config", str(config), "collect", "B", "--wait", "0s", env=env).code == 0
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, out + err
