@@ -1,8 +1,9 @@
 """Scale-out: several hubs (sites) share one PostgreSQL store. Three real `tarwatch collect`
 processes, one per hub, over real sshd nodes (one node serves every hub, from a folder per hub),
 started at the same moment, run side by side (each holds its hub's lock while the others hold
-theirs), lose no row and duplicate none; one `publish` shows every hub. Two collects of the same
-hub still exclude each other."""
+theirs: every node's session waits until the test saw all the locks held at once), lose no row
+and duplicate none; one `publish` shows every hub. Two collects of the same hub still exclude
+each other."""
 
 from __future__ import annotations
 
@@ -22,17 +23,20 @@ from tarwatch.store.lock import PG_CLASS, hub_key
 from tarwatch.store.tables import tarballs
 
 pytestmark = pytest.mark.e2e
-SLOW = 3  # seconds each node's shell sleeps before listing: every collect holds its lock that long
+WAIT = 30  # seconds at most each node's session waits for the test's go (the file GO) to list
 HUBS = {"A": ["N1", "S"], "B": ["N2", "S"], "C": ["S"]}  # S serves every hub
 
 
 @pytest.fixture
 def sites(ssh_lab: SshLab, postgres, tmp_path: Path):
     """Nodes N1, N2 and S on sshd, each with the seed tree of its hubs under its own $SCM_FOLD
-    (hub A in backup/siteA, …), every session slowed by SLOW seconds; a config of hubs A, B, C
-    on one fresh PostgreSQL database. Return (url, env, config, folds by node)."""
+    (hub A in backup/siteA, …), every session waiting for tmp_path/GO (WAIT seconds at most);
+    a config of hubs A, B, C on one fresh PostgreSQL database. Return (url, env, config, folds
+    by node)."""
     slow = tmp_path / "slow.sh"
-    slow.write_text(f"unset BASH_ENV\nsleep {SLOW}\n")  # once per session, not per shell in it
+    go = tmp_path / "GO"
+    wait = f"while [ ! -e '{go}' ] && [ $i -lt {WAIT * 10} ]; do sleep 0.1; i=$((i+1)); done"
+    slow.write_text(f"unset BASH_ENV\ni=0\n{wait}\n")  # once per session, not per shell in it
     folds = {}
     for node in ("N1", "N2", "S"):
         folds[node] = tmp_path / f"fold-{node}"
@@ -81,15 +85,19 @@ def _held(url: str) -> set[str]:
         engine.dispose()
 
 
-def _collect_all_at_once(url: str, config: Path, env: dict[str, str]) -> set[str]:
-    """Start a collect per hub at the same moment; while they run, watch the locks; return the
-    most hubs seen locked at once (after asserting every collect exited 0)."""
+def _collect_all_at_once(url: str, config: Path, env: dict[str, str], go: Path) -> set[str]:
+    """Start a collect per hub at the same moment; while they run, watch the locks, and let the
+    nodes answer (touch `go`) once every hub's lock was seen held at once; return the most hubs
+    seen locked at once (after asserting every collect exited 0)."""
+    go.unlink(missing_ok=True)
     procs = {hub: _start(config, env, "collect", hub, "--wait", "0s") for hub in HUBS}
     most: set[str] = set()
     while any(p.poll() is None for p in procs.values()):
         if len(held := _held(url)) > len(most):
             most = held
-        time.sleep(0.1)
+        if most == set(HUBS):
+            go.touch()
+        time.sleep(0.05)
     for hub, p in procs.items():
         out, err = p.communicate()
         assert p.returncode == 0, f"{hub}: {out}{err}"
@@ -117,9 +125,10 @@ def test_hubs_sharing_a_postgresql_store_collect_side_by_side_and_publish_as_one
     }
     assert all(n == 6 for n in on_disk.values())
 
-    assert _collect_all_at_once(url, config, env) == set(HUBS)  # all three held their lock at once
+    go = tmp_path / "GO"
+    assert _collect_all_at_once(url, config, env, go) == set(HUBS)  # all three held their lock at once
     assert _rows(url) == on_disk  # no row lost, none duplicated
-    assert _collect_all_at_once(url, config, env) == set(HUBS)
+    assert _collect_all_at_once(url, config, env, go) == set(HUBS)
     assert _rows(url) == on_disk  # a second round adds none
 
     site = tmp_path / "site"
@@ -130,7 +139,7 @@ def test_hubs_sharing_a_postgresql_store_collect_side_by_side_and_publish_as_one
     assert shown == {hub: sorted(nodes) for hub, nodes in HUBS.items()}
 
 
-def test_two_collects_of_the_same_hub_still_exclude_each_other(sites):
+def test_two_collects_of_the_same_hub_still_exclude_each_other(sites, tmp_path):
     url, env, config, _folds = sites
     first = _start(config, env, "collect", "A")
     deadline = time.monotonic() + 60
@@ -143,6 +152,7 @@ def test_two_collects_of_the_same_hub_still_exclude_each_other(sites):
     assert "\n" not in line and " for hub A since " in line, line
     assert line.startswith("tarwatch: another tarwatch collect holds the store postgresql"), line
     assert f", pid {first.pid} on " in line, line
+    (tmp_path / "GO").touch()  # the nodes answer
     assert tarwatch("--config", str(config), "collect", "B", "--wait", "0s", env=env).code == 0
     out, err = first.communicate(timeout=120)
     assert first.returncode == 0, out + err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from sqlalchemy import Column, Connection, MetaData, String, Table, inspect, text
@@ -12,6 +13,8 @@ from tarwatch.errors import StoreError
 REVISIONS = ("0001", "0002")
 HEAD = REVISIONS[-1]
 MIGRATIONS = Path(__file__).parent / "migrations"
+# PostgreSQL: the advisory lock that lets one process at a time create or migrate the schema
+SCHEMA_KEY = int.from_bytes(hashlib.sha256(b"tarwatch schema").digest()[:8], "big", signed=True)
 
 
 def current_revision(conn: Connection) -> str | None:
@@ -25,7 +28,11 @@ def upgrade(conn: Connection) -> None:
     """Given a connection, run every migration the store has not had yet (Alembic is imported
     only then, which keeps the nightly run's start-up short). An empty database is given the
     current schema directly and stamped with HEAD, as Alembic's documentation advises; a test
-    keeps that schema and the migrations' in step."""
+    keeps that schema and the migrations' in step. On PostgreSQL, processes opening a store at
+    once (hubs of several sites, the first night) take turns: the first creates the schema in
+    its transaction, the others then find it there."""
+    if conn.dialect.name == "postgresql":  # held until the transaction ends
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_KEY})
     revision = current_revision(conn)
     if revision == HEAD:
         return
