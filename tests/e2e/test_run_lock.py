@@ -1,4 +1,4 @@
-"""One run at a time per store: two real `tarwatch run` processes started together on one store
+"""One run at a time per hub: two real `tarwatch run` processes started together on one store
 (SQLite: a flock beside the file; PostgreSQL: an advisory lock), with a real slow SMTP server
 (aiosmtpd holding each message before it answers), send every message exactly once; the
 second gives up with one line naming the holder and exit status 4, or, given time, waits for
