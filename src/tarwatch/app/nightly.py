@@ -37,7 +37,7 @@ def nightly(
     locked_since: float | None = None,
 ) -> Nightly:
     """Given the configuration, the hubs, the store, `now`, a progress and since when this
-    process holds the store's run lock, list the hubs' nodes, check them, notify and publish,
+    process holds its hubs' run locks, list the hubs' nodes, check them, notify and publish,
     in that order; return what was done. The report is built once: of every hub when the site
     is published (its status covers them all), of those hubs otherwise."""
     from tarwatch.collect.run import run_collect

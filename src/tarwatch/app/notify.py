@@ -37,7 +37,7 @@ def notify(
     locked_since: float | None = None,
 ) -> Outcome:
     """Given the configuration, the hubs, the store, `now` and since when this process holds the
-    store's run lock, build the hubs' report and notify over it; return what was done."""
+    hubs' run locks, build the hubs' report and notify over it; return what was done."""
     report = build_report(config, hubs, store, now)
     return notify_report(config, store, report, now, dry_run, locked_since)
 
@@ -51,7 +51,7 @@ def notify_report(
     locked_since: float | None = None,
 ) -> Outcome:
     """Given the configuration, store, a report, `now` and since when this process holds the
-    store's run lock (None: it does not), keep the messages its changes call for and deliver
+    hubs' run locks (None: it does not), keep the messages its changes call for and deliver
     every pending one of its hubs, through Apprise; return what was done."""
     from tarwatch.notify.apprise_transport import AppriseTransport
     from tarwatch.notify.maintenance import in_force

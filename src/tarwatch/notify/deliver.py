@@ -4,7 +4,7 @@ unless retrying cannot help; one whose channel is no longer configured is droppe
 
 Each is claimed in the store before it is sent, so that two processes never both send it. A
 claim whose process died (killed while sending) is taken over once stale: by the next holder of
-the store's run lock at once, by anyone after CLAIM_TIMEOUT. The message may then arrive twice
+its hubs' run locks at once, by anyone after CLAIM_TIMEOUT. The message may then arrive twice
 (the kill fell after the server accepted it and before the store heard so): at least once,
 never lost, which is what an operator woken at night prefers."""
 
@@ -62,7 +62,7 @@ def deliver(
     links: Mapping[str, str] | None = None,
 ) -> list[Attempt]:
     """Given the kept deliveries (`store.notify`), hub tags, their channels by id, a
-    transport, `now`, when this process holds the store's run lock since when (on the store's
+    transport, `now`, when this process holds its hubs' run locks since when (on the store's
     clock), and the hubs' page links in full (kept redacted, sent in full), try every pending
     delivery of those hubs and return what became of each. After a channel failed, its later
     deliveries wait for the next run rather than fail the same way again. A delivery another

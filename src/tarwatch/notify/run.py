@@ -58,7 +58,7 @@ def run_notify(
     locked_since: float | None = None,
 ) -> Outcome:
     """Given the configuration, the store, the report of the hubs to notify, the snoozes in
-    force, `now` and since when this process holds the store's run lock (None: it does not),
+    force, `now` and since when this process holds its hubs' run locks (None: it does not),
     keep each hub's transitions and message and deliver every pending message of those hubs
     through `transport`; with no transport (a dry run) keep and send nothing."""
     outcome = Outcome()
