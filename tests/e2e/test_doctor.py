@@ -19,6 +19,8 @@ from support.mail import SmtpServer, free_port
 from support.sshd import SshLab
 from support.tree import seed_tree
 
+from .test_faults_collect import env_of
+
 pytestmark = pytest.mark.e2e
 
 BUSYBOX_TOOLS = ("sh", "find", "stat", "xargs", "tr", "readlink", "mktemp", "cat", "rm", "kill", "ls", "date")
@@ -43,10 +45,6 @@ def write_config(path: Path, store: Path, nodes: dict[str, str], extra: str = ""
         lines += [f'[nodes."{name}"]', body]
     path.write_text("\n".join(lines) + "\n")
     return path
-
-
-def env_of(lab: SshLab, tmp_path: Path) -> dict[str, str]:
-    return lab.env() | {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
 
 
 def by_node(out: str) -> dict[str, list[str]]:
