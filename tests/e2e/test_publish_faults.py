@@ -15,6 +15,7 @@ import tomllib
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,35 +104,35 @@ def holds(pid: int, path: str) -> bool:
     return any(link.startswith(path) for link in links)
 
 
+def start_publish(config: Path, env: dict[str, str], out: Path, **popen: Any) -> subprocess.Popen[Any]:
+    """A real `tarwatch publish` of the world into `out`, its stderr piped."""
+    argv = [*TARWATCH, "--config", str(config), "--now", NOW.isoformat(), "publish", "--out", str(out)]
+    return subprocess.Popen(
+        argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **popen
+    )
+
+
+def wait_for_workers(publish: subprocess.Popen[Any], count: int = 2) -> dict[int, str]:
+    """Wait up to a minute for `count` image workers of a running publish; return them."""
+    deadline = time.monotonic() + 60
+    workers: dict[int, str] = {}
+    while len(workers) < count:
+        assert publish.poll() is None, "publish ended before its workers started"
+        assert time.monotonic() < deadline, "no worker processes appeared"
+        workers = children(publish.pid)
+        time.sleep(0.02)
+    return workers
+
+
 def test_a_sigkilled_publish_leaves_no_worker_process_behind(big: World, tmp_path: Path) -> None:
     """The workers die with the publish; while they live they hold the store open only to
     read a node's series (never the whole time, as with a connection inherited)."""
     config, env = big
     store = os.path.realpath(tomllib.loads(config.read_text())["store"]["url"].removeprefix("sqlite:///"))
-    publish = subprocess.Popen(
-        [
-            *TARWATCH,
-            "--config",
-            str(config),
-            "--now",
-            NOW.isoformat(),
-            "publish",
-            "--out",
-            str(tmp_path / "s"),
-        ],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    publish = start_publish(config, env, tmp_path / "s")
     workers: dict[int, str] = {}
     try:
-        deadline = time.monotonic() + 60
-        while len(workers) < 2:
-            assert publish.poll() is None, "publish ended before its workers started"
-            assert time.monotonic() < deadline, "no worker processes appeared"
-            workers = children(publish.pid)
-            time.sleep(0.02)
+        workers = wait_for_workers(publish)
         free = dict.fromkeys(workers, False)  # seen without the store open
         for _ in range(100):
             for pid in workers:
@@ -158,21 +159,10 @@ def test_ctrl_c_during_a_publish_is_one_line_and_leaves_no_worker(big: World, tm
     """Ctrl-C reaches the whole process group, workers included: only the publish answers it
     ("Aborted!", exit status 1), no worker prints a traceback, and none outlives it."""
     config, env = big
-    publish = subprocess.Popen(
-        [
-            *TARWATCH,
-            "--config",
-            str(config),
-            "--now",
-            NOW.isoformat(),
-            "publish",
-            "--out",
-            str(tmp_path / "s"),
-        ],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    publish = start_publish(
+        config,
+        env,
+        tmp_path / "s",
         text=True,
         start_new_session=True,  # a process group of its own, as a terminal's foreground job
         # Ctrl-C at a terminal reaches a process that handles SIGINT, even when these tests run
@@ -181,11 +171,7 @@ def test_ctrl_c_during_a_publish_is_one_line_and_leaves_no_worker(big: World, tm
     )
     workers: dict[int, str] = {}
     try:
-        deadline = time.monotonic() + 60
-        while len(workers) < 2:
-            assert publish.poll() is None and time.monotonic() < deadline, "no worker processes appeared"
-            workers = children(publish.pid)
-            time.sleep(0.02)
+        workers = wait_for_workers(publish)
         time.sleep(0.3)
         os.killpg(publish.pid, signal.SIGINT)
         _, err = publish.communicate(timeout=30)
