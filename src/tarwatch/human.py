@@ -19,8 +19,9 @@ One rendering per fact:
 - nothing to show (no tarball, no size): NONE, "-".
 - rounding: half to even, of the float's exact value (Python's own formatting).
 - a status: its word, an icon (ICONS: ✔ ok, ▲ warn, ✖ alarm, ? unknown; ✔ also for recovered)
-  and a colour: COLORS (text and background, on the page and in mail) and TERMINAL (named
-  colours, so that the terminal's own theme applies). Snoozed is marked SNOOZED (‖).
+  and a colour: COLORS (text and background, on the page and in mail), COLORS_DARK (the same on
+  the page's dark theme; both at least CONTRAST_MIN, `contrast`) and TERMINAL (named colours, so
+  that the terminal's own theme applies). Snoozed is marked SNOOZED (‖).
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ COLORS = {  # (text, background)
     "alarm": ("#b3261e", "#fde7e5"),
     "unknown": ("#4b5563", "#eceff3"),
 }
+COLORS_DARK = {  # (text, background) on a dark page: the same contrast rules (CONTRAST_MIN)
+    "ok": ("#6fd08a", "#12301c"),
+    "warn": ("#f0c054", "#372a08"),
+    "alarm": ("#ff8a80", "#3d1512"),
+    "unknown": ("#b4bfcc", "#262e38"),
+}
+CONTRAST_MIN = 4.5  # WCAG AA for text: every status's text on its background, light and dark
 TERMINAL = {"ok": "green", "warn": "yellow", "alarm": "bold red", "unknown": "magenta"}
 
 # (below this many seconds, the unit's seconds, its word, its letter, one decimal below)
@@ -101,6 +109,19 @@ def exact_size(n: int) -> str:
     return f"{size(n)} ({n:,} bytes)" if n >= SIZE_BASE else f"{n} bytes"
 
 
+def contrast(a: str, b: str) -> float:
+    """Given two colours "#rrggbb", return their contrast ratio as WCAG 2 defines it, from 1
+    (the same) to 21 (black on white)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _luminance(color: str) -> float:
+    channels = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
 def facts() -> dict[str, Any]:
     """Return the facts the page's format.js renders with: icons, colours, steps, units."""
     return {
@@ -109,6 +130,7 @@ def facts() -> dict[str, Any]:
         "info": INFO,
         "snoozed": SNOOZED,
         "colors": {s: {"text": fg, "background": bg} for s, (fg, bg) in COLORS.items()},
+        "colors_dark": {s: {"text": fg, "background": bg} for s, (fg, bg) in COLORS_DARK.items()},
         "steps": [
             {"below": below, "unit": unit, "word": word, "letter": letter, "fine_below": fine}
             for below, unit, word, letter, fine in STEPS

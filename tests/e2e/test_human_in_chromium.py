@@ -42,9 +42,11 @@ def test_format_js_gives_the_text_of_every_case(tmp_path: Path) -> None:
         extra = page.evaluate(
             """() => [tarwatch.when("2012-11-20T03:00:59.999999+00:00"), tarwatch.when(1353380400, false),
                       tarwatch.age(null), tarwatch.icon("warn"),
-                      getComputedStyle(document.documentElement).getPropertyValue("--tw-alarm").trim()]"""
+                      ...["--tw-alarm-light", "--tw-alarm-bg-dark"].map(
+                          v => getComputedStyle(document.documentElement).getPropertyValue(v).trim())]"""
         )
     assert errors == []
     assert [g for g in got if g[2] != g[3]] == []
-    assert extra == ["2012-11-20 03:00 UTC", "2012-11-20 03:00", human.NONE, "▲", human.COLORS["alarm"][0]]
+    colors = [human.COLORS["alarm"][0], human.COLORS_DARK["alarm"][1]]
+    assert extra == ["2012-11-20 03:00 UTC", "2012-11-20 03:00", human.NONE, "▲", *colors]
     assert json.loads(to_json(page_facts())) == json.loads(json.dumps(page_facts()))

@@ -35,6 +35,21 @@ def test_every_status_has_one_icon_one_colour_and_one_terminal_style() -> None:
     assert human.ICONS[Status.WARN] == "▲"
 
 
+@pytest.mark.parametrize("palette", ["COLORS", "COLORS_DARK"])
+def test_every_status_text_reads_on_its_background_in_both_themes(palette: str) -> None:
+    colors = getattr(human, palette)
+    assert set(colors) == set(Status)
+    low = {s: round(human.contrast(fg, bg), 2) for s, (fg, bg) in colors.items()}
+    assert {s: c for s, c in low.items() if c < human.CONTRAST_MIN} == {}, low
+
+
+def test_contrast_is_the_wcag_ratio() -> None:
+    assert round(human.contrast("#000000", "#ffffff"), 1) == 21.0
+    assert human.contrast("#777777", "#777777") == 1.0
+    assert round(human.contrast("#767676", "#ffffff"), 2) == 4.54  # the lightest grey on white for AA
+    assert human.CONTRAST_MIN == 4.5
+
+
 def test_the_page_gets_the_facts_as_json_with_the_rules_steps_and_units() -> None:
     facts = json.loads(json.dumps(page_facts()))
     assert facts["icons"] == human.ICONS and facts["none"] == human.NONE
@@ -42,4 +57,5 @@ def test_the_page_gets_the_facts_as_json_with_the_rules_steps_and_units() -> Non
     assert facts["steps"][-1]["below"] is None
     assert [u["unit"] for u in facts["size"]["units"]] == ["B", "KiB", "MiB", "GiB", "TiB"]
     assert facts["colors"]["alarm"] == {"text": "#b3261e", "background": "#fde7e5"}
+    assert facts["colors_dark"]["alarm"] == {"text": "#ff8a80", "background": "#3d1512"}
     assert len(facts["chart"]["colors"]) == 20 and facts["chart"]["count"].startswith("#")

@@ -18,10 +18,14 @@
   var F = (TW.facts = JSON.parse(blob.textContent));
   TW.RANK = { ok: 0, unknown: 1, warn: 2, alarm: 3 };
 
-  // The status colours are CSS custom properties (tarwatch.css uses them), set from the facts.
-  Object.keys(F.colors).forEach(function (s) {
-    document.documentElement.style.setProperty("--tw-" + s, F.colors[s].text);
-    document.documentElement.style.setProperty("--tw-" + s + "-bg", F.colors[s].background);
+  // The status colours are CSS custom properties set from the facts, light and dark
+  // (--tw-ok-light, --tw-ok-bg-dark, …); tarwatch.css makes --tw-ok, --tw-ok-bg of the theme's.
+  [["colors", "-light"], ["colors_dark", "-dark"]].forEach(function (theme) {
+    Object.keys(F[theme[0]]).forEach(function (s) {
+      var c = F[theme[0]][s], root = document.documentElement.style;
+      root.setProperty("--tw-" + s + theme[1], c.text);
+      root.setProperty("--tw-" + s + "-bg" + theme[1], c.background);
+    });
   });
 
   /* Given a number and 0 or 1 decimals, return what Python's f"{x:.1f}" returns: the float's
