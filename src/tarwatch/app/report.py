@@ -6,6 +6,7 @@ import gc
 from collections.abc import Sequence
 
 from tarwatch.checks import History, Poll, Report, evaluate, stale, transfer, worst
+from tarwatch.checks.model import nothing_collected
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
 from tarwatch.history import ItemHistory
@@ -42,11 +43,16 @@ class NothingCollected(TarwatchError):
     """The store holds no listing of any node of the hubs asked about."""
 
 
-def require_collected(config: Config, hubs: list[str], store: Store) -> None:
-    """Given the config, hubs and store, raise NothingCollected when the hubs have nodes but
-    the store holds no listing of any of them: `collect` has not run yet."""
-    if any(config.hub_nodes(hub) for hub in hubs) and not store.latest_polls(hubs):
-        raise NothingCollected(f"nothing collected yet for {', '.join(hubs)}: run `tarwatch collect` first")
+def nothing_collected_hint(hubs: Sequence[str]) -> str:
+    """Given the hubs asked about, return the one line that says no `collect` listed them yet."""
+    return f"nothing collected yet for {', '.join(hubs)}: run `tarwatch collect` first"
+
+
+def require_collected(report: Report) -> None:
+    """Given a report, raise NothingCollected when its hubs have nodes but not one of them was
+    ever listed (checks.model.nothing_collected): `collect` has not run yet."""
+    if nothing_collected(report):
+        raise NothingCollected(nothing_collected_hint([h.hub for h in report.hubs]))
 
 
 def of_hubs(report: Report, hubs: Sequence[str]) -> Report:

@@ -69,3 +69,10 @@ class Report:
     generated: float
     status: Status
     hubs: list[HubVerdict] = field(default_factory=list)
+
+
+def nothing_collected(report: Report) -> bool:
+    """Given a report, return True when its hubs have nodes and not one of them was ever
+    listed: no `collect` has stored a listing of them yet (every format says so)."""
+    nodes = [n for h in report.hubs for n in h.nodes]
+    return bool(nodes) and all(n.reachable is None for n in nodes)

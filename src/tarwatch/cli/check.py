@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from tarwatch.app.report import build_report, require_collected
+from tarwatch.app.report import build_report, nothing_collected_hint, require_collected
+from tarwatch.checks.model import nothing_collected
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.formats import jsondoc
 from tarwatch.formats.document import to_json
@@ -31,18 +32,21 @@ from tarwatch.store import Store
 def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
     """Check the stored history of the hubs (default: all) and print the findings.
 
-    Nothing is listed here: run `tarwatch collect` first (before it, the table says so in
-    one line, exit status 3; json and nagios report every item unknown). With -q, only the
-    summary line. Exit status: 0 ok, 1 warn, 2 alarm, 3 unknown (as monitoring plugins do)."""
+    Nothing is listed here: run `tarwatch collect` first. Before it every format says so, with
+    exit status 3: the table in one line on stderr, nagios in one UNKNOWN line, json in its
+    document ("collected": false, every item unknown) and one line on stderr. With -q, only
+    the summary line. Exit status: 0 ok, 1 warn, 2 alarm, 3 unknown (as monitoring plugins do)."""
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
     store = Store.open(config.store.url)
-    if fmt == "table":  # programs get their document, every item unknown
-        require_collected(config, chosen, store)
     report = build_report(config, chosen, store, s.now_epoch())
+    if fmt == "table":  # programs get their document, which says it too
+        require_collected(report)
     if fmt == "json":
         click.echo(jsondoc.dumps(to_json(report), indent=1))
+        if nothing_collected(report):
+            click.echo(f"tarwatch: {nothing_collected_hint(chosen)}", err=True)
     elif fmt == "nagios":
         from tarwatch.formats import nagios
 

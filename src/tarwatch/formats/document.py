@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from tarwatch.checks.model import Finding, ItemVerdict, NodeVerdict, Report, Snoozed
+from tarwatch.checks.model import Finding, ItemVerdict, NodeVerdict, Report, Snoozed, nothing_collected
 
 
 @lru_cache(maxsize=65536)
@@ -29,6 +29,7 @@ def to_json(report: Report) -> dict[str, Any]:
     return {
         "generated": iso(report.generated),
         "status": report.status.value,
+        "collected": not nothing_collected(report),
         "hubs": [
             {
                 "hub": h.hub,

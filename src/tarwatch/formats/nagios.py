@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tarwatch.checks.model import Report, Snoozed
+from tarwatch.checks.model import Report, Snoozed, nothing_collected
 from tarwatch.human import when
 from tarwatch.records import Status
 from tarwatch.visible import visible
@@ -42,7 +42,11 @@ def _num(x: float) -> str:
 
 def render(report: Report, thresholds: Callable[[str, str], tuple[float, float]]) -> str:
     """Given a report and a function (hub, item) → (stale_warn, stale_alarm) in seconds, return
-    the plugin output: the status line with perfdata, then one line per problem."""
+    the plugin output: the status line with perfdata, then one line per problem. Before any
+    `collect` listed a node of the hubs, one UNKNOWN line that says to run it."""
+    if nothing_collected(report):
+        hubs = ", ".join(h.hub for h in report.hubs)
+        return _clean(f"TARWATCH UNKNOWN - no listing stored yet for {hubs}: run tarwatch collect") + "\n"
     problems: list[tuple[Status, str, str]] = []
     perf: list[str] = []
     counts = {s: 0 for s in Status}

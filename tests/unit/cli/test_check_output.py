@@ -226,17 +226,48 @@ def test_no_microseconds_in_the_table(tmp_path: Path) -> None:
     assert "909840" not in r.stdout and "T12:00" not in r.stdout
 
 
-def test_check_before_any_collect_says_to_run_collect(tmp_path: Path) -> None:
+def _never_collected(tmp_path: Path) -> Path:
     cfg = tmp_path / "tarwatch.toml"
     cfg.write_text(
         f'[store]\nurl = "sqlite:///{tmp_path / "tw.db"}"\n\n[hubs.ZZ]\nsrvnode = "d"\nnodes = ["SDU"]\n\n'
         '[nodes.SDU]\nhost = "sdu.example.org"\n'
     )
-    r = run("check", "--config", str(cfg))
+    return cfg
+
+
+HINT = "nothing collected yet for ZZ: run `tarwatch collect` first"
+
+
+def test_check_before_any_collect_says_to_run_collect(tmp_path: Path) -> None:
+    r = run("check", "--config", str(_never_collected(tmp_path)))
     assert r.exit_code == 3
     assert r.stdout == ""
-    [line] = r.stderr.splitlines()
-    assert "run `tarwatch collect` first" in line
+    assert r.stderr == f"tarwatch: error: {HINT}\n"
+
+
+def test_nagios_before_any_collect_is_one_unknown_line_saying_to_run_collect(tmp_path: Path) -> None:
+    r = run("check", "--format", "nagios", "--config", str(_never_collected(tmp_path)))
+    assert r.exit_code == 3
+    assert r.stdout == "TARWATCH UNKNOWN - no listing stored yet for ZZ: run tarwatch collect\n"
+
+
+def test_json_before_any_collect_is_a_document_that_says_so_and_a_hint_on_stderr(tmp_path: Path) -> None:
+    r = run("check", "--format", "json", "--config", str(_never_collected(tmp_path)))
+    assert r.exit_code == 3
+    doc = json.loads(r.stdout)
+    assert doc["collected"] is False and doc["status"] == "unknown"
+    assert [n["reachable"] for h in doc["hubs"] for n in h["nodes"]] == [None]
+    assert r.stderr == f"tarwatch: {HINT}\n"
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "nagios"])
+def test_after_a_collect_no_format_says_to_run_collect(tmp_path: Path, fmt: str) -> None:
+    cfg = world(tmp_path, ["dybsvn"])
+    r = run("check", "--format", fmt, "--now", NOW, "--config", str(cfg))
+    assert r.exit_code == 0, r.output
+    assert "tarwatch collect" not in r.stdout + r.stderr and r.stderr == ""
+    if fmt == "json":
+        assert json.loads(r.stdout)["collected"] is True
 
 
 def test_the_summary_counts_the_rows_the_table_shows(tmp_path: Path) -> None:
