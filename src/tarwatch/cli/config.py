@@ -27,17 +27,25 @@ def show(as_json: bool) -> None:
 
     The output has the structure and key names of the TOML file; with --json it is JSON,
     otherwise TOML that tarwatch reads back. Passwords and tokens (in URLs and the SMTP
-    password) are shown as ***."""
+    password) are shown as ***. With --legacy, a comment (on stderr with --json) says which
+    time zone was taken for the dated folders: the machine's, as `config import` takes it."""
+    from tarwatch.config.legacy import legacy_timezone
     from tarwatch.config.toml import to_toml
     from tarwatch.formats import jsondoc
     from tarwatch.redact import redact_config
 
-    cfg, source = state().loaded()
+    s = state()
+    cfg, source = s.loaded()
     data = redact_config(cfg.model_dump(mode="json", exclude_none=True))
+    notes = [f"effective configuration, from {source}"]
+    if s.legacy is not None:
+        notes.append(legacy_timezone()[1])
     if as_json:
         click.echo(jsondoc.dumps(data, indent=2))
+        for note in notes[1:]:
+            click.echo(f"tarwatch: {note}", err=True)
     else:
-        click.echo(to_toml(data, [f"effective configuration, from {source}"]), nl=False)
+        click.echo(to_toml(data, notes), nl=False)
 
 
 @config.command(name="import")

@@ -7,7 +7,8 @@ or `Z9:229`), `[ENV]` (timeout in seconds, verbose) and per-host sections named 
 
 `read_legacy` turns the pair into a dict shaped like tarwatch.toml; `load_legacy` validates one
 hub of it at run time (`--legacy HUB`); `import_legacy` writes the TOML text
-(`tarwatch config import`) through tarwatch.config.toml, the one writer.
+(`tarwatch config import`) through tarwatch.config.toml, the one writer. The pair names no
+time zone: both take the machine's (`legacy_timezone`).
 
 The original system's SQLite file (`dbpath`) is never written: tarwatch keeps its own store
 beside it, in the same folder, named tarwatch.db (`store_beside`). Every $VAR of dbpath and
@@ -67,15 +68,24 @@ def read_legacy(
 
 
 def load_legacy(
-    hub: str, home: Path | None = None, environ: Mapping[str, str] | None = None
+    hub: str,
+    home: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    etc: Path = Path("/etc"),
 ) -> tuple[Config, str]:
     """Given a hub tag, the home folder holding .scm_monitor.cnf and .libfab.cnf (default
-    Path.home()) and the environment, return (Config with just that hub and its nodes, source).
+    Path.home()), the environment and the machine's /etc, return (Config with just that hub
+    and its nodes, source).
 
-    Raise ConfigError if the hub has no section, or the pair is wrong or does not validate."""
+    The time zone of the dated folders is the machine's, as `config import` takes it
+    (legacy_timezone); UTC when the machine names none. Raise ConfigError if the hub has
+    no section, or the pair is wrong or does not validate."""
     home = Path.home() if home is None else Path(home)
     scm_monitor, libfab = home / SCM_MONITOR_NAME, home / LIBFAB_NAME
     data, _notes = _Reader(scm_monitor, libfab, environ, strict=True).read(only=hub)
+    zone, note = legacy_timezone(etc)
+    _take_timezone(data, zone)
+    log.info("legacy configuration: %s", note)
     source = f"legacy {scm_monitor} + {libfab} [{hub}]"
     return validate(data, source), source
 
@@ -90,22 +100,42 @@ def import_legacy(
     return the TOML text for all their hubs.
 
     $VARS are expanded from the environment; an unset one is a ConfigError naming the key. An
-    unknown %(name)s is kept as text with a note. The time zone is the machine's (`etc`'s
-    timezone file or localtime link); when it names none, a note at the top says to set it. If
-    the result does not validate, a note at the top says where."""
+    unknown %(name)s is kept as text with a note. The time zone is the machine's
+    (legacy_timezone, as `--legacy` takes it); when it names none, a note at the top says
+    to set it. If the result does not validate, a note at the top says where."""
     data, notes = _Reader(scm_monitor, libfab, environ, strict=False).read()
-    zone = machine_timezone(etc)
+    zone, note = legacy_timezone(etc)
+    _take_timezone(data, zone)
     if zone is None:
         notes.insert(0, NO_TIMEZONE)
     else:
-        data.setdefault("defaults", {})["timezone"] = zone
-        notes.append(f"defaults.timezone {zone!r} is this machine's time zone ({etc}); check it")
+        notes.append(f"{note}; check it")
     try:
         validate(data, "the converted file")
     except ConfigError as e:
         where = f"at '{e.key}': " if e.key else ""
         notes.insert(0, f"NOT VALID YET, fix before use: {where}{e.problem}")
     return to_toml(data, notes, sources=[scm_monitor, libfab])
+
+
+def legacy_timezone(etc: Path = Path("/etc")) -> tuple[str | None, str]:
+    """Given the machine's /etc, return (the time zone the legacy pair's dated folders are read
+    in: the machine's (machine_timezone), None when it names none (then UTC, the default), one
+    line saying which zone was taken and where from). The pair has no time zone key: `--legacy`
+    and `config import` both take it here, and `config show --legacy` prints the line."""
+    found = machine_timezone(etc)
+    if found is None:
+        return None, (
+            "defaults.timezone 'UTC': this machine names no time zone (no timezone file in "
+            f"{etc}, its localtime is no link into a zoneinfo folder)"
+        )
+    zone, where = found
+    return zone, f"defaults.timezone {zone!r} is this machine's time zone ({where})"
+
+
+def _take_timezone(data: dict[str, Any], zone: str | None) -> None:
+    if zone is not None:
+        data.setdefault("defaults", {})["timezone"] = zone
 
 
 def store_beside(dbpath: str) -> str:
@@ -116,24 +146,25 @@ def store_beside(dbpath: str) -> str:
     return str(old.parent / name)
 
 
-def machine_timezone(etc: Path = Path("/etc")) -> str | None:
-    """Given the machine's /etc, return its IANA time zone (from `timezone`, else from where the
-    `localtime` link points inside a zoneinfo folder), or None when it names no known zone."""
-    candidates: list[str] = []
+def machine_timezone(etc: Path = Path("/etc")) -> tuple[str, str] | None:
+    """Given the machine's /etc, return (its IANA time zone, where it was read: the `timezone`
+    file, else the `localtime` link pointing inside a zoneinfo folder), or None when it names
+    no known zone."""
+    candidates: list[tuple[str, str]] = []
     with contextlib.suppress(OSError, UnicodeDecodeError):
-        candidates.append((etc / "timezone").read_text(encoding="utf-8").strip())
+        candidates.append(((etc / "timezone").read_text(encoding="utf-8").strip(), str(etc / "timezone")))
     try:
         target = os.readlink(etc / "localtime")
     except OSError:
         target = ""
     if "zoneinfo/" in target:
-        candidates.append(target.split("zoneinfo/", 1)[1])
-    for zone in candidates:
+        candidates.append((target.split("zoneinfo/", 1)[1], f"the {etc / 'localtime'} link"))
+    for zone, where in candidates:
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             continue
-        return zone
+        return zone, where
     return None
 
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from support.store_reads import current_tarballs
 from tarwatch.cli import cli
+from tarwatch.config.legacy import machine_timezone
 from tarwatch.config.validate import validate
 from tarwatch.store import Store
 
@@ -321,6 +322,27 @@ def test_legacy_reads_the_pair_in_home_for_one_hub(
     assert data["hubs"]["ZZ"]["srvnode"] == "dayabay"
     assert data["defaults"]["timeout"] == "2s"
     assert data["store"]["url"] == f"sqlite:///{tmp_path}/local/env/scm/tarwatch.db"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_legacy_config_show_says_which_timezone_was_taken(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_json: bool
+) -> None:
+    user_home = tmp_path / "home"
+    shutil.copy(FIXTURES / "scm_monitor.cnf", user_home / ".scm_monitor.cnf")
+    shutil.copy(FIXTURES / "libfab.cnf", user_home / ".libfab.cnf")
+    monkeypatch.setenv("LOCAL_BASE", str(tmp_path / "local"))
+    monkeypatch.setenv("APACHE_HTDOCS", str(tmp_path / "htdocs"))
+    r = run("--legacy", "ZZ", "config", "show", *(["--json"] if as_json else []))
+    assert r.exit_code == 0, r.output
+    found = machine_timezone()  # this machine's /etc, as --legacy reads it
+    zone = found[0] if found else "UTC"
+    said = [line for line in (r.stderr if as_json else r.stdout).splitlines() if "defaults.timezone" in line]
+    assert len(said) == 1 and f"defaults.timezone {zone!r}" in said[0]
+    if found:
+        assert found[1] in said[0]
+    shown = json.loads(r.stdout) if as_json else tomllib.loads(r.stdout)
+    assert shown["defaults"]["timezone"] == zone
 
 
 def test_legacy_for_a_hub_without_a_section_is_one_error_line(

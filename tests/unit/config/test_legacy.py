@@ -14,6 +14,7 @@ import pytest
 from tarwatch.config.legacy import (
     MISSING,
     import_legacy,
+    legacy_timezone,
     load_legacy,
     machine_timezone,
     read_legacy,
@@ -192,9 +193,39 @@ def test_import_sets_the_machines_timezone(tmp_path: Path, seed: tuple[Path, Pat
 
 def test_the_timezone_from_the_localtime_link(tmp_path: Path) -> None:
     (tmp_path / "localtime").symlink_to("/usr/share/zoneinfo/Europe/Paris")
-    assert machine_timezone(tmp_path) == "Europe/Paris"
+    assert machine_timezone(tmp_path) == ("Europe/Paris", f"the {tmp_path / 'localtime'} link")
     (tmp_path / "timezone").write_text("Not/AZone\n")
-    assert machine_timezone(tmp_path) == "Europe/Paris"
+    assert machine_timezone(tmp_path) == ("Europe/Paris", f"the {tmp_path / 'localtime'} link")
+    (tmp_path / "timezone").write_text("Asia/Shanghai\n")
+    assert machine_timezone(tmp_path) == ("Asia/Shanghai", str(tmp_path / "timezone"))
+
+
+def test_import_says_which_timezone_it_took_and_where_from(tmp_path: Path, seed: tuple[Path, Path]) -> None:
+    (tmp_path / "localtime").symlink_to("/usr/share/zoneinfo/Europe/Paris")
+    text = import_legacy(*seed, environ=ENV, etc=tmp_path)
+    line = (
+        f"# defaults.timezone 'Europe/Paris' is this machine's time zone (the {tmp_path / 'localtime'} link)"
+    )
+    assert f"{line}; check it" in text.splitlines()
+
+
+@pytest.mark.parametrize("etc_zone", ["Asia/Shanghai", "America/New_York", None])
+def test_load_legacy_takes_the_timezone_as_import_does(
+    tmp_path: Path, seed: tuple[Path, Path], etc_zone: str | None
+) -> None:
+    """--legacy at run time reads the dated folders in the zone `config import` would write."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    if etc_zone is not None:
+        (etc / "timezone").write_text(f"{etc_zone}\n")
+    config, _source = load_legacy("ZZ", home=home_with_seed(tmp_path, seed), environ=ENV, etc=etc)
+    imported = tomllib.loads(import_legacy(*seed, environ=ENV, etc=etc))
+    assert config.defaults.timezone == imported.get("defaults", {}).get("timezone", "UTC")
+    assert config.defaults.timezone == (etc_zone or "UTC")
+    zone, note = legacy_timezone(etc)
+    assert zone == etc_zone
+    assert note.startswith(f"defaults.timezone {etc_zone or 'UTC'!r}")
+    assert ("names no time zone" in note) == (etc_zone is None)
 
 
 def test_import_says_the_timezone_must_be_set_when_the_machine_names_none(
