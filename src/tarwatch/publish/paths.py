@@ -9,8 +9,12 @@ A name becomes a file name by `safe_name`, which is one-to-one (two names never 
 - a name longer than NAME_MAX characters once encoded keeps its first part and ends with "~"
   and 16 hex digits of a hash of the whole name ("~" is always encoded otherwise, so a cut name
   never equals an uncut one);
-- a hub's folder under data/ (and img/) that would be one of the site's own files there (status.json,
-  status.js) has its first letter encoded ("%73tatus.json"), which the rules above never do.
+- a hub's folder under data/ (and img/) that would be one of the site's own files or folders
+  there (status.json, status.js, badge) has its first letter encoded ("%73tatus.json",
+  "%62adge"), which the rules above never do;
+- under img/badge/, where a hub has a file (<hub>.svg) and a folder (<hub>/), a hub folder
+  whose name ends with ".svg" has that dot encoded ("X.svg" → "X%2Esvg"), so it is never
+  another hub's file: the rules above never encode a dot but a leading one.
 
 Every path written is also checked by `within` to lie inside its folder, whatever the name."""
 
@@ -30,7 +34,8 @@ _HASH_HEX = 16
 
 STATUS_JSON = "data/status.json"
 STATUS_JS = "data/status.js"
-_DATA_FILES = frozenset(PurePosixPath(p).name for p in (STATUS_JSON, STATUS_JS))
+BADGES = "img/badge"
+_RESERVED = frozenset(PurePosixPath(p).name for p in (STATUS_JSON, STATUS_JS, BADGES))
 
 
 def _encode(text: str) -> str:
@@ -69,7 +74,7 @@ def plain_name(tag: str) -> str:
 
 def _hub_folder(hub: str) -> str:
     name = safe_name(hub)
-    return _encode(name[0]) + name[1:] if name in _DATA_FILES else name
+    return _encode(name[0]) + name[1:] if name in _RESERVED else name
 
 
 def hub_page(hub: str) -> str:
@@ -85,6 +90,19 @@ def node_data(hub: str, node: str, ext: str) -> str:
 def node_image(hub: str, node: str, ext: str) -> str:
     """Given a (hub, node) and "svg" or "png", return the path of its chart image."""
     return f"img/{_hub_folder(hub)}/{safe_name(node)}.{ext}"
+
+
+def hub_badge(hub: str) -> str:
+    """Given a hub tag, return the path of its status badge."""
+    return f"{BADGES}/{safe_name(hub)}.svg"
+
+
+def node_badge(hub: str, node: str) -> str:
+    """Given a (hub, node), return the path of the node's status badge."""
+    folder = safe_name(hub)
+    if folder.endswith(".svg"):
+        folder = folder[:-4] + "%2Esvg"
+    return f"{BADGES}/{folder}/{safe_name(node)}.svg"
 
 
 def within(folder: Path | str, path: Path | str) -> Path:

@@ -7,6 +7,7 @@ changed nodes), then write it, every file atomically.
     data/<hub>/<node>.json|js      when the node's data changed (or its files are missing)
     img/<hub>/<node>.svg|png       likewise, rendered with matplotlib
     <jspath with {node}>           likewise, the seed's Highstock JSON, for hubs with `jspath`
+    img/badge/<hub>[/<node>].svg   when the status it shows changed (tarwatch.publish.badges)
     data/.published.json           what was written, to know what changed next time
 
 A node whose files cannot be written is logged as an error naming its hub and node, and the
@@ -42,6 +43,7 @@ from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
 from tarwatch.formats.document import to_json
 from tarwatch.publish import paths
+from tarwatch.publish.badges import write_badges
 from tarwatch.publish.changes import State, digest
 from tarwatch.publish.context import HubShape, page_context, shapes
 from tarwatch.publish.nodes import NodeFailure, NodeJob, write_data, write_nodes
@@ -65,6 +67,7 @@ class Summary:
     data: int = 0
     images: int = 0
     legacy: int = 0
+    badges: int = 0
     nodes_changed: list[str] = field(default_factory=list)
     nodes_unchanged: int = 0
     failed: list[str] = field(default_factory=list)  # "hub/node: problem" of nodes not written
@@ -119,6 +122,7 @@ def publish(
         state.pages = pages_key
     write_data(out, paths.STATUS_JSON, paths.STATUS_JS, "status", status)
     summary.data += 1
+    summary.badges = write_badges(out, report)
     node_jobs = [
         NodeJob(
             config.store.url,
