@@ -22,7 +22,7 @@
     table.replaceChildren(el("thead", null, tr), (this.tbody = el("tbody")));
     rows.forEach(function (r) {
       r.tr = el("tr", { class: "tw-row-" + r.status });
-      r.cells.forEach(function (c) { r.tr.appendChild(el("td", null, c)); });
+      r.cells.forEach(function (c, k) { r.tr.appendChild(el("td", { "data-label": columns[k].label }, c)); });
       r.text = r.cells.map(function (c) { return typeof c === "object" ? c.textContent : String(c); }).join(" ").toLowerCase();
       self.tbody.appendChild(r.tr);
     });
