@@ -14,15 +14,17 @@ import functools
 import os
 from collections.abc import Generator, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tarwatch.atomic import write_bytes, write_text
+from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
 from tarwatch.publish import images, jsdata, legacy, paths, workers
-from tarwatch.publish.series import item_series, node_document
+from tarwatch.publish.series import NodeFacts, item_series, node_document
 from tarwatch.store import Store
+from tarwatch.store.site import Fingerprint
 
 PARALLEL_FROM = 4  # use worker processes from this many changed nodes on
 
@@ -39,6 +41,27 @@ class NodeJob:
     jspath: str | None
     colors: dict[str, str]
     changed_at: float | None
+    facts: NodeFacts = field(default_factory=NodeFacts)
+
+
+def node_facts(config: Config, hub: str, items: Sequence[str], print_: Fingerprint) -> NodeFacts:
+    """Given the configuration, a hub, its items and a node's fingerprint, return the node's
+    facts: the hub's time zone and stale thresholds (as the checks take them), those of the
+    items that set their own, and when the node is down, since when."""
+
+    def pair(item: str | None) -> tuple[int, int]:
+        t = config.thresholds(hub, item)
+        return int(t.stale_warn.total_seconds()), int(t.stale_alarm.total_seconds())
+
+    own = pair(None)
+    overridden = [i for i in items if i in config.hubs[hub].items]
+    return NodeFacts(
+        tz=config.thresholds(hub).timezone,
+        stale=own,
+        item_stale={i: pair(i) for i in overridden if pair(i) != own},
+        down_since=print_.down_since,
+        last_listed=print_.last_listed,
+    )
 
 
 @dataclass(frozen=True)
@@ -79,7 +102,7 @@ def write_node(job: NodeJob, store: Store | None = None) -> NodeJob:
     series = item_series(store.series_rows(hub, node), job.select)
     if own:
         store.close()  # the store is not held open while the node is rendered
-    doc = node_document(hub, node, series, job.changed_at, job.colors)
+    doc = node_document(hub, node, series, job.changed_at, job.colors, job.facts)
     json_path, js_path = paths.node_data(hub, node, "json"), paths.node_data(hub, node, "js")
     write_data(out, json_path, js_path, f"{hub}/{node}", doc)
     if job.jspath:

@@ -11,7 +11,12 @@ The document (`tarwatch-series/1`) is what the browser charts and the server ima
                 "rev": [1000, 3, …],         # revisions likewise, when every tarball has one
                 "files": {"17": "odd-name.tar.gz"},  # file names not "<name>[-<rev>].tar.gz"
                 "gone": [[0, 355]]}],        # index ranges [from, to) of purged tarballs
-     "days": [1, 5, 5, 4, …]}                # tarballs per UTC day from t0
+     "days": [1, 5, 5, 4, …],                # tarballs per UTC day from t0
+     "tz": "Asia/Shanghai",                  # the hub's time zone: the charts' time axis
+     "stale": {"warn": 93600, "alarm": 180000},  # the hub's stale thresholds (s); an item
+                                             # with its own carries "stale" likewise
+     "down": {"since": 1700000000, "last_listed": 1699900000}}  # while the newest poll
+                                             # failed (last_listed null: never); else null
 
 Differences keep a year of 50 items under 100 KB gzipped; file names are derived from the item
 and revision, as the layout names them, except where a node named one otherwise."""
@@ -27,6 +32,38 @@ from tarwatch.store.site import SeriesRow
 
 FORMAT = "tarwatch-series/1"
 DAY = 86400
+
+
+@dataclass(frozen=True)
+class NodeFacts:
+    """What a node's chart states beside its series: the hub's time zone, its stale thresholds
+    (seconds: warn, alarm) and those of the items that set their own, and while the node's
+    newest poll failed (down_since is not None), since when and when it was last listed (None:
+    never). None of these
+    change from one night to the next unless the configuration or the node's reachability does."""
+
+    tz: str = "UTC"
+    stale: tuple[int, int] = (26 * 3600, 50 * 3600)
+    item_stale: dict[str, tuple[int, int]] = field(default_factory=dict)
+    down_since: float | None = None
+    last_listed: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the facts as the document's keys (see the module's docstring)."""
+        down = (
+            {"since": _int(self.down_since), "last_listed": _int(self.last_listed)}
+            if self.down_since
+            else None
+        )
+        return {"tz": self.tz, "stale": _stale(self.stale), "down": down}
+
+
+def _stale(pair: tuple[int, int]) -> dict[str, int]:
+    return {"warn": pair[0], "alarm": pair[1]}
+
+
+def _int(t: float | None) -> int | None:
+    return None if t is None else int(t)
 
 
 @dataclass(slots=True)
@@ -77,21 +114,34 @@ def per_day(series: Iterable[ItemSeries]) -> tuple[int, list[int]]:
 
 
 def node_document(
-    hub: str, node: str, series: list[ItemSeries], updated: float | None, colors: dict[str, str] | None = None
+    hub: str,
+    node: str,
+    series: list[ItemSeries],
+    updated: float | None,
+    colors: dict[str, str] | None = None,
+    facts: NodeFacts | None = None,
 ) -> dict[str, Any]:
-    """Given a (hub, node), its item series, when its data last changed and the hub's item
-    colours (default: the palette in order), return the node's series document (see the
-    module's docstring)."""
+    """Given a (hub, node), its item series, when its data last changed, the hub's item
+    colours (default: the palette in order) and the node's facts (default: UTC, the default
+    thresholds, reachable), return the node's series document (see the module's docstring)."""
     colors = colors or {}
+    facts = facts or NodeFacts()
     t0, counts = per_day(series)
+    items = []
+    for i, s in enumerate(series):
+        item = _item(s, t0, colors.get(s.item, COLORS[i % len(COLORS)]))
+        if s.item in facts.item_stale:
+            item["stale"] = _stale(facts.item_stale[s.item])
+        items.append(item)
     return {
         "format": FORMAT,
         "hub": hub,
         "node": node,
         "updated": None if updated is None else int(updated),
         "t0": t0,
-        "items": [_item(s, t0, colors.get(s.item, COLORS[i % len(COLORS)])) for i, s in enumerate(series)],
+        "items": items,
         "days": counts,
+        **facts.as_json(),
     }
 
 

@@ -46,8 +46,9 @@ from tarwatch.publish import paths
 from tarwatch.publish.badges import write_badges
 from tarwatch.publish.changes import State, digest
 from tarwatch.publish.context import HubShape, page_context, shapes
-from tarwatch.publish.nodes import NodeFailure, NodeJob, write_data, write_nodes
+from tarwatch.publish.nodes import NodeFailure, NodeJob, node_facts, write_data, write_nodes
 from tarwatch.publish.palette import item_colors
+from tarwatch.publish.series import NodeFacts
 from tarwatch.store import Store
 from tarwatch.store.site import Fingerprint
 
@@ -102,6 +103,7 @@ def publish(
     wanted: dict[str, str] = {}
     todo: list[tuple[str, str]] = []
     colors: dict[str, dict[str, str]] = {}
+    facts: dict[tuple[str, str], NodeFacts] = {}
     for shape in hub_shapes:
         if shape.tag not in chosen:
             continue
@@ -109,7 +111,9 @@ def publish(
         colors[shape.tag] = item_colors(list(hub.select) or store.hub_items(shape.tag))
         for node in shape.nodes:
             key = f"{shape.tag}/{node}"
-            made_of = [prints.get((shape.tag, node), NONE).key, colors[shape.tag], hub.jspath]
+            fp = prints.get((shape.tag, node), NONE)
+            facts[(shape.tag, node)] = node_facts(config, shape.tag, list(colors[shape.tag]), fp)
+            made_of = [fp.key, colors[shape.tag], hub.jspath, asdict(facts[(shape.tag, node)])]
             wanted[key] = digest(made_of)
             if state.nodes.get(key) != wanted[key] or not _node_files_exist(out, shape.tag, node):
                 todo.append((shape.tag, node))
@@ -133,6 +137,7 @@ def publish(
             config.hubs[hub].jspath,
             colors[hub],
             prints.get((hub, node), NONE).changed_at,
+            facts[(hub, node)],
         )
         for hub, node in todo
     ]

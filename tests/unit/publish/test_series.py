@@ -16,6 +16,7 @@ from tarwatch.publish.jsdata import to_js, to_json
 from tarwatch.publish.series import (
     DAY,
     ItemSeries,
+    NodeFacts,
     Point,
     default_file,
     item_series,
@@ -134,3 +135,34 @@ def test_the_state_file_reads_back_what_was_written_and_tolerates_garbage(tmp_pa
     assert State.read(tmp_path) == State("p", {"H/N": "x"})
     (tmp_path / "data" / ".published.json").write_text("{not json")
     assert State.read(tmp_path) == State()
+
+
+def test_a_fingerprint_changes_when_a_node_goes_down_not_while_it_stays_down(store: Store) -> None:
+    tars = [tb("svn/a", d, 100) for d in range(3)]
+    poll(store, "N", T0 + 3 * DAY, tars)
+    up = store.fingerprints(["H"])[("H", "N")]
+    assert (up.down_since, up.last_listed) == (None, None)
+    for day in (4, 5, 6):
+        run = store.begin_run(T0 + day * DAY, "test", ["H"])
+        store.record_poll(run, "H", "N", T0 + day * DAY, ok=False, reason="refused", duration=0.1, snap=None)
+        if day == 4:
+            down = store.fingerprints(["H"])[("H", "N")]
+            assert (down.down_since, down.last_listed) == (T0 + 4 * DAY, T0 + 3 * DAY)
+            assert down.key != up.key
+    assert store.fingerprints(["H"])[("H", "N")] == down  # still down: nothing to rewrite
+    poll(store, "N", T0 + 7 * DAY, tars)
+    back = store.fingerprints(["H"])[("H", "N")]
+    assert back.down_since is None and back.key != down.key
+
+
+def test_the_document_carries_the_nodes_facts() -> None:
+    pts = [Point(T0, 1, None, "a.tar.gz", False)]
+    series = [ItemSeries("svn/a", pts), ItemSeries("svn/b", pts)]
+    facts = NodeFacts("Asia/Shanghai", (100, 200), {"svn/b": (10, 20)}, down_since=T0 + 5, last_listed=T0)
+    doc = node_document("H", "N", series, None, facts=facts)
+    assert (doc["tz"], doc["stale"], doc["down"]) == (
+        "Asia/Shanghai", {"warn": 100, "alarm": 200}, {"since": T0 + 5, "last_listed": T0},
+    )  # fmt: skip
+    assert "stale" not in doc["items"][0] and doc["items"][1]["stale"] == {"warn": 10, "alarm": 20}
+    plain = node_document("H", "N", series, None)
+    assert (plain["tz"], plain["down"]) == ("UTC", None)

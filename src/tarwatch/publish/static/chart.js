@@ -1,58 +1,144 @@
 /* tarwatch's pages, 5 of 7: a node's chart (uPlot): a size line per item, the tarballs per day
- * on a second axis, range presets, and a tooltip naming the nearest tarball. */
+ * on a second axis, range presets, a log-scale toggle, where each item's newest tarball would be
+ * stale (stale_warn ▲, stale_alarm ✖) and a "now" line, and a tooltip naming the nearest
+ * tarball. Sizes are ticked at round binary steps and labelled in binary units (binaryTicks,
+ * binaryLabel: the rules of images.py); times in the browser's locale (Intl) and the hub's time
+ * zone, named on the axis. Axis, grid and text take the page's colours (--tw-fg, --tw-muted,
+ * --tw-line, --tw-warn, --tw-alarm), read when drawn and again when the theme changes. A node
+ * that could not be listed, or has no tarball, says so. */
 (function (TW) {
   "use strict";
 
-  var el = TW.el, DAY = 86400;
+  var el = TW.el, DAY = 86400, MOST_TICKS = 6;
+  var UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
 
-  function undelta(d, origin) {
-    var out = new Array(d.length), v = origin;
-    for (var i = 0; i < d.length; i++) { v += d[i]; out[i] = v; }
+  /* Given a span of bytes and the most ticks wanted, return the smallest power of two (at
+   * least 1) that cuts the span into at most that many steps. */
+  function binaryStep(span, most) {
+    var step = 1;
+    while (span / step > (most || MOST_TICKS)) step *= 2;
+    return step;
+  }
+
+  /* Given a range of bytes and the most ticks wanted, return the multiples of binaryStep inside it. */
+  function binaryTicks(lo, hi, most) {
+    if (!(hi > lo)) return [lo];
+    var step = binaryStep(hi - lo, most), out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v);
     return out;
   }
 
-  /* Given one item of a series document and its t0, return {item, color, t, s, file, gone}. */
-  function decodeItem(it, t0) {
-    var t = undelta(it.t, t0), s = undelta(it.s, 0), rev = it.rev ? undelta(it.rev, 0) : null;
-    var name = it.item.slice(it.item.indexOf("/") + 1), files = it.files || {};
-    var gone = new Uint8Array(t.length);
-    (it.gone || []).forEach(function (r) { for (var i = r[0]; i < r[1]; i++) gone[i] = 1; });
-    var file = t.map(function (_, i) {
-      return files[i] || (rev ? name + "-" + rev[i] + ".tar.gz" : name + ".tar.gz");
-    });
-    return { item: it.item, color: it.color, t: t, s: s, file: file, gone: gone };
+  /* Given a range of positive bytes and the most ticks wanted, return powers of two inside it:
+   * every one, or every k-th (2^k a multiple of k) when there are too many. */
+  function logTicks(lo, hi, most) {
+    var a = Math.ceil(Math.log2(Math.max(lo, 1))), b = Math.floor(Math.log2(Math.max(hi, 1)));
+    var stride = Math.max(1, Math.ceil((b - a + 1) / (most || MOST_TICKS))), out = [];
+    for (var e = a; e <= b; e++) if (e % stride === 0) out.push(Math.pow(2, e));
+    return out;
+  }
+
+  /* Given bytes, return them in the largest binary unit that holds them with at most two
+   * decimals (which a multiple of a quarter of that unit has): "512 MiB", "1.5 GiB", "0 B". */
+  function binaryLabel(n) {
+    n = Math.round(n);
+    for (var k = UNITS.length - 1; k > 0; k--) {
+      var unit = Math.pow(1024, k);
+      if (Math.abs(n) >= unit && (n * 4) % unit === 0) {
+        return (n / unit).toFixed(2).replace(/\.?0+$/, "") + " " + UNITS[k];
+      }
+    }
+    return n + " B";
+  }
+
+  /* The page's colours, read now (a dark page has others). */
+  function palette(box) {
+    var css = getComputedStyle(box || document.documentElement);
+    var v = function (name, dflt) { return css.getPropertyValue(name).trim() || dflt; };
+    return { fg: v("--tw-fg", "#1f2933"), muted: v("--tw-muted", "#5f6b7a"), line: v("--tw-line", "#e2e6ea"),
+      warn: v("--tw-warn", "#8a5a00"), alarm: v("--tw-alarm", "#b3261e"), count: TW.facts.chart.count };
+  }
+
+  var formats = {};
+  /* Given a time zone and Intl options, return a formatter in the browser's locale (UTC when
+   * the browser does not know the zone). */
+  function fmt(tz, opts) {
+    var key = tz + JSON.stringify(opts);
+    if (!formats[key]) {
+      try { formats[key] = new Intl.DateTimeFormat(undefined, Object.assign({ timeZone: tz }, opts)); }
+      catch (e) { formats[key] = new Intl.DateTimeFormat(undefined, Object.assign({ timeZone: "UTC" }, opts)); }
+    }
+    return formats[key];
+  }
+
+  /* Given a time zone, return uPlot's `values` for a time axis: each tick in the browser's
+   * locale, the larger unit below it where it changes (the date under times, the year under
+   * days and months). */
+  function timeValues(tz) {
+    var f = function (o) { return fmt(tz, o); };
+    var time = f({ hour: "2-digit", minute: "2-digit" }), day = f({ day: "numeric", month: "short" });
+    var month = f({ month: "short" }), year = f({ year: "numeric" });
+    return function (u, splits, axis, space, incr) {
+      var prevDay = null, prevYear = null;
+      return splits.map(function (t) {
+        var d = new Date(t * 1000), ds = day.format(d), ys = year.format(d), out;
+        if (incr < DAY) out = time.format(d) + (ds !== prevDay ? "\n" + ds : "");
+        else if (incr < 28 * DAY) out = ds + (ys !== prevYear ? "\n" + ys : "");
+        else if (incr < 365 * DAY) out = month.format(d) + (ys !== prevYear ? "\n" + ys : "");
+        else out = ys;
+        prevDay = ds; prevYear = ys;
+        return out;
+      });
+    };
+  }
+
+  function axisColours(a, pal) {
+    return Object.assign({ stroke: pal.fg, grid: { stroke: pal.line, width: 1 }, ticks: { stroke: pal.line, width: 1 } }, a);
   }
 
   var RANGES = [["1 week", 7], ["1 month", 31], ["3 months", 92], ["1 year", 366], ["all", 0]];
 
-  /* Given an element and aligned uPlot data with its series, draw a chart with range presets. */
-  function plot(box, data, series, axes, tooltip, scales) {
+  /* Given an element, aligned uPlot data with its series, the axes after the time axis (or all
+   * of them, the first {}), a tooltip, scales and optionally more ({tz, hooks, buttons, before,
+   * after, x: [min, max], last: the newest data, where a range preset counts back from}), draw a
+   * chart with range presets into it. */
+  function plot(box, data, series, axes, tooltip, scales, more) {
+    more = more || {};
+    var tz = more.tz || "UTC", pal = palette(box);
     box.textContent = "";
-    var bar = el("div", { class: "tw-ranges", role: "group", "aria-label": "time range" });
+    var bar = el("div", { class: "tw-ranges", role: "group", "aria-label": "chart controls" });
     var area = el("div", { class: "tw-plot" });
     var tip = el("div", { class: "tw-tip", hidden: "" });
+    if (more.before) box.appendChild(more.before);
     box.append(bar, area);
+    if (more.after) box.appendChild(more.after);
     var xs = data[0], xmin = xs[0], xmax = xs[xs.length - 1];
-    var width = function () { return Math.max(320, box.clientWidth || 800); };
+    var width = function () { return Math.max(300, box.clientWidth || 800); };
+    var time = axisColours({ label: "time (" + tz + ")", values: timeValues(tz), space: 60, labelSize: 20 }, pal);
+    var rest = (axes[0] && !Object.keys(axes[0]).length ? axes.slice(1) : axes).map(function (a) {
+      return axisColours(a, pal);
+    });
+    var hooks = Object.assign({ setCursor: [function (u) { if (tooltip) tooltip(u, tip); }] }, more.hooks || {});
     var opts = {
       width: width(), height: 300,
-      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); },
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), tz); },
       scales: Object.assign({ x: { time: true } }, scales || {}),
-      series: [{ label: "time (UTC)" }].concat(series),
-      axes: axes,
+      series: [{ label: "time (" + tz + ")" }].concat(series),
+      axes: [time].concat(rest),
       legend: { live: false },
       cursor: { drag: { x: true, y: false }, points: { show: false } },
-      hooks: { setCursor: [function (u) { if (tooltip) tooltip(u, tip); }] },
+      hooks: hooks,
     };
     var u = new uPlot(opts, data, area);
     u.over.appendChild(tip);
+    if (more.x) u.setScale("x", { min: more.x[0], max: more.x[1] });
     RANGES.forEach(function (r) {
       var b = el("button", { type: "button", text: r[0] });
       b.addEventListener("click", function () {
-        u.setScale("x", { min: r[1] ? Math.max(xmin, xmax - r[1] * DAY) : xmin, max: xmax });
+        u.setScale("x", { min: r[1] ? Math.max(xmin, (more.last || xmax) - r[1] * DAY) : xmin, max: xmax });
       });
       bar.appendChild(b);
     });
+    (more.buttons || []).forEach(function (b) { bar.appendChild(b); });
     bar.appendChild(el("span", { class: "tw-muted", text: "drag to zoom, double-click to reset; click a name to hide it" }));
     if (window.ResizeObserver) {
       new ResizeObserver(function () { u.setSize({ width: width(), height: 300 }); }).observe(box);
@@ -61,44 +147,180 @@
     return u;
   }
 
-  function sizeAxis(label) {
-    return { scale: "bytes", label: label, size: 80,
-      values: function (u, vals) { return vals.map(TW.size); } };
+  function sizeAxis(label, log) {
+    return { scale: "bytes", label: label, size: 76,
+      splits: function (u, i, lo, hi) { return log ? logTicks(lo, hi) : binaryTicks(lo, hi); },
+      filter: function (u, splits) { return splits; }, // every split a tick (a log axis drops some)
+      values: function (u, vals) { return vals.map(function (v) { return v == null ? "" : binaryLabel(v); }); } };
   }
 
   function countAxis(label) {
     return { scale: "n", side: 1, label: label, size: 50, grid: { show: false }, stroke: TW.facts.chart.count };
   }
 
-  /* Given an element and a node's series document, draw its chart: a size line per item and
-   * the tarballs per day on a second axis; a tooltip names the nearest tarball. */
+  function undelta(d, origin) {
+    var out = new Array(d.length), v = origin;
+    for (var i = 0; i < d.length; i++) { v += d[i]; out[i] = v; }
+    return out;
+  }
+
+  /* Given one item of a series document and its t0, return {item, color, t, s, file, gone, stale}. */
+  function decodeItem(it, t0) {
+    var t = undelta(it.t, t0), s = undelta(it.s, 0), rev = it.rev ? undelta(it.rev, 0) : null;
+    var name = it.item.slice(it.item.indexOf("/") + 1), files = it.files || {};
+    var gone = new Uint8Array(t.length);
+    (it.gone || []).forEach(function (r) { for (var i = r[0]; i < r[1]; i++) gone[i] = 1; });
+    var file = t.map(function (_, i) {
+      return files[i] || (rev ? name + "-" + rev[i] + ".tar.gz" : name + ".tar.gz");
+    });
+    return { item: it.item, color: it.color, t: t, s: s, file: file, gone: gone, stale: it.stale || null };
+  }
+
+  /* Given a node's series document, return what its chart says when the node could not be
+   * listed ("unreachable since …, last listed …"), or null. */
+  function downText(doc) {
+    var d = doc.down;
+    if (!d) return null;
+    return "unreachable since " + TW.when(d.since) + ", " +
+      (d.last_listed == null ? "never listed" : "last listed " + TW.when(d.last_listed));
+  }
+
+  /* Given decoded items and the document's thresholds, return each item's marks: where its
+   * newest tarball would be stale_warn and stale_alarm old, at its size. */
+  function staleMarks(items, stale) {
+    return items.map(function (it, k) {
+      var s = it.stale || stale, n = it.t.length;
+      if (!s || !n) return null;
+      var t = it.t[n - 1];
+      return { k: k, t: t, size: it.s[n - 1], warn: t + s.warn, alarm: t + s.alarm, color: it.color };
+    }).filter(Boolean);
+  }
+
+  /* The draw hook: per shown item a dotted line from its newest tarball to its alarm mark, ▲
+   * at stale_warn and ✖ at stale_alarm; a dashed line at now. */
+  function drawMarks(marks, pal, now) {
+    return function (u) {
+      var ctx = u.ctx, pr = uPlot.pxRatio, bb = u.bbox;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(bb.left, bb.top, bb.width, bb.height);
+      ctx.clip();
+      marks.forEach(function (m) {
+        if (!u.series[m.k + 1].show || m.size == null || (u.scales.bytes.distr === 3 && m.size <= 0)) return;
+        var y = u.valToPos(m.size, "bytes", true), x0 = u.valToPos(m.t, "x", true);
+        var xw = u.valToPos(m.warn, "x", true), xa = u.valToPos(m.alarm, "x", true), r = 4 * pr;
+        ctx.setLineDash([2 * pr, 3 * pr]);
+        ctx.strokeStyle = m.color;
+        ctx.lineWidth = 1.2 * pr;
+        ctx.beginPath(); ctx.moveTo(x0, y); ctx.lineTo(xa, y); ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = pal.warn;
+        ctx.beginPath(); ctx.moveTo(xw, y - r); ctx.lineTo(xw + r, y + r * 0.8); ctx.lineTo(xw - r, y + r * 0.8);
+        ctx.closePath(); ctx.fill();
+        ctx.strokeStyle = pal.alarm;
+        ctx.lineWidth = 2 * pr;
+        ctx.beginPath(); ctx.moveTo(xa - r, y - r); ctx.lineTo(xa + r, y + r);
+        ctx.moveTo(xa + r, y - r); ctx.lineTo(xa - r, y + r); ctx.stroke();
+      });
+      var xn = u.valToPos(now, "x", true);
+      if (xn >= bb.left && xn <= bb.left + bb.width) {
+        ctx.setLineDash([4 * pr, 4 * pr]);
+        ctx.strokeStyle = pal.muted;
+        ctx.lineWidth = pr;
+        ctx.beginPath(); ctx.moveTo(xn, bb.top); ctx.lineTo(xn, bb.top + bb.height); ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = pal.muted;
+        ctx.font = 11 * pr + "px sans-serif";
+        ctx.textAlign = "right";
+        ctx.fillText("now", xn - 3 * pr, bb.top + 12 * pr);
+      }
+      ctx.restore();
+    };
+  }
+
+  function staleKey(doc, items) {
+    var s = doc.stale;
+    if (!s) return null;
+    var own = items.filter(function (it) { return it.stale; }).length;
+    return el("p", { class: "tw-muted tw-stale-key" },
+      el("span", { class: "tw-mark-warn", "aria-hidden": "true", text: "▲" }),
+      " stale (warn) " + TW.duration(s.warn) + " and ",
+      el("span", { class: "tw-mark-alarm", "aria-hidden": "true", text: "✖" }),
+      " alarm " + TW.duration(s.alarm) + " after each item's newest tarball" +
+      (own ? " (" + own + (own === 1 ? " item has" : " items have") + " its own)" : "") + "; times in " + (doc.tz || "UTC"));
+  }
+
+  /* Given an element and a node's series document, draw its chart: a size line per item, the
+   * tarballs per day on a second axis, the stale marks; a tooltip names the nearest tarball; a
+   * button switches the sizes to a log scale (small items beside large ones) and back. */
   function chart(box, doc) {
+    var down = downText(doc);
+    var note = down ? el("p", { class: "tw-error tw-down", role: "note", text: down }) : null;
     var items = doc.items.map(function (it) { return decodeItem(it, doc.t0); });
     var dayX = doc.days.map(function (_, d) { return doc.t0 + d * DAY + DAY / 2; });
     var seen = new Set(dayX);
     items.forEach(function (it) { it.t.forEach(function (t) { seen.add(t); }); });
-    if (!seen.size) { box.replaceChildren(el("p", { class: "tw-muted", text: "no tarballs seen on this node" })); return null; }
+    if (!seen.size) {
+      box.replaceChildren(note || el("p", { class: "tw-muted tw-empty", text: "no tarballs seen on this node" }));
+      box.twRedraw = null;
+      return null;
+    }
+    // The time axis runs on to the last stale mark, and to now when it is within a year.
+    var marks = staleMarks(items, doc.stale);
+    var now = Date.now() / 1000, last = Array.from(seen).reduce(function (a, b) { return Math.max(a, b); });
+    var xmax = marks.reduce(function (m, k) { return Math.max(m, k.alarm); }, last);
+    if (now > last && now < last + 366 * DAY) xmax = Math.max(xmax, now);
+    seen.add(xmax);
     var xs = Float64Array.from(seen).sort();
     var at = new Map();
     xs.forEach(function (t, i) { at.set(t, i); });
-    var data = [xs];
-    items.forEach(function (it) {
-      var ys = new Array(xs.length).fill(null);
-      it.t.forEach(function (t, i) { ys[at.get(t)] = it.s[i]; });
-      data.push(ys);
-    });
     var counts = new Array(xs.length).fill(null);
     doc.days.forEach(function (n, d) { counts[at.get(dayX[d])] = n; });
-    data.push(counts);
-    var series = items.map(function (it) {
-      return { label: it.item, stroke: it.color, scale: "bytes", width: 1.5, spanGaps: true,
-        value: function (u, v) { return TW.size(v); } };
-    });
-    series.push({ label: "tarballs per day", stroke: TW.facts.chart.count, scale: "n", width: 1, spanGaps: true,
-      paths: uPlot.paths.stepped({ align: 1 }) });
     var top = Math.max(1, Math.max.apply(null, doc.days)) * 1.3; // headroom above the count line
-    return plot(box, data, series, [{}, sizeAxis("size"), countAxis("tarballs per day")],
-      function (u, tip) { nearestTip(u, tip, items); }, { n: { range: function () { return [0, top]; } } });
+    var log = false;
+
+    function draw(x) {
+      var pal = palette(box), data = [xs];
+      items.forEach(function (it) {
+        var ys = new Array(xs.length).fill(null);
+        it.t.forEach(function (t, i) { ys[at.get(t)] = log && it.s[i] <= 0 ? null : it.s[i]; });
+        data.push(ys);
+      });
+      data.push(counts);
+      var series = items.map(function (it) {
+        return { label: it.item, stroke: it.color, scale: "bytes", width: 1.5, spanGaps: true,
+          value: function (u, v) { return TW.size(v); } };
+      });
+      series.push({ label: "tarballs per day", stroke: pal.count, scale: "n", width: 1, spanGaps: true,
+        paths: uPlot.paths.stepped({ align: 1 }) });
+      var bytes = log
+        ? { distr: 3, log: 2, range: function (u, lo, hi) {
+          lo = Math.max(1, lo || 1); hi = Math.max(lo * 2, hi || 1);
+          return [Math.pow(2, Math.floor(Math.log2(lo))), Math.pow(2, Math.ceil(Math.log2(hi * 1.05)))];
+        } }
+        : { range: function (u, lo, hi) {
+          var h = Math.max(1, (hi || 0) * 1.1), step = binaryStep(h);
+          return [0, Math.ceil(h / step) * step];
+        } };
+      var toggle = el("button", { type: "button", class: "tw-log", "aria-pressed": log ? "true" : "false",
+        title: "sizes on a log scale (base 2): small items beside large ones", text: "log scale" });
+      toggle.addEventListener("click", function () {
+        var u = box.uplot;
+        log = !log;
+        draw([u.scales.x.min, u.scales.x.max]);
+        box.querySelector(".tw-log").focus();
+      });
+      var u = plot(box, data, series, [sizeAxis(log ? "size (log scale)" : "size", log), countAxis("tarballs per day")],
+        function (u, tip) { nearestTip(u, tip, items); },
+        { n: { range: function () { return [0, top]; } }, bytes: bytes },
+        { tz: doc.tz || "UTC", x: x, last: last, buttons: [toggle], before: note, after: staleKey(doc, items),
+          hooks: { draw: [drawMarks(marks, pal, now)] } });
+      u.twMarks = marks;
+      return u;
+    }
+
+    box.twRedraw = function () { var u = box.uplot; draw([u.scales.x.min, u.scales.x.max]); };
+    return draw(null);
   }
 
   function nearestTip(u, tip, items) {
@@ -130,6 +352,16 @@
     tip.style.top = Math.max(0, u.valToPos(it.s[i], "bytes") - 20) + "px";
   }
 
+  // A theme change (theme.js) redraws the charts in the new colours, keeping their range.
+  document.addEventListener("tarwatch:theme", function () {
+    document.querySelectorAll("[data-tw-chart]").forEach(function (box) { if (box.twRedraw) box.twRedraw(); });
+  });
+
+  TW.binaryStep = binaryStep;
+  TW.binaryTicks = binaryTicks;
+  TW.logTicks = logTicks;
+  TW.binaryLabel = binaryLabel;
+  TW.downText = downText;
   TW.decodeItem = decodeItem;
   TW.plot = plot;
   TW.countAxis = countAxis;
