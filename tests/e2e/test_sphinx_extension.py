@@ -1,9 +1,12 @@
-"""The Sphinx extension: a sample project using all three directives, built by the real
-`sphinx-build -W` (warnings are errors) in parallel, then viewed in Chromium beside a published
-site and the seed's legacy JSON, all served by tarwatch's own server."""
+"""The Sphinx extension: a sample project using every directive and the badge role, built by the
+real `sphinx-build -W` (warnings are errors) in parallel, then viewed in Chromium beside a
+published site and the seed's legacy JSON, all served by tarwatch's own server; and a project
+naming an unknown hub, an unknown node, a site that is not there and no site at all, which
+`-W` refuses, naming each."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -36,27 +39,19 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     publish_site(world.config, world.store, root / "site", world.now)
     src = root / "src"
     shutil.copytree(PROJECT, src)
-    built = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "--keep-going",
-            "-j",
-            "2",
-            "-q",
-            "-b",
-            "html",
-            str(src),
-            str(root / "docs"),
-        ],
+    built = sphinx_build(src, root / "docs", "-j", "2")
+    assert built.returncode == 0, built.stdout + built.stderr
+    return root
+
+
+def sphinx_build(src: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Build the project in src into out with the real sphinx-build -W --keep-going."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", *args, "-q", "-b", "html", str(src), str(out)],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert built.returncode == 0, built.stdout + built.stderr
-    return root
 
 
 def test_the_built_page_holds_the_three_directives_containers(root: Path) -> None:
@@ -81,19 +76,64 @@ def test_the_assets_are_copied_and_added_to_the_page(root: Path) -> None:
     assert 'id="tw-facts"' in html and html.index('id="tw-facts"') < html.index("tarwatch/format.js")
 
 
-def test_a_chart_without_a_site_is_an_error_under_w(tmp_path: Path) -> None:
-    src = tmp_path / "src"
+def test_captions_are_figures_with_the_default_or_the_given_text(root: Path) -> None:
+    html = (root / "docs" / "index.html").read_text()
+    figures = re.findall(r'<figure class="tarwatch-figure[^"]*"[^>]*>.*?</figure>', html, re.S)
+    captions = [re.search(r"<figcaption>(.*?)</figcaption>", f, re.S)[1] for f in figures]  # type: ignore[index]
+    assert [" ".join(re.sub(r"<[^>]+>|¶", " ", c).split()) for c in captions] == [
+        "The backups of hub ZZ: each node’s items and their status",
+        "The backups of hub ZZ on node SDU: each item’s tarball sizes, and tarballs per day",
+        "NTU’s copies, as the site last saw them",
+        "The seed’s chart of SDU",
+    ]
+    assert 'data-tw-status="ZZ"' in figures[0] and 'data-key="ZZ/NTU"' in figures[2]
+    assert "<em>as the site last saw them</em>" in figures[2]  # the given caption is reStructuredText
+    assert 'id="zz-status"' in figures[0] and 'href="#zz-status"' in html  # :name: and :ref:
+
+
+def test_badges_are_embedded_linking_to_the_hub_page(root: Path) -> None:
+    html = (root / "docs" / "index.html").read_text()
+    assert (
+        '<a class="tarwatch-badge" href="../site/hub/ZZ.html"><img src="../site/img/badge/ZZ.svg"'
+        ' alt="status of the backups of hub ZZ" class="tarwatch-badge"></a>' in html
+    )
+    assert '<img src="../site/img/badge/ZZ/SDU.svg"' in html
+    assert (root / "site/img/badge/ZZ.svg").is_file() and (root / "site/img/badge/ZZ/SDU.svg").is_file()
+    nested = (root / "docs" / "nodes" / "kek.html").read_text()  # tarwatch_site from the root
+    assert '<img src="../../site/img/badge/ZZ/KEK.svg"' in nested
+    assert 'data-json="../../site/data/ZZ/KEK.json"' in nested
+
+
+def test_w_fails_on_an_unknown_hub_an_unknown_node_a_missing_site_and_no_site(root: Path) -> None:
+    src = root / "bad-src"
     src.mkdir()
     (src / "conf.py").write_text('extensions = ["tarwatch.sphinx"]\n')
-    (src / "index.rst").write_text("T\n=\n\n.. tarwatch-chart:: ZZ/SDU\n")
-    built = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    (src / "index.rst").write_text(
+        "T\n=\n\n"
+        ".. tarwatch-status:: NOPE\n   :site: ../site/\n\n"
+        ".. tarwatch-chart:: ZZ/NOWHERE\n   :site: ../site\n\n"
+        ".. tarwatch-badge:: ZZ/SDU\n   :site: ../no-site\n\n"
+        ".. tarwatch-chart:: ZZ/SDU\n"
     )
+    built = sphinx_build(src, root / "bad")  # ../site from bad/index.html: the published site
     assert built.returncode != 0
-    assert "tarwatch_site" in built.stderr
+    lines = {int(m[1]): m[2] for m in re.finditer(r"index\.rst:(\d+): (.*)", built.stderr)}
+    assert sorted(lines) == [4, 7, 10, 13], built.stderr
+    assert (
+        lines[4]
+        == "WARNING: tarwatch-status: no hub 'NOPE' in the published status (its hubs: ZZ) [tarwatch.unknown]"
+    )
+    assert lines[7] == (
+        "WARNING: tarwatch-chart: hub 'ZZ' has no node 'NOWHERE' (its nodes: IHEP, KEK, NTU, SDU, hub)"
+        " [tarwatch.unknown]"
+    )
+    assert lines[10].startswith(
+        "WARNING: tarwatch-badge: cannot check the hubs and nodes named: cannot read "
+    )
+    assert "no-site/data/status.json" in lines[10] and lines[10].endswith("[tarwatch.unreadable]")
+    assert lines[13].startswith(
+        "ERROR: tarwatch-chart: give the published site's URL as :site: or set tarwatch_site"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +161,7 @@ def test_the_page_draws_the_status_the_charts_and_the_seeds_stockchart(served: s
             page.locator(f"{chart} canvas").wait_for()
         assert page.locator('[data-key="ZZ/SDU"] img').count() == 0  # the fallback image replaced
         legend = page.locator("#container_SDU .u-legend").text_content()
-        assert "svn/dybsvn" in legend and "OK" in legend
+        assert "svn/dybsvn" in legend and "tarballs per day" in legend and "OK" not in legend
         assert page.locator(".tw-chart-title").first.text_content() == "ZZ backups on SDU"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "sphinx-page.png"), full_page=True)

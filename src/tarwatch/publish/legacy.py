@@ -1,7 +1,10 @@
 """The seed's per-node JSON for Highcharts' StockChart, written where a hub's legacy `jspath`
 says: the chart options, a size series per item ([ms, MiB] pairs, as the seed's `du -m` gave)
-and the "OK" series (tarballs per day) on a second y axis. Old pages with the `stockchart`
-directive draw it (tarwatch.sphinx draws it with uPlot, without Highcharts)."""
+and the count series (tarballs per day, [midnight UTC in ms, count] for the days that have any)
+as columns on a second y axis. Old pages with the `stockchart` directive draw it (tarwatch.sphinx
+draws it with uPlot, without Highcharts). The layout is the seed's, which those pages pass to
+Highcharts as it is; only the names are tarwatch's: the axes say "size (MiB)" and "tarballs per
+day", and so does the count series (the seed called both "OK")."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from tarwatch.publish.paths import plain_name, within
 from tarwatch.publish.series import DAY, decode_columns
 
 MIB = 2**20
+SIZE = "size (MiB)"
+PER_DAY = "tarballs per day"
 
 
 def jspath_for(jspath: str, node: str) -> Path:
@@ -34,16 +39,16 @@ def highstock(doc: dict[str, Any]) -> dict[str, Any]:
         stamps, sizes = decode_columns(item, doc["t0"])
         data = [[t * 1000, round(s / MIB, 2)] for t, s in zip(stamps, sizes, strict=True)]
         series.append({"name": item["item"], "color": item["color"], "data": data})
-    ok = [[(doc["t0"] + d * DAY) * 1000, n] for d, n in enumerate(doc["days"]) if n]
-    series.append({"name": "OK", "yAxis": 1, "type": "column", "data": ok})
+    days = [[(doc["t0"] + d * DAY) * 1000, n] for d, n in enumerate(doc["days"]) if n]
+    series.append({"name": PER_DAY, "yAxis": 1, "type": "column", "data": days})
     return {
         "chart": {"renderTo": f"container_{doc['node']}"},
         "title": {"text": f"{doc['hub']} backups on {doc['node']}"},
         "rangeSelector": {"selected": 1},
         "legend": {"enabled": True},
         "yAxis": [
-            {"title": {"text": "tarball size (MB)"}},
-            {"title": {"text": "OK"}, "opposite": True, "min": 0},
+            {"title": {"text": SIZE}},
+            {"title": {"text": PER_DAY}, "opposite": True, "min": 0},
         ],
         "series": series,
     }

@@ -103,7 +103,8 @@ def test_the_legacy_json_is_the_seeds_highstock_options(world: Collected, tmp_pa
     assert doc["chart"] == {"renderTo": "container_SDU"}
     assert [a.get("opposite", False) for a in doc["yAxis"]] == [False, True]
     names = [s["name"] for s in doc["series"]]
-    assert names[-1] == "OK" and doc["series"][-1]["yAxis"] == 1
+    assert names[-1] == "tarballs per day" and doc["series"][-1]["yAxis"] == 1
+    assert [a["title"]["text"] for a in doc["yAxis"]] == ["size (MiB)", "tarballs per day"]
     assert set(names[:-1]) == {"svn/dybsvn", "tracs/dybsvn", "svn/dybaux", "tracs/dybaux", "folders/svnsetup"}
     dybsvn = next(s for s in doc["series"] if s["name"] == "svn/dybsvn")
     ms, mib = dybsvn["data"][0]
@@ -111,9 +112,9 @@ def test_the_legacy_json_is_the_seeds_highstock_options(world: Collected, tmp_pa
     assert sum(n for _, n in doc["series"][-1]["data"]) == sum(len(s["data"]) for s in doc["series"][:-1])
 
 
-def test_highstock_of_an_empty_node_has_only_an_empty_ok_series() -> None:
+def test_highstock_of_an_empty_node_has_only_an_empty_count_series() -> None:
     doc = highstock({"hub": "H", "node": "N", "t0": 0, "items": [], "days": []})
-    assert doc["series"] == [{"name": "OK", "yAxis": 1, "type": "column", "data": []}]
+    assert doc["series"] == [{"name": "tarballs per day", "yAxis": 1, "type": "column", "data": []}]
 
 
 def test_a_hostile_item_name_is_escaped_in_every_output(tmp_path: Path) -> None:
