@@ -136,6 +136,22 @@ def test_w_fails_on_an_unknown_hub_an_unknown_node_a_missing_site_and_no_site(ro
     )
 
 
+def test_a_node_gone_from_the_site_fails_the_next_incremental_build(tmp_path: Path) -> None:
+    status = tmp_path / "site" / "data" / "status.json"
+    status.parent.mkdir(parents=True)
+    status.write_text('{"hubs": [{"hub": "ZZ", "nodes": [{"node": "SDU"}]}]}')
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('extensions = ["tarwatch.sphinx"]\ntarwatch_site = "../site/"\n')
+    (src / "index.rst").write_text("T\n=\n\n.. tarwatch-chart:: ZZ/SDU\n")
+    first = sphinx_build(src, tmp_path / "out")
+    assert first.returncode == 0, first.stderr
+    status.write_text('{"hubs": [{"hub": "ZZ", "nodes": [{"node": "NTU"}]}]}')  # no page changed
+    again = sphinx_build(src, tmp_path / "out")
+    assert again.returncode != 0
+    assert "index.rst:4: WARNING: tarwatch-chart: hub 'ZZ' has no node 'SDU' (its nodes: NTU)" in again.stderr
+
+
 @pytest.fixture(scope="module")
 def served(root: Path) -> Iterator[str]:
     server = make_server(root, "127.0.0.1", 0)
