@@ -215,4 +215,11 @@ def test_phone_and_dark_charts_fit_and_take_the_pages_colours(browser: Any, site
     assert got["width"] <= got["page"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     b.screenshot(path=str(ARTIFACTS / "chart-phone-dark.png"))
+    # Choosing the light theme redraws the chart in its colours.
+    light = p.evaluate(
+        """() => { tarwatch.theme.choose('light');
+          const b = document.querySelector('[data-tw-chart][data-key="ZZ/SDU"]'), u = b.uplot;
+          return [u.axes[1].stroke(u, 1), getComputedStyle(b).getPropertyValue('--tw-fg').trim()]; }"""
+    )
+    assert light[0] == light[1] != got["fg"]
     ctx.close()

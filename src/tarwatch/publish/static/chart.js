@@ -296,7 +296,7 @@
       var bytes = log
         ? { distr: 3, log: 2, range: function (u, lo, hi) {
           lo = Math.max(1, lo || 1); hi = Math.max(lo * 2, hi || 1);
-          return [Math.pow(2, Math.floor(Math.log2(lo))), Math.pow(2, Math.ceil(Math.log2(hi * 1.05)))];
+          return [Math.pow(2, Math.floor(Math.log2(lo) - 0.5)), Math.pow(2, Math.ceil(Math.log2(hi) + 0.1))]; // room below and above
         } }
         : { range: function (u, lo, hi) {
           var h = Math.max(1, (hi || 0) * 1.1), step = binaryStep(h);
