@@ -142,7 +142,11 @@ def test_a_node_gone_from_the_site_fails_the_next_incremental_build(tmp_path: Pa
     status.write_text('{"hubs": [{"hub": "ZZ", "nodes": [{"node": "SDU"}]}]}')
     src = tmp_path / "src"
     src.mkdir()
-    (src / "conf.py").write_text('extensions = ["tarwatch.sphinx"]\ntarwatch_site = "../site/"\n')
+    (src / "conf.py").write_text(  # names read from tarwatch_status (from conf.py's folder), not the site
+        'extensions = ["tarwatch.sphinx"]\n'
+        'tarwatch_site = "https://example.invalid/tw/"\n'
+        'tarwatch_status = "../site"\n'
+    )
     (src / "index.rst").write_text("T\n=\n\n.. tarwatch-chart:: ZZ/SDU\n")
     first = sphinx_build(src, tmp_path / "out")
     assert first.returncode == 0, first.stderr
@@ -162,6 +166,20 @@ def served(root: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_names_of_a_site_served_over_http_are_checked(served: str, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(f'extensions = ["tarwatch.sphinx"]\ntarwatch_site = "{served}site/"\n')
+    (src / "index.rst").write_text(
+        "T\n=\n\n.. tarwatch-chart:: ZZ/SDU\n\n:tarwatch-badge:`ZZ/KEK` :tarwatch-badge:`WW`\n"
+    )
+    built = sphinx_build(src, tmp_path / "out")
+    assert built.returncode != 0
+    lines = [line for line in built.stderr.splitlines() if "WARNING" in line]
+    assert len(lines) == 1 and "index.rst:6: WARNING: tarwatch-badge: no hub 'WW'" in lines[0], built.stderr
+    assert f'src="{served}site/img/badge/ZZ/KEK.svg"' in (tmp_path / "out" / "index.html").read_text()
 
 
 def test_the_page_draws_the_status_the_charts_and_the_seeds_stockchart(served: str) -> None:
