@@ -76,6 +76,7 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
             status=Status.OK,
             reachable=None if poll is None else poll.ok,
             last_poll=poll.at if poll else None,
+            last_listed=poll.last_ok if poll else None,
             reason=poll.reason if poll else "never listed: run `tarwatch collect`",
             source=node == h.source,
         )

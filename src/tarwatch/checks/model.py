@@ -54,6 +54,7 @@ class NodeVerdict:
     findings: list[Finding] = field(default_factory=list)
     source: bool = False
     snoozed: Snoozed | None = None
+    last_listed: float | None = None  # its newest poll that listed it; None: never listed
 
 
 @dataclass(slots=True)

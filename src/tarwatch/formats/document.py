@@ -53,6 +53,7 @@ def _node(n: NodeVerdict, now: float) -> dict[str, Any]:
         "findings": [_finding(f) for f in n.findings],
         "items": [_item(i, now) for i in n.items],
         "snoozed": _snoozed(n.snoozed),
+        "last_listed": iso(n.last_listed),
     }
 
 

@@ -4,6 +4,7 @@ disk)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,18 @@ from tarwatch.config import Config
 from tarwatch.publish import paths
 from tarwatch.publish.palette import COLORS, COUNT_COLOR
 
-SCRIPTS = ("format.js", "load.js", "overview.js", "hub.js", "chart.js", "stockchart.js", "main.js")
+SCRIPTS = (
+    "format.js",
+    "load.js",
+    "overview.js",
+    "hub.js",
+    "views.js",
+    "nav.js",
+    "live.js",
+    "chart.js",
+    "stockchart.js",
+    "main.js",
+)
 """The page's scripts under static/, in the order they are loaded (classic scripts sharing the
 namespace window.tarwatch; each one's first lines say what it does)."""
 
@@ -72,7 +84,9 @@ def page_context(
         "site": {
             "status": {"json": u(paths.STATUS_JSON), "js": u(paths.STATUS_JS), "key": "status"},
             "stale_hours": stale_hours,
-            "hubs": {h.tag: {"page": u(paths.hub_page(h.tag))} for h in hubs},
+            "home": u("index.html"),
+            "static": u("static/"),
+            "hubs": {h.tag: {"page": u(paths.hub_page(h.tag)), "nodes": node_files(h, u)} for h in hubs},
         },
     }
     if hub:
@@ -81,17 +95,23 @@ def page_context(
             "srvnode": hub.srvnode,
             "description": hub.description,
             "url": hub.url,
-            "nodes": [
-                {
-                    "tag": n,
-                    "anchor": "node-" + paths.safe_name(n),
-                    "key": f"{hub.tag}/{n}",
-                    "json": u(paths.node_data(hub.tag, n, "json")),
-                    "js": u(paths.node_data(hub.tag, n, "js")),
-                    "svg": u(paths.node_image(hub.tag, n, "svg")),
-                    "png": u(paths.node_image(hub.tag, n, "png")),
-                }
-                for n in hub.nodes
-            ],
+            "nodes": [{"tag": n, **files} for n, files in node_files(hub, u).items()],
         }
     return ctx
+
+
+def node_files(hub: HubShape, u: Callable[[str], str]) -> dict[str, dict[str, str]]:
+    """Given a hub's shape and the page's URL maker, return per node of the hub the anchor of
+    its section on the hub page, the key of its data, and the URLs of its data and images
+    (the overview's item views load the data of the hub's nodes from them)."""
+    return {
+        n: {
+            "anchor": "node-" + paths.safe_name(n),
+            "key": f"{hub.tag}/{n}",
+            "json": u(paths.node_data(hub.tag, n, "json")),
+            "js": u(paths.node_data(hub.tag, n, "js")),
+            "svg": u(paths.node_image(hub.tag, n, "svg")),
+            "png": u(paths.node_image(hub.tag, n, "png")),
+        }
+        for n in hub.nodes
+    }

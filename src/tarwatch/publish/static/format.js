@@ -1,11 +1,11 @@
-/* tarwatch's pages, 1 of 7: the facts and rules of tarwatch.human, applied in the
+/* tarwatch's pages: the facts and rules of tarwatch.human, applied in the
  * browser. The facts (icons, colours, steps, units) come from the page (the JSON of
  * #tw-facts, written from tarwatch.human), so nothing here repeats them; the rules are
  * those of human.py, checked against the same cases by tests/e2e/test_human_in_chromium.py.
  * The small DOM pieces every view uses (el, badge, the snooze mark) are here too.
  *
- * The scripts share one namespace, window.tarwatch, and are loaded in this order: format.js,
- * load.js, overview.js, hub.js, chart.js, stockchart.js, main.js. No build step, no modules.
+ * The scripts share one namespace, window.tarwatch, and are loaded in the order of
+ * tarwatch.publish.context.SCRIPTS: format.js first, main.js last. No build step, no modules.
  *
  * Everything that comes from a node (hub, node and item names, paths, messages) is put into
  * the page as text (textContent, DOM APIs), never as HTML.

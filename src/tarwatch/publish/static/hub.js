@@ -1,10 +1,14 @@
-/* tarwatch's pages, 4 of 7: the hub page's sortable, filterable tables of items and findings. */
+/* tarwatch's pages: sortable, filterable tables (the hub page's items and findings,
+ * and the node and item views' tables). Every <td> carries data-label="<its column's header>",
+ * so that narrow screens can show a row as a card. On the hub page, a node's name links to its
+ * chart on the page, an item to its history on every node (the overview's item view). */
 (function (TW) {
   "use strict";
 
   var el = TW.el, badge = TW.badge, RANK = TW.RANK, F = TW.facts;
 
-  /* A table whose rows are data: click a header to sort, filter by text and status. */
+  /* A table whose rows are data: click a header to sort, filter by text and status. Each row is
+   * {status, cells: [text or node], keys: [sort key], text (optional: what the filter reads)}. */
   function DataTable(table, columns, rows) {
     this.table = table;
     this.columns = columns;
@@ -21,17 +25,18 @@
     });
     table.replaceChildren(el("thead", null, tr), (this.tbody = el("tbody")));
     rows.forEach(function (r) {
-      r.tr = el("tr", { class: "tw-row-" + r.status });
+      r.tr = el("tr", { class: "tw-row-" + r.status + (r.current ? " tw-current" : "") });
+      if (r.current) r.tr.setAttribute("aria-current", "true");
       r.cells.forEach(function (c, k) { r.tr.appendChild(el("td", { "data-label": columns[k].label }, c)); });
-      r.text = r.cells.map(function (c) { return typeof c === "object" ? c.textContent : String(c); }).join(" ").toLowerCase();
+      r.text = (r.text || r.cells.map(function (c) { return typeof c === "object" ? c.textContent : String(c); }).join(" ")).toLowerCase();
       self.tbody.appendChild(r.tr);
     });
   }
 
-  DataTable.prototype.sort = function (k) {
-    this.sortDir = this.sortCol === k ? -this.sortDir : 1;
+  DataTable.prototype.sort = function (k, dir) {
+    this.sortDir = dir || (this.sortCol === k ? -this.sortDir : 1);
     this.sortCol = k;
-    var dir = this.sortDir;
+    dir = this.sortDir;
     this.rows.sort(function (a, b) {
       var x = a.keys[k], y = b.keys[k];
       if (x === y) return 0;
@@ -46,84 +51,136 @@
     var frag = document.createDocumentFragment();
     this.rows.forEach(function (r) { frag.appendChild(r.tr); });
     this.tbody.appendChild(frag);
+    if (this.onSort) this.onSort();
   };
+
+  /* Return the table's order as [column, direction], for a redraw to keep. */
+  DataTable.prototype.order = function () { return [this.sortCol, this.sortDir]; };
 
   DataTable.prototype.filter = function (text, status) {
     var shown = 0;
-    text = text.trim().toLowerCase();
+    text = (text || "").trim().toLowerCase();
     this.rows.forEach(function (r) {
-      var ok = (!text || r.text.indexOf(text) >= 0) &&
-        (status === "all" || (status === "problems" ? r.status !== "ok" : r.status === status));
+      var ok = (!text || r.text.indexOf(text) >= 0) && TW.statusPasses({ status: status }, r.status);
       r.tr.hidden = !ok;
       if (ok) shown++;
     });
     return shown;
   };
 
-  function statusRows(hub) {
+  /* Given an item's findings, return them as lines ("stale: newest tarball …"), or "". */
+  function findingsCell(fs) {
+    if (!fs.length) return "";
+    var box = el("span", { class: "tw-findings" });
+    fs.forEach(function (f) {
+      box.appendChild(el("span", { class: "tw-finding tw-finding-" + f.status },
+        el("span", { class: "tw-check", text: f.check }), " " + f.message));
+    });
+    return box;
+  }
+
+  /* Given a node and an item of the status document, a moment and links {node(name), item(name,
+   * node)} (either may be missing: plain text), return the status table's row. */
+  function itemRow(n, i, m, links) {
+    var snoozed = i.snoozed || n.snoozed;
+    var state = snoozed ? el("span", {}, badge(i.status), " ", TW.snoozeMark(snoozed)) : badge(i.status);
+    var nodeCell = links.node ? el("a", { href: links.node(n.node), text: n.node }) : n.node;
+    var itemCell = links.item ? el("a", { href: links.item(i.item, n.node), text: i.item }) : i.item;
+    var age = el("span", { class: "tw-age", "data-tw-latest": i.latest == null ? "" : String(i.age_hours), text: TW.itemAge(i, m ? m.shift : 0) });
+    return {
+      status: i.status,
+      cells: [nodeCell, itemCell, state, findingsCell(i.findings), TW.when(i.latest), age, TW.size(i.size),
+        String(i.count), i.revision == null ? "" : String(i.revision)],
+      keys: [n.node, i.item, RANK[i.status], i.findings.map(function (f) { return f.check; }).join(" "), i.latest,
+        i.age_hours, i.size, i.count, i.revision],
+    };
+  }
+
+  var ITEM_COLUMNS = [
+    { label: "Node" }, { label: "Item" }, { label: "Status" }, { label: "Findings" }, { label: "Newest tarball" },
+    { label: "Age" }, { label: "Size" }, { label: "Kept" }, { label: "Revision" }];
+
+  function statusRows(hub, m, links) {
     var rows = [];
     hub.nodes.forEach(function (n) {
       if (!n.items.length) {
-        rows.push({ status: n.status, cells: [n.node, F.none, badge(n.status), n.reason || "no tarballs", "", "", "", ""],
-          keys: [n.node, "", RANK[n.status], null, null, null, null, null] });
+        var nodeCell = links.node ? el("a", { href: links.node(n.node), text: n.node }) : n.node;
+        rows.push({ status: n.status, cells: [nodeCell, F.none, badge(n.status), findingsCell(n.findings), n.reason || "no tarballs", "", "", "", ""],
+          keys: [n.node, "", RANK[n.status], null, null, null, null, null, null] });
       }
-      n.items.forEach(function (i) {
-        var snoozed = i.snoozed || n.snoozed;
-        var state = snoozed ? el("span", {}, badge(i.status), " ", TW.snoozeMark(snoozed)) : badge(i.status);
-        rows.push({
-          status: i.status,
-          cells: [n.node, i.item, state, TW.when(i.latest), TW.itemAge(i), TW.size(i.size),
-            String(i.count), i.revision == null ? "" : String(i.revision)],
-          keys: [n.node, i.item, RANK[i.status], i.latest, i.age_hours, i.size, i.count, i.revision],
-        });
-      });
+      n.items.forEach(function (i) { rows.push(itemRow(n, i, m, links)); });
     });
     return rows;
   }
 
-  function findingRows(hub) {
+  function findingRows(hub, links) {
     var rows = [];
     hub.nodes.forEach(function (n) {
       var add = function (item, f, snoozed) {
         var message = snoozed ? f.message + " (" + TW.snoozeText(snoozed) + ")" : f.message;
-        rows.push({ status: f.status, cells: [n.node, item, f.check, badge(f.status), message],
-          keys: [n.node, item, f.check, RANK[f.status], message] });
+        var nodeCell = links.node ? el("a", { href: links.node(n.node), text: n.node }) : n.node;
+        var itemCell = item && links.item ? el("a", { href: links.item(item, n.node), text: item }) : item || F.none;
+        rows.push({ status: f.status, cells: [nodeCell, itemCell, f.check, badge(f.status), message],
+          keys: [n.node, item || "", f.check, RANK[f.status], message] });
       };
-      n.findings.forEach(function (f) { add(F.none, f, n.snoozed); });
+      n.findings.forEach(function (f) { add(null, f, n.snoozed); });
       n.items.forEach(function (i) { i.findings.forEach(function (f) { add(i.item, f, i.snoozed || n.snoozed); }); });
     });
     return rows;
   }
 
-  /* Given the hub page's main element and the status document, fill its tables and filters. */
-  function hubPage(main, doc) {
+  /* Given an element and a moment, rewrite the ages of the status rows in it (data-tw-latest
+   * holds the age in hours as of the document). */
+  function refreshAges(root, m) {
+    root.querySelectorAll("[data-tw-latest]").forEach(function (e) {
+      var h = e.dataset.twLatest;
+      var text = h === "" ? F.none : TW.age(Number(h) * 3600 + m.shift);
+      if (e.textContent !== text) e.textContent = text;
+    });
+  }
+
+  /* Given the hub page's main element, the status document, a moment, links {node(name),
+   * item(name, node)} and the order of the tables before (a redraw keeps it), fill its tables;
+   * return {apply(q, status) → the counts' text, orders()}. */
+  function hubPage(main, doc, m, links, orders) {
     var tag = main.dataset.hub;
     var hub = doc.hubs.filter(function (h) { return h.hub === tag; })[0];
-    if (!hub) { main.querySelector("#tw-hub-status").textContent = "not in the status document"; return; }
+    if (!hub) {
+      main.querySelector("#tw-hub-status").textContent = "not in the status document";
+      return { apply: function () { return ""; }, orders: function () { return null; } };
+    }
+    links = links || {};
     main.querySelector("#tw-hub-status").replaceChildren(badge(hub.status));
-    var st = new DataTable(main.querySelector("#tw-status-table"), [
-      { label: "Node" }, { label: "Item" }, { label: "Status" }, { label: "Newest tarball" }, { label: "Age" },
-      { label: "Size" }, { label: "Kept" }, { label: "Revision" }], statusRows(hub));
+    var note = main.querySelector(".tw-asof-note");
+    if (note) note.remove();
+    if (m && m.stale) {
+      main.querySelector("#tw-status-table").parentNode.before(el("p", { class: "tw-asof-note", role: "note" },
+        el("span", { class: "tw-icon", "aria-hidden": "true", text: TW.icon("warn") }),
+        " Every status below is as of " + TW.when(m.generated) + ", ", TW.agoMark(m.generated, m), ", not now."));
+    }
+    var st = new DataTable(main.querySelector("#tw-status-table"), ITEM_COLUMNS, statusRows(hub, m, links));
     var fi = new DataTable(main.querySelector("#tw-findings-table"), [
       { label: "Node" }, { label: "Item" }, { label: "Check" }, { label: "Status" }, { label: "Message" }],
-    findingRows(hub));
-    st.sort(2); st.sort(2); // worst first
-    fi.sort(3); fi.sort(3);
-    var text = main.querySelector("#tw-filter"), status = main.querySelector("#tw-status-filter");
-    var counts = main.querySelector("#tw-counts");
-    function apply() {
-      var a = st.filter(text.value, status.value), b = fi.filter(text.value, status.value);
-      counts.textContent = a + " of " + st.rows.length + " items, " + b + " of " + fi.rows.length + " findings shown";
-    }
-    text.addEventListener("input", apply);
-    status.addEventListener("change", apply);
-    apply();
+    findingRows(hub, links));
+    if (orders && orders[0][0] >= 0) { st.sort(orders[0][0], orders[0][1]); } else { st.sort(2, -1); } // worst first
+    if (orders && orders[1][0] >= 0) { fi.sort(orders[1][0], orders[1][1]); } else { fi.sort(3, -1); }
     hub.nodes.forEach(function (n) {
       var slot = main.querySelector('.tw-node-status[data-node="' + CSS.escape(n.node) + '"]');
       if (slot) slot.replaceChildren(badge(n.status));
     });
+    return {
+      apply: function (text, status) {
+        var a = st.filter(text, status), b = fi.filter(text, status);
+        return a + " of " + st.rows.length + " items, " + b + " of " + fi.rows.length + " findings shown";
+      },
+      orders: function () { return [st.order(), fi.order()]; },
+    };
   }
 
   TW.DataTable = DataTable;
+  TW.findingsCell = findingsCell;
+  TW.itemRow = itemRow;
+  TW.ITEM_COLUMNS = ITEM_COLUMNS;
+  TW.refreshAges = refreshAges;
   TW.hubPage = hubPage;
 })(window.tarwatch = window.tarwatch || {});

@@ -1,6 +1,7 @@
-/* tarwatch's pages, 7 of 7: the wiring. A published page (it has #tw-site) gets its banner,
- * its overview or hub tables and its charts; any other page (Sphinx) gets the embedded
- * containers of the directives: status grids, node charts, seed stockcharts. */
+/* tarwatch's pages: the wiring, loaded last. A published page (it has #tw-site) gets its
+ * banner, its overview, views or hub tables drawn from the URL's hash (nav.js), its charts and
+ * its clock (live.js); any other page (Sphinx) gets the embedded containers of the directives:
+ * status grids, node charts, seed stockcharts. */
 (function (TW) {
   "use strict";
 
@@ -50,13 +51,15 @@
     var site = JSON.parse(meta.textContent);
     var main = document.querySelector("main");
     TW.load(site.status).then(function (doc) {
-      TW.banner(document.getElementById("tw-banner"), doc, site.stale_hours);
-      if (document.body.dataset.page === "index") TW.overview(main, doc, site);
-      else TW.hubPage(main, doc);
+      var banner = document.getElementById("tw-banner");
+      TW.banner(banner, doc, site.stale_hours);
+      TW.nav.start(site, doc, main);
+      TW.live(site, banner);
     }).catch(function (e) { TW.failed(main, e); });
     charts(document);
   }
 
+  TW.charts = charts;
   TW.embedded = embedded;
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", page);
   else page();
