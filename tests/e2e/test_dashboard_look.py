@@ -1,9 +1,10 @@
-"""The dashboard's look in Debian's Chromium: every page (the overview and a hub page of the
-hostile demo world) at 1400×900 and 390×844, light and dark, passes axe-core with no serious or
-critical violation, and nothing is wider than a phone's screen; the header's theme choice
-switches the colours, is remembered across a reload and is applied before the body exists; the
-system's dark theme and the chosen one give the same colours. A screenshot of each page, width
-and theme is kept under $TARWATCH_SHOTS (default artifacts/look/), printed by the test."""
+"""The dashboard's look in Debian's Chromium: every page (the overview, a hub page, a node's
+and an item's view of the hostile demo world) at 1400×900 and 390×844, light and dark, passes
+axe-core with no serious or critical violation, and nothing is wider than a phone's screen;
+tags and table headers keep to one line; the header's theme choice switches the colours, is
+remembered across a reload and is applied before the body exists; the system's dark theme and
+the chosen one give the same colours. A screenshot of each page, width and theme is kept under
+$TARWATCH_SHOTS (default artifacts/look/), printed by the test."""
 
 from __future__ import annotations
 
@@ -27,7 +28,12 @@ pytestmark = pytest.mark.e2e
 
 SHOTS = Path(os.environ.get("TARWATCH_SHOTS") or Path(__file__).resolve().parents[2] / "artifacts" / "look")
 CLOCK = (NOW + timedelta(hours=2)).timestamp()  # the browser's clock: data 2 hours old
-PAGES = {"overview": ("index.html", "#tw-overview .tw-cell"), "hub": ("hub/ZZ.html", "#tw-status-table td")}
+PAGES = {  # name: (path and hash, a selector present once it is drawn)
+    "overview": ("index.html", "#tw-overview .tw-cell"),
+    "hub": ("hub/ZZ.html", "#tw-status-table td"),
+    "node": ("index.html#hub/ZZ/node/SDU", "#tw-node-items td"),
+    "item": ("index.html#hub/ZZ/item/svn%2Fdybaux", "#tw-history-table td"),
+}
 SIZES = {"desktop": (1400, 900), "phone": (390, 844)}
 DARK_BG = "rgb(15, 23, 32)"  # --tw-bg of the dark theme
 LIGHT_BG = "rgb(251, 252, 253)"
@@ -81,6 +87,12 @@ def browser() -> Iterator[Any]:
         yield b
 
 
+def url(site: Path, path: str) -> str:
+    """Given the site's folder and a page's path with its hash, return its file: URL."""
+    page, _, view = path.partition("#")
+    return (site / page).as_uri() + (f"#{view}" if view else "")
+
+
 def open_page(browser: Any, url: str, ready: str, size: tuple[int, int], scheme: str) -> Any:
     """Given the browser, a page's URL, a selector present once it is drawn, a viewport and the
     system's colour scheme, return the drawn page (in a context of its own: its own storage)."""
@@ -106,7 +118,7 @@ def test_every_page_passes_axe_and_fits_the_screen(
     from axe_playwright_python.sync_playwright import Axe
 
     path, ready = PAGES[name]
-    page = open_page(browser, (site / path).as_uri(), ready, SIZES[size], scheme)
+    page = open_page(browser, url(site, path), ready, SIZES[size], scheme)
     try:
         bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert bg == (DARK_BG if scheme == "dark" else LIGHT_BG)  # the system's theme is followed
@@ -137,7 +149,7 @@ def test_the_theme_choice_switches_is_remembered_and_comes_before_the_first_pain
     site: Path, browser: Any
 ) -> None:
     path, ready = PAGES["overview"]
-    page = open_page(browser, (site / path).as_uri(), ready, SIZES["desktop"], "light")
+    page = open_page(browser, url(site, path), ready, SIZES["desktop"], "light")
     try:
         # The theme as it was when <body> was first inserted: before anything was painted.
         page.context.add_init_script(
@@ -181,7 +193,7 @@ def test_the_systems_dark_and_the_chosen_dark_are_the_same_colours(site: Path, b
     names = css_variables()
     seen = {}
     for scheme, choice in (("dark", "auto"), ("light", "dark"), ("light", "auto")):
-        page = open_page(browser, (site / path).as_uri(), ready, SIZES["desktop"], scheme)
+        page = open_page(browser, url(site, path), ready, SIZES["desktop"], scheme)
         try:
             page.evaluate(f"tarwatch.theme.choose({choice!r})")
             seen[scheme, choice] = page.evaluate(COLOURS, names)
