@@ -63,6 +63,7 @@ SCRIPTS = ("tarwatch/vendor/uplot/uPlot.iife.min.js", *(f"tarwatch/{name}" for n
 STYLES = ("tarwatch/vendor/uplot/uPlot.min.css", "tarwatch/tarwatch.css")
 FETCH_TIMEOUT = 10  # seconds to fetch a remote site's status.json at build time
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+URL_PATH = "url-path:"  # where the status of a site given as "/path/" would be: not readable
 log = logging.getLogger(__name__)
 
 Names = dict[str, frozenset[str]]  # hub → its nodes
@@ -127,7 +128,7 @@ def badge_html(env: BuildEnvironment, hub: str, node: str | None, site: str | No
     """Given a hub (and node), return the HTML of its badge, linking to the hub's page."""
     path = paths.hub_badge(hub) if node is None else paths.node_badge(hub, node)
     of = f"hub {hub}" if node is None else f"hub {hub} on node {node}"
-    img = _attrs(src=site_url(env, site, path), alt=f"status of the backups of {of}", class_="tarwatch-badge")
+    img = _attrs(src=site_url(env, site, path), alt=f"status of the backups of {of}")
     link = escape(site_url(env, site, paths.hub_page(hub)), quote=True)
     return f'<a class="tarwatch-badge" href="{link}"><img {img}></a>'
 
@@ -186,7 +187,7 @@ def _figure(directive: SphinxDirective, raw: nodes.raw, default: str) -> list[no
     if given is None:
         text: list[nodes.Node] = [nodes.Text(default)]
     else:
-        parsed, found = directive.parse_inline(given, lineno=directive.lineno)
+        parsed, found = directive.state.inline_text(given, directive.lineno)
         text, messages = list(parsed), list(found)
     caption = nodes.caption(given or default, "", *text)
     return [nodes.figure("", raw, caption, classes=["tarwatch-figure"]), *messages]
@@ -247,9 +248,7 @@ class BadgeDirective(_Directive):
 
     def html(self, hub: str, node: str | None) -> str:
         try:
-            return (
-                f'<p class="tarwatch-badge">{badge_html(self.env, hub, node, self.options.get("site"))}</p>'
-            )
+            return f"<p>{badge_html(self.env, hub, node, self.options.get('site'))}</p>"
         except ValueError as e:
             raise self.error(f"{self.name}: {e}") from e
 
@@ -295,12 +294,15 @@ _read: dict[str, Names | str] = {}  # where → names, or why they could not be 
 
 def status_source(app: Sphinx, ref: Ref) -> str:
     """Given the app and a reference, return where its site's status.json is read at build
-    time: a URL, or an absolute path (a folder is a site, holding data/status.json)."""
+    time: a URL, or an absolute path (a folder is a site, holding data/status.json). A site
+    given as a path on the web server ("/tarwatch/") cannot be read: URL_PATH + that path."""
     if ref.site is None and app.config.tarwatch_status:
         where: str = app.config.tarwatch_status
         base = str(app.confdir)
     else:
         where = ref.site or app.config.tarwatch_site
+        if where.startswith("/"):
+            return URL_PATH + where.rstrip("/") + "/" + paths.STATUS_JSON
         base = str(Path(app.outdir, posixpath.dirname(ref.docname))) if ref.site else str(app.outdir)
     if where.startswith("file://"):
         where = urllib.request.url2pathname(where[len("file://") :])
@@ -313,6 +315,11 @@ def status_source(app: Sphinx, ref: Ref) -> str:
 def read_names(where: str) -> Names:
     """Given where a status.json is (URL or path), return its hubs and their nodes. Raise
     OSError or ValueError when it cannot be read or is not a status document."""
+    if where.startswith(URL_PATH):
+        raise ValueError(
+            "the site is a path on the web server (no scheme and host), which the build cannot read: "
+            "set tarwatch_status to the site's folder or URL"
+        )
     if _SCHEME.match(where):
         with urllib.request.urlopen(where, timeout=FETCH_TIMEOUT) as r:
             raw = r.read()
@@ -365,7 +372,7 @@ def _check(app: Sphinx, env: BuildEnvironment) -> None:
                     "%s: cannot check the hubs and nodes named: cannot read %s: %s (set tarwatch_status "
                     "to the published site or its status.json, or tarwatch_check = False)",
                     ref.what,
-                    where,
+                    where.removeprefix(URL_PATH),
                     names,
                     location=(ref.docname, ref.lineno),
                     type="tarwatch",
