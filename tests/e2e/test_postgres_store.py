@@ -62,6 +62,8 @@ def test_ingest_diff_gone_and_summaries_behave_on_postgresql_as_on_sqlite(url):
     assert store.locks(["ZZ"]) == {("ZZ", "SDU"): [("/b/LOCKED", float(T0))]}
     polls = store.latest_polls(["ZZ"])
     assert polls[("ZZ", "SDU")].ok is False and store.last_ok_poll("ZZ", "SDU") == T0 + 3 * DAY
+    down = store.fingerprints(["ZZ"])[("ZZ", "SDU")]  # what publish tells the charts
+    assert (down.down_since, down.last_listed) == (T0 + 4 * DAY, T0 + 3 * DAY)
     store.read_manifests({("ZZ", "SDU"): hist}, [("ZZ", "SDU", "svn/dybsvn")])
     assert hist["svn/dybsvn"].manifest == [[T0 + DAY, 999], [T0 + 2 * DAY, 1000]]
     config = validate({"nodes": {"SDU": {}}, "hubs": {"ZZ": {"srvnode": "z", "nodes": ["SDU"]}}}, "t")
