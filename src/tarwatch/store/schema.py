@@ -30,12 +30,19 @@ def upgrade(conn: Connection) -> None:
     current schema directly and stamped with HEAD, as Alembic's documentation advises; a test
     keeps that schema and the migrations' in step. On PostgreSQL, processes opening a store at
     once (hubs of several sites, the first night) take turns: the first creates the schema in
-    its transaction, the others then find it there."""
+    its transaction, the others then find it there. On SQLite likewise: the one that finds the
+    store behind takes the write lock first (BEGIN IMMEDIATE, waiting up to the busy timeout for
+    another), looks again, and creates or migrates it in that transaction."""
     if conn.dialect.name == "postgresql":  # held until the transaction ends
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_KEY})
     revision = current_revision(conn)
     if revision == HEAD:
         return
+    if conn.dialect.name == "sqlite":
+        _sqlite_write_lock(conn)
+        revision = current_revision(conn)
+        if revision == HEAD:
+            return
     check_known(revision)
     if revision is None and not inspect(conn).get_table_names():
         from tarwatch.store.tables import metadata
@@ -46,6 +53,16 @@ def upgrade(conn: Connection) -> None:
         conn.execute(version.insert().values(version_num=HEAD))
         return
     migrate(conn)
+
+
+def _sqlite_write_lock(conn: Connection) -> None:
+    """Given an SQLite connection in SQLAlchemy's transaction, begin the database's transaction
+    with its write lock (pysqlite begins one only before an INSERT, UPDATE or DELETE, so
+    CREATE TABLE would run outside any): what follows is one transaction, committed with
+    SQLAlchemy's, and no other process writes until then."""
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is not None and not getattr(dbapi, "in_transaction", False):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def check_known(revision: str | None, where: str = "the store") -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, and_, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -34,6 +34,8 @@ from tarwatch.store.snoozes import Snoozes
 from tarwatch.store.tables import items, marks, polls, runs, tarballs
 
 log = logging.getLogger(__name__)
+# how long an SQLite statement waits for another process's write lock before it fails
+BUSY_TIMEOUT_MS = 30_000
 
 
 class Store:
@@ -402,11 +404,28 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _wal(cur: DBAPICursor) -> None:
+    """Given a cursor of a new SQLite connection, put its store in WAL mode. Where another
+    process is putting a new store in WAL mode at the same moment, SQLite may answer "database
+    is locked" at once, busy timeout or not: that is tried again, for the busy timeout at most."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    # first: every statement after it, journal_mode=WAL on a store another process is
+    # creating included, waits for the other writer's lock instead of failing "database is locked"
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    _wal(cur)
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages of a million rows stay in memory
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
