@@ -10,7 +10,7 @@ reader with another font squeezes or stretches the text into its box rather than
 
 A badge is written only when its bytes differ from the file's (the status changed, or the file
 is missing): a night that changes no status writes no badge, and a badge's Last-Modified tells
-when its status last changed."""
+when its status last changed. The badge of a hub or node no longer configured is removed."""
 
 from __future__ import annotations
 
@@ -131,11 +131,14 @@ def badges(report: Report) -> list[tuple[str, str]]:
 
 
 def write_badges(out: Path, report: Report) -> int:
-    """Given the site folder and the report, write each badge whose file does not hold it
-    already (atomically); return how many were written."""
+    """Given the site folder and the report (of every hub), write each badge whose file does
+    not hold it already (atomically) and remove the badges of hubs and nodes no longer in it,
+    so that no wiki shows a status nobody checks any more; return how many were written."""
     written = 0
+    wanted: set[Path] = set()
     for rel, svg in badges(report):
         path = paths.within(out, rel)
+        wanted.add(path)
         data = svg.encode("utf-8")
         try:
             if path.read_bytes() == data:
@@ -144,4 +147,7 @@ def write_badges(out: Path, report: Report) -> int:
             pass  # missing or unreadable: written
         write_bytes(path, data)
         written += 1
+    for old in (out / paths.BADGES).rglob("*.svg"):
+        if old not in wanted and old.is_file():
+            old.unlink(missing_ok=True)
     return written

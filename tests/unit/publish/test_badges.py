@@ -145,3 +145,11 @@ def test_a_badge_is_rewritten_only_when_its_status_changes(tmp_path: Path) -> No
     assert "✔ ok" in (site / "img/badge/ZZ/NTU.svg").read_text()
     (site / "img/badge/ZZ/SDU.svg").unlink()
     assert publish(world.config, world.report(), world.store, site).badges == 1  # a missing one is written
+
+    raw["hubs"]["ZZ"]["nodes"] = [n for n in raw["hubs"]["ZZ"]["nodes"] if n != "KEK"]  # KEK retired
+    world.config_path.write_text(to_toml(raw, ["badges"]))
+    world.config = load_toml(world.config_path)
+    assert world.report().hubs[0].status.value == "warn"  # KEK was the hub's alarm
+    assert publish(world.config, world.report(), world.store, site).badges == 1  # the hub's
+    assert not (site / "img/badge/ZZ/KEK.svg").exists() and (site / "img/badge/ZZ/NTU.svg").is_file()
+    assert "▲ warn" in (site / "img/badge/ZZ.svg").read_text()
