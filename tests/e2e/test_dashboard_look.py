@@ -64,6 +64,14 @@ BROKEN = """() => [...document.querySelectorAll(".tw-tag, .tw-badge, .tw-table t
 }).map(e => e.textContent)"""
 
 
+# Every status shown by colour (badges, the grid's cells) that does not also say it by word and
+# by icon.
+COLOUR_ONLY = """facts => [...document.querySelectorAll(".tw-badge, .tw-cell:not(.tw-none)")].filter(e => {
+  const s = ["ok", "warn", "alarm", "unknown"].find(s => e.classList.contains("tw-" + s));
+  return s && !(e.textContent.includes(s) && e.textContent.includes(facts.icons[s]));
+}).map(e => e.outerHTML)"""
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hostile demo world collected and published by the real CLI; the site's folder."""
@@ -137,6 +145,8 @@ def test_every_page_passes_axe_and_fits_the_screen(
         assert bad == []
         assert page.locator(".tw-tag.tw-snoozed").count() > 0
         assert page.evaluate(BROKEN) == []
+        assert page.locator(".tw-badge").count() > 0
+        assert page.evaluate(COLOUR_ONLY, human.facts()) == []
         if size == "phone":
             wide = page.evaluate(TOO_WIDE)
             assert wide["scroll"] <= wide["client"], wide
@@ -159,8 +169,13 @@ def test_the_theme_choice_switches_is_remembered_and_comes_before_the_first_pain
         )
         choice = page.get_by_role("combobox", name="Theme")
         assert choice.is_visible() and choice.input_value() == "auto"
-        choice.focus()
+        for _ in range(12):  # the header's links, then the choice: reached by Tab
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "tw-theme":
+                break
         assert page.evaluate("document.activeElement.id") == "tw-theme"
+        page.keyboard.press("ArrowDown")  # by the keyboard: the next choice, light
+        assert page.evaluate("document.documentElement.dataset.twTheme") == "light"
         choice.select_option("dark")
         body = "getComputedStyle(document.body).backgroundColor"
         assert page.evaluate(body) == DARK_BG
