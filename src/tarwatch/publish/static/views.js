@@ -58,10 +58,18 @@
 
   function at(iso) { return iso ? Date.parse(iso) / 1000 : null; }
 
-  /* Given a node of the status document and a moment, say when it was listed, or since when
-   * it could not be. */
-  function reach(n, m) {
-    var last = at(n.last_poll), listed = at(n.last_listed);
+  /* Given a node of the status document, a moment and (when known) the `down` of its series
+   * ({since, last_listed}: its first failed poll since it was last listed), say when it was
+   * listed, or since when it could not be. */
+  function reach(n, m, down) {
+    var last = at(n.last_poll), listed = at(n.last_listed), since = down && down.since;
+    if (n.reachable === false && since) {
+      return el("span", { class: "tw-reach tw-unreachable" },
+        el("strong", { text: "unreachable since " + TW.when(since) }), " (", TW.agoMark(since, m), ")",
+        listed ? "; last listed " + TW.when(listed) + " (" : "; never listed", listed ? TW.agoMark(listed, m) : null,
+        listed ? ")" : null, last ? "; last tried " + TW.when(last) + " (" : null, last ? TW.agoMark(last, m) : null,
+        last ? ")" : null, ": " + (n.reason || "unknown reason"));
+    }
     if (n.reachable === true) {
       return el("span", { class: "tw-reach" }, "listed " + TW.when(last) + " (", TW.agoMark(last, m), ")");
     }
@@ -106,7 +114,14 @@
     var files = (ctx.meta.nodes || {})[n.node] || {};
     var parts = [heading("Node " + n.node, n.status, [n.source ? el("span", { class: "tw-tag", text: "source" }) : null,
       n.snoozed ? TW.snoozeMark(n.snoozed) : null])];
-    parts.push(el("p", { class: "desc" }, "hub " + hub.hub + " \u00B7 srvnode " + hub.srvnode + " \u00B7 ", reach(n, m)));
+    var known = files.key && ready[files.key];
+    var where = reach(n, m, known && known.down);
+    parts.push(el("p", { class: "desc" }, "hub " + hub.hub + " \u00B7 srvnode " + hub.srvnode + " \u00B7 ", where));
+    if (n.reachable === false && !known && files.key) { // since when: in the node's series
+      nodeDoc(ctx.site, hub.hub, n.node).then(function (d) {
+        if (where.isConnected && d.down) where.replaceWith(reach(n, m, d.down));
+      }).catch(function () { /* the chart says it could not load the data */ });
+    }
     parts.push(asOfNote(m));
 
     parts.push(el("h2", { text: "Findings of the node" }));
