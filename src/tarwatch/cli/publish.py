@@ -44,6 +44,7 @@ def publish(hubs: tuple[str, ...], out: Path | None, as_json: bool) -> None:
         f"Published to {site}: {summary.pages} pages, {summary.data} data files, "
         f"{summary.images} images"
         + (f", {summary.legacy} legacy JSON" if summary.legacy else "")
+        + (f", {summary.badges} badges" if summary.badges else "")
         + (f", {summary.static} static files" if summary.static else "")
         + f"; {summary.nodes_unchanged} nodes unchanged, skipped."
     )
