@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from tarwatch.app.notify import notify_report
 from tarwatch.app.progress import Progress
 from tarwatch.app.report import build_report, of_hubs
-from tarwatch.checks import Report
+from tarwatch.checks import Report, worst
 from tarwatch.config import Config
+from tarwatch.records import Status
 from tarwatch.store import Store
 
 if TYPE_CHECKING:
@@ -26,6 +27,14 @@ class Nightly:
     report: Report
     notified: Outcome
     published: Summary | None
+
+    @property
+    def exit_code(self) -> int:
+        """The run's exit status: the report's (as `check`'s), where a node the publish could
+        not write counts as unknown: an ok run becomes 3, a warn or alarm stays 1 or 2 (it is
+        not 0 already), so that a site left partly stale never exits 0."""
+        failed = self.published is not None and bool(self.published.failed)
+        return worst([self.report.status, Status.UNKNOWN if failed else Status.OK]).exit_code
 
 
 def nightly(

@@ -10,6 +10,7 @@ import click
 from tarwatch.cli.collect import LineProgress
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.cli.locking import store_lock, wait_option
+from tarwatch.visible import visible
 
 if TYPE_CHECKING:
     from tarwatch.checks import Report
@@ -27,8 +28,9 @@ def run(hubs: tuple[str, ...], wait: float) -> None:
 
     Prints a line per node that could not be listed, the problems found, and what was sent;
     the site is published when the configuration sets `publish.out`. Exit status as `check`:
-    0 ok, 1 warn, 2 alarm, 3 unknown; 4 when another tarwatch run, collect or notify held the
-    store for all of --wait (one run at a time per hub)."""
+    0 ok, 1 warn, 2 alarm, 3 unknown; a node the publish could not write is one error line
+    naming it and counts as unknown (an ok run exits 3); 4 when another tarwatch run, collect
+    or notify held the store for all of --wait (one run at a time per hub)."""
     from tarwatch.app.nightly import nightly
     from tarwatch.app.notify import check_channels
     from tarwatch.store import Store
@@ -41,7 +43,7 @@ def run(hubs: tuple[str, ...], wait: float) -> None:
         store = Store.open(config.store.url)
         show = RunProgress(table=not s.quiet, quiet=s.quiet > 0, verbose=s.verbose > 0)
         done = nightly(config, chosen, store, s.now_epoch(), show, lock.acquired)
-    sys.exit(done.report.status.exit_code)
+    sys.exit(done.exit_code)
 
 
 class RunProgress(LineProgress):
@@ -68,3 +70,11 @@ class RunProgress(LineProgress):
     def published(self, summary: Summary) -> None:
         if self.verbose:
             click.echo(f"published to {summary.out}: {summary.data} data files, {summary.images} images")
+        if summary.failed:  # said whatever -q says: the exit status alone would not name them
+            n = len(summary.failed)
+            nodes = visible(", ".join(f.split(": ", 1)[0] for f in summary.failed))  # "Z9:229" is a tag
+            click.echo(
+                f"tarwatch: error: publish to {summary.out} could not write {n} node{'s' if n != 1 else ''} "
+                f"({nodes}): their pages show what was published before",
+                err=True,
+            )

@@ -97,3 +97,24 @@ def test_a_run_that_does_not_publish_evaluates_only_the_hubs_asked_for(
     assert counted["reports"] == {"built": 1}
     assert counted["hubs"] == {"YY": 1}
     assert not (world.parent / "site").exists()
+
+
+@pytest.mark.parametrize(("hubs", "check_status"), [(["YY"], 0), ([], 2)])
+def test_a_node_the_publish_cannot_write_is_one_line_naming_it_and_never_exits_0(
+    world: Path, hubs: list[str], check_status: int
+) -> None:
+    """The run's status is the check's, a node not published counting as unknown: ok → 3,
+    alarm stays 2 (non-zero already); one error line names the node, even with -qq."""
+    site = world.parent / "site"
+    (site / "img" / "YY" / "SDU.svg").mkdir(parents=True)  # a folder where YY/SDU's chart goes
+    result = run(world, "-qq", "run", *hubs)
+    assert result.exit_code == (3 if check_status == 0 else check_status), result.output
+    assert result.stderr.splitlines() == [
+        f"tarwatch: error: publish to {site} could not write 1 node (YY/SDU): "
+        "their pages show what was published before"
+    ]
+    assert (site / "data" / "YY" / "SDU.json").is_file() and (site / "index.html").is_file()
+    if check_status == 0:
+        (site / "img" / "YY" / "SDU.svg").rmdir()
+        again = run(world, "run", *hubs)
+        assert again.exit_code == 0 and "could not write" not in again.stderr, again.output
