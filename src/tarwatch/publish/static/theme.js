@@ -43,6 +43,7 @@
   }
 
   root.setAttribute("data-tw-theme", stored());
+  root.setAttribute("data-tw-themes", ""); // the header's choice is shown (site.css): it works
   if (system && system.addEventListener) {
     system.addEventListener("change", function () { if (current() === "auto") announce(); });
   }
@@ -51,7 +52,6 @@
     if (!select) return;
     select.value = current();
     select.addEventListener("change", function () { choose(select.value); });
-    select.parentNode.hidden = false;
   });
 
   TW.theme = { dark: function () { return isDark(current()); }, choose: choose };
