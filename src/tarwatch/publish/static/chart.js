@@ -58,6 +58,12 @@
       warn: v("--tw-warn", "#8a5a00"), alarm: v("--tw-alarm", "#b3261e"), count: TW.facts.chart.count };
   }
 
+  /* Given a time zone's name, return it when the browser knows it, else "UTC". */
+  function knownZone(tz) {
+    try { new Intl.DateTimeFormat(undefined, { timeZone: tz || "UTC" }); return tz || "UTC"; }
+    catch (e) { return "UTC"; }
+  }
+
   var formats = {};
   /* Given a time zone and Intl options, return a formatter in the browser's locale (UTC when
    * the browser does not know the zone). */
@@ -103,7 +109,9 @@
    * chart with range presets into it. */
   function plot(box, data, series, axes, tooltip, scales, more) {
     more = more || {};
-    var tz = more.tz || "UTC", pal = palette(box);
+    var tz = knownZone(more.tz), pal = palette(box);
+    if (box.uplot) { box.uplot.destroy(); box.uplot = null; } // drawn again: the old one goes
+    if (box.twResize) { box.twResize.disconnect(); box.twResize = null; }
     box.textContent = "";
     var bar = el("div", { class: "tw-ranges", role: "group", "aria-label": "chart controls" });
     var area = el("div", { class: "tw-plot" });
@@ -141,7 +149,8 @@
     (more.buttons || []).forEach(function (b) { bar.appendChild(b); });
     bar.appendChild(el("span", { class: "tw-muted", text: "drag to zoom, double-click to reset; click a name to hide it" }));
     if (window.ResizeObserver) {
-      new ResizeObserver(function () { u.setSize({ width: width(), height: 300 }); }).observe(box);
+      box.twResize = new ResizeObserver(function () { u.setSize({ width: width(), height: 300 }); });
+      box.twResize.observe(box);
     }
     box.uplot = u;
     return u;
