@@ -55,6 +55,7 @@
     var css = getComputedStyle(box || document.documentElement);
     var v = function (name, dflt) { return css.getPropertyValue(name).trim() || dflt; };
     return { fg: v("--tw-fg", "#1f2933"), muted: v("--tw-muted", "#5f6b7a"), line: v("--tw-line", "#e2e6ea"),
+      surface: v("--tw-surface", "#ffffff"),
       warn: v("--tw-warn", "#8a5a00"), alarm: v("--tw-alarm", "#b3261e"), count: TW.facts.chart.count };
   }
 
@@ -298,10 +299,10 @@
       data.push(counts);
       var series = items.map(function (it) {
         return { label: it.item, stroke: it.color, scale: "bytes", width: 1.5, spanGaps: true,
-          value: function (u, v) { return TW.size(v); } };
+          points: { fill: pal.surface }, value: function (u, v) { return TW.size(v); } };
       });
       series.push({ label: "tarballs per day", stroke: pal.count, scale: "n", width: 1, spanGaps: true,
-        paths: uPlot.paths.stepped({ align: 1 }) });
+        points: { fill: pal.surface }, paths: uPlot.paths.stepped({ align: 1 }) });
       var bytes = log
         ? { distr: 3, log: 2, range: function (u, lo, hi) {
           lo = Math.max(1, lo || 1); hi = Math.max(lo * 2, hi || 1);
