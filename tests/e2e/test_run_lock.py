@@ -97,3 +97,44 @@ def test_collect_and_notify_take_the_lock_too_and_check_does_not(worlds: Callabl
     assert first.returncode == 2
     assert world.run(MONDAY, "notify", "--wait", "0s").code == 0
     assert world.subjects(OPS) == [ALARM]
+
+
+def test_a_run_whose_postgresql_lock_connection_is_killed_stops_before_its_next_send(
+    postgres, tmp_path: Path
+) -> None:
+    """The lock's backend ended mid-run (pg_terminate_backend, as an administrator or a server
+    restart would): the run stops at its next write, in one line, rather than go on sending
+    while another run may take the lock; the next run sends the rest, each message once."""
+    from sqlalchemy import create_engine, text
+
+    url = postgres.fresh_database(f"lost{os.getpid()}{time.monotonic_ns()}")
+    world = make_world(tmp_path, smtp_delay=2.0, store={"url": url})
+    world.backups.go_away("SDU")
+    first = world.start(MONDAY)
+    world.smtp.wait_for(1)  # the run holds the lock and is sending its first mail
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            killed = conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE :me"
+                ),
+                {"me": f"tarwatch run pid {first.pid} on %"},
+            ).all()
+    finally:
+        engine.dispose()
+    assert killed == [(True,)]
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 3, out + err
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("tarwatch: error: lost the run lock of hub ZZ on the store postgresql"), err
+    assert "its connection to the server ended" in line and "run again" in line, line
+    assert "Traceback" not in err
+
+    def sent() -> list[str]:
+        return world.subjects(OPS) + world.subjects(LEGACY) + world.hook.titles()
+
+    assert sent() == [ALARM]  # the mail in flight was sent (and kept as sent); no other
+    again = world.run(MONDAY)
+    assert again.code == 2, again.err
+    assert world.subjects(OPS) == world.subjects(LEGACY) == world.hook.titles() == [ALARM]

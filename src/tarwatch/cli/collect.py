@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
 
     from tarwatch.collect.poll import Outcome
+    from tarwatch.store.lock import RunLock
 
 
 @click.command()
@@ -34,19 +35,23 @@ def collect(hubs: tuple[str, ...], wait: float) -> None:
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
-    with store_lock(config.store.url, "collect", wait, chosen):
+    with store_lock(config.store.url, "collect", wait, chosen) as lock:
         show = LiveProgress() if sys.stderr.isatty() and not s.quiet else LineProgress(s.quiet > 0)
         try:
-            outcomes = run_collect(config, chosen, lambda: _open_store(config.store.url), s.now_epoch(), show)
+            outcomes = run_collect(
+                config, chosen, lambda: _open_store(config.store.url, lock), s.now_epoch(), show
+            )
         finally:
             show.stop()
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
 
-def _open_store(url: str):  # type: ignore[no-untyped-def]
+def _open_store(url: str, lock: RunLock):  # type: ignore[no-untyped-def]
     from tarwatch.store.store import Store
 
-    return Store.open(url)
+    store = Store.open(url)
+    store.guard_writes(lock.check)  # a lock lost mid-run stops it at its next poll stored
+    return store
 
 
 def summary(node: str, outcomes: Sequence[Outcome]) -> str:

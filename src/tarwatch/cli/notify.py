@@ -44,6 +44,7 @@ def notify(hubs: tuple[str, ...], dry_run: bool, wait: float) -> None:
         sys.exit(show_outcome(outcome, dry_run, quiet=s.quiet > 0))
     with store_lock(config.store.url, "notify", wait, chosen) as lock:
         store = Store.open(config.store.url)
+        store.guard_writes(lock.check)  # a lock lost mid-run stops it before its next claim
         outcome = notify_hubs(config, chosen, store, s.now_epoch(), locked_since=lock.acquired)
         code = show_outcome(outcome, quiet=s.quiet > 0)
     sys.exit(code)

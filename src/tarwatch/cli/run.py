@@ -41,6 +41,7 @@ def run(hubs: tuple[str, ...], wait: float) -> None:
     check_channels(config, chosen, source)
     with store_lock(config.store.url, "run", wait, chosen) as lock:
         store = Store.open(config.store.url)
+        store.guard_writes(lock.check)  # a lock lost mid-run stops it at its next write
         show = RunProgress(table=not s.quiet, quiet=s.quiet > 0, verbose=s.verbose > 0)
         done = nightly(config, chosen, store, s.now_epoch(), show, lock.acquired)
     sys.exit(done.exit_code)

@@ -12,7 +12,13 @@ order, so two such commands never wait for each other in a circle.
   socket). The holder is named by the connection's `application_name`.
 
 The second comer retries each lock for a bounded time, then gives up with `Busy` (exit status 4)
-naming the hub whose lock is held."""
+naming the hub whose lock is held.
+
+A PostgreSQL lock lives as long as its connection: if that ends while the run goes on (the
+server restarted, an administrator's pg_terminate_backend, a proxy's idle timeout), another
+run may take the lock. `RunLock.check()` says so (`LockLost`); the store calls it before each
+write it is given it for (`Store.guard_writes`), so such a run stops at its next write, before
+it keeps a state or claims a message another run may be sending too."""
 
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ import logging
 import os
 import re
 import socket
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
@@ -31,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tarwatch.errors import StoreError, TarwatchError
+from tarwatch.errors import StoreBroken, StoreError, TarwatchError
 
 log = logging.getLogger(__name__)
 
@@ -67,18 +74,31 @@ class Holder:
         return f"{what} holds the store {store} for hub {hub}{since}{pid}{host}"
 
 
+class LockLost(StoreBroken):
+    """A run lock is no longer held (its PostgreSQL connection ended): nothing more may be
+    written or sent, another run may hold the lock now."""
+
+
 class RunLock:
     """The held run locks of some hubs. `acquired` is when the first was taken, on the store's
     clock (epoch seconds): every delivery of those hubs claimed before then was claimed by a
     process that no longer holds their lock."""
 
-    def __init__(self, acquired: float, release: Callable[[], None]):
+    def __init__(self, acquired: float, release: Callable[[], None], check: Callable[[], None] | None = None):
         self.acquired = acquired
         self._release = release
+        self._check = check or (lambda: None)
+
+    def check(self) -> None:
+        """Raise LockLost when the locks are no longer all held. A flock holds while its file
+        stays open, so only a PostgreSQL lock is asked (one query on its connection, from any
+        thread)."""
+        self._check()
 
     def release(self) -> None:
         """Release the lock (idempotent)."""
         release, self._release = self._release, lambda: None
+        self._check = lambda: None
         release()
 
 
@@ -276,6 +296,25 @@ def _pg_lock(url: str, command: str, wait: float, hubs: Sequence[str]) -> RunLoc
         engine.dispose()
         raise StoreError(f"cannot lock the store {_redacted(url)}: {getattr(e, 'orig', None) or e}") from e
     forget = _close_in_children(conn.connection.dbapi_connection.fileno())  # type: ignore[union-attr]
+    one_at_a_time = threading.Lock()  # the connection is shared by the threads that write
+    mine = text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+        " AND classid = :c AND pid = pg_backend_pid()"
+    )
+
+    def check() -> None:
+        with one_at_a_time:
+            try:
+                held = int(conn.execute(mine, {"c": PG_CLASS & 0xFFFFFFFF}).scalar_one())
+                why = f"{held} of {len(hubs)} locks still held"
+            except SQLAlchemyError as e:
+                held, why = -1, f"its connection to the server ended: {_first_line(e)}"
+        if held != len(hubs):
+            which = f"hub {hubs[0]}" if len(hubs) == 1 else f"hubs {', '.join(hubs)}"
+            raise LockLost(
+                f"lost the run lock of {which} on the store {_redacted(url)} ({why}): stopped "
+                "before writing or sending more, another run may hold it now; run again"
+            )
 
     def release() -> None:
         forget()
@@ -285,7 +324,13 @@ def _pg_lock(url: str, command: str, wait: float, hubs: Sequence[str]) -> RunLoc
             conn.close()
         engine.dispose()
 
-    return RunLock(acquired, release)
+    return RunLock(acquired, release, check)
+
+
+def _first_line(e: BaseException) -> str:
+    """Given a database error, return the first line of the driver's message."""
+    text = str(getattr(e, "orig", None) or e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
 
 
 def _pg_holder(conn: Any, hub: str) -> Holder:

@@ -9,7 +9,7 @@ process that died is taken over once it is stale: sent at least once, perhaps tw
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +61,7 @@ class NotifyRecords:
         self._engine = engine
         self._where = where
         self._path = path
+        self.guard: Callable[[], None] = lambda: None  # Store.guard_writes
 
     def _failing(self, what: str) -> AbstractContextManager[None]:
         return failing_as(what, self._where, self._path)
@@ -88,6 +89,7 @@ class NotifyRecords:
         """Given a hub's run of notify: the states to keep, the transitions, the message (if any)
         and the hub's channels, keep them all in one transaction, the message with one pending
         delivery per channel; return the message's id."""
+        self.guard()
         told = message.told if message is not None else frozenset()
         named = message.named if message is not None else frozenset()
         rows = [
@@ -210,6 +212,7 @@ class NotifyRecords:
         before which a claim is stale, claim it for sending: True when this call won it (it was
         pending, or claimed before `stale_before` by someone who never finished), False when
         another process holds it or it is done. One UPDATE, atomic on SQLite and PostgreSQL."""
+        self.guard()
         d = notify_deliveries
         with self._failing(f"cannot claim delivery {delivery_id}"), self._engine.begin() as conn:
             r = conn.execute(
@@ -222,6 +225,7 @@ class NotifyRecords:
     def drop(self, delivery_id: int, error: str, stale_before: float) -> bool:
         """Given a delivery whose channel is gone, mark it dropped unless another process holds it;
         return whether it was dropped."""
+        self.guard()
         d = notify_deliveries
         with self._failing(f"cannot drop delivery {delivery_id}"), self._engine.begin() as conn:
             r = conn.execute(

@@ -12,7 +12,7 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -49,6 +49,7 @@ class Store:
         self.path = path  # the SQLite file
         self.notify = NotifyRecords(engine, self.where, path)
         self.snoozes = Snoozes(engine, self.where, path)
+        self._guard: Callable[[], None] = lambda: None
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -114,11 +115,20 @@ class Store:
     def _failing(self, what: str) -> AbstractContextManager[None]:
         return failing_as(what, self.where, self.path)
 
+    def guard_writes(self, check: Callable[[], None]) -> None:
+        """Given a function that raises when this process may no longer write (RunLock.check:
+        its run lock was lost), call it before each write of a run: the run recorded, a poll,
+        the run's end, notify's kept states and message, each claim of a delivery (the outcome
+        of a message already sent is still kept). Snoozes are not guarded (they take no lock)."""
+        self._guard = check
+        self.notify.guard = check
+
     # -- runs and polls -----------------------------------------------------------------
 
     def begin_run(self, now: float, command: str, hubs: Iterable[str]) -> int:
         """Given the run's time, command name and hubs, record a run and return its id. Earlier
         runs that never finished and whose process is gone are marked abandoned first."""
+        self._guard()
         host, pid = socket.gethostname(), os.getpid()
         with self._failing("cannot record the run"), self._engine.begin() as conn:
             unfinished = conn.execute(
@@ -138,6 +148,7 @@ class Store:
 
     def finish_run(self, run_id: int) -> None:
         """Mark a run finished."""
+        self._guard()
         with self._failing("cannot record the end of the run"), self._engine.begin() as conn:
             conn.execute(
                 update(runs).where(runs.c.id == run_id).values(finished=time.time(), outcome="finished")
@@ -158,6 +169,7 @@ class Store:
     ) -> Ingested:
         """Given one poll's outcome (its snapshot when it listed, and md5s computed on the node
         by path), store them in one transaction and return what changed."""
+        self._guard()
         try:
             with self._engine.begin() as conn:
                 result = Ingested()
