@@ -4,7 +4,8 @@ every hub, from a folder per hub), started at the same moment on a store not cre
 side by side (each holds its hub's lock while the others hold theirs: every node's session
 waits until the test saw all the locks held at once, so that all three then write at once),
 lose no row and duplicate none; one `publish` shows every hub. Two collects of the same hub
-still exclude each other. The locks are seen from outside: PostgreSQL's pg_locks, the kernel's
+still exclude each other, and a collect whose PostgreSQL lock connection was killed stores
+nothing more. The locks are seen from outside: PostgreSQL's pg_locks, the kernel's
 /proc/locks for the flocks of the SQLite store's lock files."""
 
 from __future__ import annotations
@@ -184,6 +185,31 @@ def test_two_collects_of_the_same_hub_still_exclude_each_other(sites, tmp_path):
     assert tarwatch("--config", str(config), "collect", "B", "--wait", "0s", env=env).code == 0
     out, err = first.communicate(timeout=120)
     assert first.returncode == 0, out + err
+
+
+def test_a_collect_whose_lock_connection_is_killed_stores_nothing_more(sites, tmp_path):
+    """The PostgreSQL lock's backend ended while the nodes were being listed: the collect
+    stores no poll (another collect may hold the lock by then) and says so in one line."""
+    url, env, config, _folds = sites
+    first = _start(config, env, "collect", "A")
+    deadline = time.monotonic() + 60
+    while "A" not in _held(url):
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        time.sleep(0.05)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            me = {"me": f"tarwatch collect pid {first.pid} on %"}
+            q = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE :me"
+            assert conn.execute(text(q), me).all() == [(True,)]
+    finally:
+        engine.dispose()
+    (tmp_path / "GO").touch()  # the nodes answer now
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 1, out + err
+    assert err.strip().splitlines()[-1].startswith("tarwatch: error: lost the run lock of hub A on the store")
+    assert "Traceback" not in err
+    assert _rows(url) == {}  # not one poll of a node of A stored
 
 
 OPEN_AT_GO = """\
