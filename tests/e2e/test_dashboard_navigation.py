@@ -30,6 +30,7 @@ from support.cli import tarwatch
 from support.deps import need_executable
 from support.world import HOSTILE_ITEM, NOW, make_test_world
 from tarwatch import human
+from tarwatch.publish.jsdata import to_js, to_json
 
 pytestmark = pytest.mark.e2e
 
@@ -361,26 +362,31 @@ STATE = """() => ({hash: location.hash, y: scrollY, draws: document.querySelecto
 
 
 @pytest.mark.parametrize(
-    ("hash_", "drawn", "focus"),
+    ("path", "drawn", "focus"),
     [
-        ("#?status=problems", ".tw-grid", "#tw-overview .tw-cell-link >> nth=-1"),
+        ("index.html#?status=problems", ".tw-grid", "#tw-overview .tw-cell-link >> nth=-1"),
         (
-            "#hub/ZZ/item/svn%2Fdybsvn?node=IHEP",
+            "index.html#hub/ZZ/item/svn%2Fdybsvn?node=IHEP",
             "#tw-view .tw-item-history[data-loaded]",
             "#tw-view tr.tw-current a",
         ),
+        (
+            "hub/ZZ.html#hub/ZZ?status=alarm",
+            "#tw-status-table thead",
+            "#tw-status-table tr:not([hidden]) a >> nth=-1",
+        ),
     ],
-    ids=["overview", "item"],
+    ids=["overview", "item", "hub"],
 )
 def test_a_refetch_draws_the_view_again_keeping_url_focus_and_scroll(
-    site: Site, page: Any, hash_: str, drawn: str, focus: str
+    site: Site, page: Any, path: str, drawn: str, focus: str
 ) -> None:
-    page.goto(site.url + "index.html" + hash_)
+    page.goto(site.url + path)
     page.locator(drawn).wait_for(state="attached")
     page.locator(focus).focus()
     page.evaluate("window.scrollTo(0, 200)")
     before = page.evaluate(STATE)
-    assert before["y"] == 200
+    assert before["y"] == 200 and before["focus"].startswith("<a ")
     page.clock.fast_forward("05:00")  # five minutes: the status is fetched again, unchanged
     page.wait_for_function(f"document.querySelector('main').dataset.twDraws !== '{before['draws']}'")
     page.locator(drawn).wait_for(state="attached")
@@ -394,3 +400,36 @@ def test_a_refetch_draws_the_view_again_keeping_url_focus_and_scroll(
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     page.wait_for_function(f"document.querySelector('main').dataset.twDraws !== '{draws}'")
     assert page.evaluate(STATE)["focus"] == before["focus"]
+
+
+def test_a_refetch_shows_a_new_publish_keeping_the_view(site: Site, page: Any) -> None:
+    page.goto(site.url + "index.html#?q=SDU")
+    page.locator(".tw-grid").wait_for()
+    cell = page.locator('.tw-grow[data-node="SDU"] .tw-cell[data-item="svn/dybsvn"]')
+    assert "tw-ok" in cell.get_attribute("class").split()
+    page.locator('.tw-grow[data-node="SDU"] a.tw-node-name').focus()  # (an ok cell is not shown on a phone)
+    files = [site.folder / "data" / name for name in ("status.json", "status.js")]
+    old = [f.read_bytes() for f in files]
+    doc = site.status()
+    doc["generated"] = (NOW + timedelta(hours=1)).isoformat()  # the next publish: svn/dybsvn went bad
+    sdu = next(n for n in doc["hubs"][0]["nodes"] if n["node"] == "SDU")
+    item = next(i for i in sdu["items"] if i["item"] == "svn/dybsvn")
+    item["status"] = "alarm"
+    item["findings"] = [{"check": "shrink", "status": "alarm", "message": "newest tarball is 90% smaller"}]
+    try:
+        files[0].write_text(to_json(doc))
+        files[1].write_text(to_js("status", doc))
+        page.clock.fast_forward("05:00")
+        page.wait_for_function(
+            """() => document.querySelector('.tw-grow[data-node="SDU"] .tw-cell[data-item="svn/dybsvn"]')
+                       .classList.contains('tw-alarm')"""
+        )
+        assert "90% smaller" in page.locator("#tw-problems").text_content()
+        assert "(checked 2026-11-25 13:00 UTC)" in page.locator("#tw-banner").text_content()
+        assert page.evaluate("location.hash") == "#?q=SDU" and page.input_value("#tw-search") == "SDU"
+        assert cell.locator("a").get_attribute("aria-label").startswith("SDU svn/dybsvn: alarm")
+        focused = page.evaluate("[document.activeElement.className, document.activeElement.textContent]")
+        assert focused == ["tw-node-name", "SDU"]
+    finally:
+        for f, data in zip(files, old, strict=True):
+            f.write_bytes(data)

@@ -1,7 +1,7 @@
 /* tarwatch's pages: a page left open stays true. Every minute the banner and every
  * age shown are recomputed (nav.js's tick); every five minutes, and when the page is shown
  * again after being hidden, the status is fetched anew and the view drawn again with it,
- * keeping the URL, the focus and the scroll (nav.js's update). A hidden page fetches nothing.
+ * keeping the URL, the focus and the scroll (nav.js's update). A hidden page does nothing.
  * A failed re-fetch keeps what is shown, and the banner says so. */
 (function (TW) {
   "use strict";
@@ -37,6 +37,7 @@
     }
 
     function tick() {
+      if (document.hidden) return; // made up for when the page is shown again
       showBanner();
       TW.nav.tick();
       if (!document.hidden && Date.now() - fetched >= PERIOD) refetch();

@@ -246,11 +246,17 @@
   }
 
   /* Given a new status document (the live re-fetch), draw the current view with it, keeping
-   * the URL, the focus and the scroll. */
+   * the URL, the focus and the scroll; a new publish's nodes' series are loaded anew. */
   function update(doc) {
     var changed = !S.doc || S.doc.generated !== doc.generated;
     S.doc = doc;
-    if (changed && TW.forgetNodes) TW.forgetNodes();
+    if (changed) {
+      TW.forgetNodes();
+      if (S.page === "hub") { // the hub page's charts: drawn again as they come into view
+        S.main.querySelectorAll("[data-tw-chart][data-drawn]").forEach(function (box) { delete box.dataset.drawn; });
+        TW.charts(S.main);
+      }
+    }
     draw(true);
   }
 
