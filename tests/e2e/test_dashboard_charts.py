@@ -1,7 +1,7 @@
 """The node charts in Debian's Chromium (Playwright), on the demo world published once for the
 module: sizes ticked at round binary values (the page's rules checked against images.py's), the
-time axis in the browser's locale (German here) naming the hub's time zone, the log-scale
-toggle, the stale marks drawn, and unreachable nodes saying so, in the page and in the server
+time axis in the browser's locale (German here) naming the hub's time zone, the log-scale and
+relative toggles, the stale marks drawn, and unreachable nodes saying so, in the page and in the server
 image (no 1970 axes), with scripts and without. Screenshots in artifacts/dashboard/."""
 
 from __future__ import annotations
@@ -139,6 +139,29 @@ def test_the_log_toggle_switches_the_size_scale_and_back(page: Any) -> None:
     toggle.click()
     assert b.get_by_role("button", name="log scale").get_attribute("aria-pressed") == "false"
     assert axes(page, "SDU")["distr"] == 1
+
+
+def test_relative_sizes_show_each_item_as_a_share_of_its_newest(page: Any) -> None:
+    b = box(page, "SDU")
+    b.get_by_role("button", name="relative").click()
+    assert b.get_by_role("button", name="relative").get_attribute("aria-pressed") == "true"
+    assert b.get_by_role("button", name="log scale").get_attribute("aria-pressed") == "false"
+    a = axes(page, "SDU")
+    assert a["distr"] == 1 and all(v.endswith(" %") for v in a["y"]["values"]) and "100 %" in a["y"]["values"]
+    newest = page.evaluate(
+        """() => { const u = document.querySelector('[data-tw-chart][data-key="ZZ/SDU"]').uplot;
+          return u.series.slice(1, -1).map((s, k) => { const ys = u.data[k + 1].filter(v => v != null);
+            return [s.label, ys[ys.length - 1], Math.max(...ys)]; }); }"""
+    )
+    assert {label: last for label, last, _ in newest} == dict.fromkeys(
+        ["folders/svnsetup", "svn/dybaux", "svn/dybsvn", "tracs/dybaux", "tracs/dybsvn"], 1
+    )
+    assert max(top for _, _, top in newest) == pytest.approx(1 / 0.4, rel=0.01)  # svn/dybaux shrank to 40 %
+    b.get_by_role("button", name="log scale").click()  # the other mode: one at a time
+    assert b.get_by_role("button", name="relative").get_attribute("aria-pressed") == "false"
+    assert axes(page, "SDU")["distr"] == 3
+    b.get_by_role("button", name="log scale").click()
+    assert axes(page, "SDU")["y"]["values"][-1].endswith("iB")
 
 
 def test_the_stale_marks_are_drawn_where_each_item_would_be_stale(page: Any) -> None:

@@ -1,5 +1,6 @@
 /* tarwatch's pages, 5 of 7: a node's chart (uPlot): a size line per item, the tarballs per day
- * on a second axis, range presets, a log-scale toggle, where each item's newest tarball would be
+ * on a second axis, range presets, toggles for a log scale and for sizes relative to each
+ * item's newest (small items beside large ones), where each item's newest tarball would be
  * stale (stale_warn ▲, stale_alarm ✖) and a "now" line, and a tooltip naming the nearest
  * tarball. Sizes are ticked at round binary steps and labelled in binary units (binaryTicks,
  * binaryLabel: the rules of images.py); times in the browser's locale (Intl) and the hub's time
@@ -157,11 +158,45 @@
     return u;
   }
 
-  function sizeAxis(label, log) {
+  /* Given a share's range (1 = 100 %), return ticks at a round step of percent (5, 10, 25 … %). */
+  function shareTicks(lo, hi) {
+    var steps = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100], step = steps[steps.length - 1], out = [];
+    for (var k = 0; k < steps.length; k++) if ((hi - lo) / steps[k] <= MOST_TICKS) { step = steps[k]; break; }
+    for (var n = Math.ceil(lo / step); n * step <= hi + 1e-9; n++) out.push(n * step);
+    return out;
+  }
+
+  /* The size axis of a mode: "linear" and "log" in binary units, "share" in percent. */
+  function sizeAxis(mode) {
+    var label = { linear: "size", log: "size (log scale)", share: "size (% of the item's newest)" }[mode];
     return { scale: "bytes", label: label, size: 76,
-      splits: function (u, i, lo, hi) { return log ? logTicks(lo, hi) : binaryTicks(lo, hi); },
+      splits: function (u, i, lo, hi) {
+        return mode === "log" ? logTicks(lo, hi) : mode === "share" ? shareTicks(lo, hi) : binaryTicks(lo, hi);
+      },
       filter: function (u, splits) { return splits; }, // every split a tick (a log axis drops some)
-      values: function (u, vals) { return vals.map(function (v) { return v == null ? "" : binaryLabel(v); }); } };
+      values: function (u, vals) {
+        return vals.map(function (v) {
+          return v == null ? "" : mode === "share" ? Math.round(v * 100) + " %" : binaryLabel(v);
+        });
+      } };
+  }
+
+  /* The size scale of a mode: from 0 to a round step above the largest (linear, share), or
+   * between powers of two with room below and above (log). */
+  function sizeScale(mode) {
+    if (mode === "log") {
+      return { distr: 3, log: 2, range: function (u, lo, hi) {
+        lo = Math.max(1, lo || 1); hi = Math.max(lo * 2, hi || 1);
+        return [Math.pow(2, Math.floor(Math.log2(lo) - 0.5)), Math.pow(2, Math.ceil(Math.log2(hi) + 0.1))];
+      } };
+    }
+    if (mode === "share") {
+      return { range: function (u, lo, hi) { var t = shareTicks(0, Math.max(1, hi || 0) * 1.1); return [0, t[t.length - 1]]; } };
+    }
+    return { range: function (u, lo, hi) {
+      var h = Math.max(1, (hi || 0) * 1.1), step = binaryStep(h);
+      return [0, Math.ceil(h / step) * step];
+    } };
   }
 
   function countAxis(label) {
@@ -183,7 +218,8 @@
     var file = t.map(function (_, i) {
       return files[i] || (rev ? name + "-" + rev[i] + ".tar.gz" : name + ".tar.gz");
     });
-    return { item: it.item, color: it.color, t: t, s: s, file: file, gone: gone, stale: it.stale || null };
+    var ref = s.length ? s[s.length - 1] || Math.max.apply(null, s) : 0; // what share 100 % is
+    return { item: it.item, color: it.color, t: t, s: s, file: file, gone: gone, stale: it.stale || null, ref: ref };
   }
 
   /* Given a node's series document, return what its chart says when the node could not be
@@ -195,6 +231,15 @@
       (d.last_listed == null ? "never listed" : "last listed " + TW.when(d.last_listed));
   }
 
+  /* Given a decoded item, an index and a mode, return the value drawn: the size, null where a
+   * log scale cannot show it (0), or in "share" the size over the item's newest. */
+  function shown(it, i, mode) {
+    var v = it.s[i];
+    if (mode === "log") return v > 0 ? v : null;
+    if (mode === "share") return it.ref > 0 ? v / it.ref : null;
+    return v;
+  }
+
   /* Given decoded items and the document's thresholds, return each item's marks: where its
    * newest tarball would be stale_warn and stale_alarm old, at its size. */
   function staleMarks(items, stale) {
@@ -202,13 +247,13 @@
       var s = it.stale || stale, n = it.t.length;
       if (!s || !n) return null;
       var t = it.t[n - 1];
-      return { k: k, t: t, size: it.s[n - 1], warn: t + s.warn, alarm: t + s.alarm, color: it.color };
+      return { k: k, t: t, i: n - 1, size: it.s[n - 1], warn: t + s.warn, alarm: t + s.alarm, color: it.color };
     }).filter(Boolean);
   }
 
   /* The draw hook: per shown item a dotted line from its newest tarball to its alarm mark, ▲
    * at stale_warn and ✖ at stale_alarm; a dashed line at now. */
-  function drawMarks(marks, pal, now) {
+  function drawMarks(marks, items, mode, pal, now) {
     return function (u) {
       var ctx = u.ctx, pr = uPlot.pxRatio, bb = u.bbox;
       ctx.save();
@@ -216,8 +261,9 @@
       ctx.rect(bb.left, bb.top, bb.width, bb.height);
       ctx.clip();
       marks.forEach(function (m) {
-        if (!u.series[m.k + 1].show || m.size == null || (u.scales.bytes.distr === 3 && m.size <= 0)) return;
-        var y = u.valToPos(m.size, "bytes", true), x0 = u.valToPos(m.t, "x", true);
+        var v = shown(items[m.k], m.i, mode);
+        if (!u.series[m.k + 1].show || v == null) return;
+        var y = u.valToPos(v, "bytes", true), x0 = u.valToPos(m.t, "x", true);
         var xw = u.valToPos(m.warn, "x", true), xa = u.valToPos(m.alarm, "x", true), r = 4 * pr;
         ctx.setLineDash([2 * pr, 3 * pr]);
         ctx.strokeStyle = m.color;
@@ -261,8 +307,9 @@
   }
 
   /* Given an element and a node's series document, draw its chart: a size line per item, the
-   * tarballs per day on a second axis, the stale marks; a tooltip names the nearest tarball; a
-   * button switches the sizes to a log scale (small items beside large ones) and back. */
+   * tarballs per day on a second axis, the stale marks; a tooltip names the nearest tarball;
+   * two buttons (aria-pressed) put small items beside large ones: sizes on a log scale, or each
+   * item as a share of its newest tarball; pressed again, back to sizes. */
   function chart(box, doc) {
     var down = downText(doc);
     var note = down ? el("p", { class: "tw-error tw-down", role: "note", text: down }) : null;
@@ -287,13 +334,15 @@
     var counts = new Array(xs.length).fill(null);
     doc.days.forEach(function (n, d) { counts[at.get(dayX[d])] = n; });
     var top = Math.max(1, Math.max.apply(null, doc.days)) * 1.3; // headroom above the count line
-    var log = false;
+    var mode = "linear";
+    var MODES = [["log", "tw-log", "log scale", "sizes on a log scale (base 2): small items beside large ones"],
+      ["share", "tw-share", "relative", "each item as a share of its newest tarball: small items beside large ones"]];
 
     function draw(x) {
       var pal = palette(box), data = [xs];
       items.forEach(function (it) {
         var ys = new Array(xs.length).fill(null);
-        it.t.forEach(function (t, i) { ys[at.get(t)] = log && it.s[i] <= 0 ? null : it.s[i]; });
+        it.t.forEach(function (t, i) { ys[at.get(t)] = shown(it, i, mode); });
         data.push(ys);
       });
       data.push(counts);
@@ -303,28 +352,22 @@
       });
       series.push({ label: "tarballs per day", stroke: pal.count, scale: "n", width: 1, spanGaps: true,
         points: { fill: pal.surface }, paths: uPlot.paths.stepped({ align: 1 }) });
-      var bytes = log
-        ? { distr: 3, log: 2, range: function (u, lo, hi) {
-          lo = Math.max(1, lo || 1); hi = Math.max(lo * 2, hi || 1);
-          return [Math.pow(2, Math.floor(Math.log2(lo) - 0.5)), Math.pow(2, Math.ceil(Math.log2(hi) + 0.1))]; // room below and above
-        } }
-        : { range: function (u, lo, hi) {
-          var h = Math.max(1, (hi || 0) * 1.1), step = binaryStep(h);
-          return [0, Math.ceil(h / step) * step];
-        } };
-      var toggle = el("button", { type: "button", class: "tw-log", "aria-pressed": log ? "true" : "false",
-        title: "sizes on a log scale (base 2): small items beside large ones", text: "log scale" });
-      toggle.addEventListener("click", function () {
-        var u = box.uplot;
-        log = !log;
-        draw([u.scales.x.min, u.scales.x.max]);
-        box.querySelector(".tw-log").focus();
+      var toggles = MODES.map(function (m) {
+        var b = el("button", { type: "button", class: m[1], "aria-pressed": mode === m[0] ? "true" : "false",
+          title: m[3], text: m[2] });
+        b.addEventListener("click", function () {
+          var u = box.uplot;
+          mode = mode === m[0] ? "linear" : m[0];
+          draw([u.scales.x.min, u.scales.x.max]);
+          box.querySelector("." + m[1]).focus();
+        });
+        return b;
       });
-      var u = plot(box, data, series, [sizeAxis(log ? "size (log scale)" : "size", log), countAxis("tarballs per day")],
-        function (u, tip) { nearestTip(u, tip, items); },
-        { n: { range: function () { return [0, top]; } }, bytes: bytes },
-        { tz: doc.tz || "UTC", x: x, last: last, buttons: [toggle], before: note, after: staleKey(doc, items),
-          hooks: { draw: [drawMarks(marks, pal, now)] } });
+      var u = plot(box, data, series, [sizeAxis(mode), countAxis("tarballs per day")],
+        function (u, tip) { nearestTip(u, tip, items, mode); },
+        { n: { range: function () { return [0, top]; } }, bytes: sizeScale(mode) },
+        { tz: doc.tz || "UTC", x: x, last: last, buttons: toggles, before: note, after: staleKey(doc, items),
+          hooks: { draw: [drawMarks(marks, items, mode, pal, now)] } });
       u.twMarks = marks;
       return u;
     }
@@ -333,7 +376,7 @@
     return draw(null);
   }
 
-  function nearestTip(u, tip, items) {
+  function nearestTip(u, tip, items, mode) {
     var left = u.cursor.left, top = u.cursor.top;
     if (left == null || left < 0) { tip.hidden = true; return; }
     var best = null, bestD = 400; // (px)²: only a point within 20 px
@@ -342,8 +385,9 @@
       var x = u.posToVal(left, "x"), lo = 0, hi = it.t.length - 1;
       while (lo < hi) { var mid = (lo + hi) >> 1; if (it.t[mid] < x) lo = mid + 1; else hi = mid; }
       [lo - 1, lo].forEach(function (i) {
-        if (i < 0 || i >= it.t.length) return;
-        var dx = u.valToPos(it.t[i], "x") - left, dy = u.valToPos(it.s[i], "bytes") - top;
+        var v = i < 0 || i >= it.t.length ? null : shown(it, i, mode);
+        if (v == null) return;
+        var dx = u.valToPos(it.t[i], "x") - left, dy = u.valToPos(v, "bytes") - top;
         var d = dx * dx + dy * dy;
         if (d < bestD) { bestD = d; best = { it: it, i: i }; }
       });
@@ -359,7 +403,7 @@
     tip.hidden = false;
     var x = u.valToPos(it.t[i], "x"), w = u.over.clientWidth;
     tip.style.left = (x > w / 2 ? x - tip.offsetWidth - 12 : x + 12) + "px";
-    tip.style.top = Math.max(0, u.valToPos(it.s[i], "bytes") - 20) + "px";
+    tip.style.top = Math.max(0, u.valToPos(shown(it, i, mode), "bytes") - 20) + "px";
   }
 
   // A theme change (theme.js) redraws the charts in the new colours, keeping their range.
@@ -370,6 +414,7 @@
   TW.binaryStep = binaryStep;
   TW.binaryTicks = binaryTicks;
   TW.logTicks = logTicks;
+  TW.shareTicks = shareTicks;
   TW.binaryLabel = binaryLabel;
   TW.downText = downText;
   TW.decodeItem = decodeItem;
