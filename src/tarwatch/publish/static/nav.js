@@ -133,8 +133,11 @@
         var c = TW.overview(S.main, S.doc, S.site, m, { filter: r, href: itemHash, nodeHref: nodeHash,
           allProblems: S.allProblems, onAll: function () { S.allProblems = true; draw(false); } });
         S.drawn = { key: key, stale: m.stale };
-        counts.textContent = c.cells + " of " + c.total + " cells, " + c.problems + " of " + c.problemsTotal + " problems shown";
+        S.counts = c.cells + " of " + c.total + " cells, " + c.problems + " of " + c.problemsTotal + " problems shown";
+      } else {
+        TW.updateOverview(S.main, m); // shown again as it was: its ages brought up to now
       }
+      counts.textContent = S.counts;
       document.title = "Backups \u00B7 tarwatch";
       return;
     }
@@ -250,6 +253,7 @@
   function update(doc) {
     var changed = !S.doc || S.doc.generated !== doc.generated;
     S.doc = doc;
+    S.drawn = null; // the overview, shown or not, is drawn anew with it
     if (changed) {
       TW.forgetNodes();
       if (S.page === "hub") { // the hub page's charts: drawn again as they come into view
