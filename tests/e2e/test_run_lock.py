@@ -108,7 +108,7 @@ def test_a_run_whose_postgresql_lock_connection_is_killed_stops_before_its_next_
     from sqlalchemy import create_engine, text
 
     url = postgres.fresh_database(f"lost{os.getpid()}{time.monotonic_ns()}")
-    world = make_world(tmp_path, smtp_delay=2.0, store={"url": url})
+    world = make_world(tmp_path, smtp_delay=1.5, store={"url": url})  # the kill lands in it
     world.backups.go_away("SDU")
     first = world.start(MONDAY)
     world.smtp.wait_for(1)  # the run holds the lock and is sending its first mail
