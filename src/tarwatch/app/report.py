@@ -34,7 +34,9 @@ def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> 
     }
     histories = store.item_histories(hubs)
     store.read_manifests(histories, manifests_wanted(config, hubs, histories, now))
-    report = evaluate(config, hubs, History(polls, histories, store.locks(hubs)), now)
+    since = anomaly_since(config, hubs, now)
+    recent = {} if since is None else store.recent_sizes(list(histories), since)
+    report = evaluate(config, hubs, History(polls, histories, store.locks(hubs), recent), now)
     snooze.mark(report, [*store.snoozes.active(now), *maintenance.in_force(config, hubs, now)])
     return report
 
@@ -62,6 +64,19 @@ def of_hubs(report: Report, hubs: Sequence[str]) -> Report:
     verdicts = {h.hub: h for h in report.hubs}
     chosen = [verdicts[hub] for hub in hubs]
     return Report(report.generated, worst([h.status for h in chosen]), chosen)
+
+
+def anomaly_since(config: Config, hubs: Sequence[str], now: float) -> float | None:
+    """Given the config, hubs and `now`, return the oldest stamp anomaly's baselines read:
+    twice the longest `anomaly_nights` in effect, in days, before now (room for missed nights);
+    None when the check is off everywhere (nothing is read)."""
+    longest = 0
+    for hub in hubs:
+        for item in (None, *config.hubs[hub].items):
+            t = config.thresholds(hub, item)
+            if t.anomaly:
+                longest = max(longest, t.anomaly_nights)
+    return None if longest == 0 else now - 2 * longest * 86400
 
 
 def manifests_wanted(

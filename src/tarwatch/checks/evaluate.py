@@ -9,7 +9,18 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tarwatch.checks import digest, future, locked, missing, retention, shrink, stale, transfer, unreachable
+from tarwatch.checks import (
+    anomaly,
+    digest,
+    future,
+    locked,
+    missing,
+    retention,
+    shrink,
+    stale,
+    transfer,
+    unreachable,
+)
 from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict, Report, worst
 from tarwatch.checks.unreadable import check as unreadable_check
 from tarwatch.config.models import Config, Defaults
@@ -30,12 +41,15 @@ class Poll:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """The stored history checks read: each (hub, node)'s newest poll, its items' histories and
-    its LOCKED folders as (path relative to the root or absolute, since)."""
+    """The stored history checks read: each (hub, node)'s newest poll, its items' histories,
+    its LOCKED folders as (path relative to the root or absolute, since) and its items' recent
+    (stamp, size)s, gone tarballs included, oldest first (anomaly's baseline; an item without
+    them is not judged by it)."""
 
     polls: Mapping[tuple[str, str], Poll]
     items: Mapping[tuple[str, str], Mapping[str, ItemHistory]]
     locks: Mapping[tuple[str, str], Sequence[tuple[str, float]]] = field(default_factory=dict)
+    recent: Mapping[tuple[str, str], Mapping[str, Sequence[tuple[int, int]]]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(
@@ -45,11 +59,16 @@ class History:
         locks: Mapping[tuple[str, str], Sequence[tuple[str, float]]] | None = None,
     ) -> History:
         """Given polls and tarball rows (hub, node, item, stamp, size, path, revision, digest,
-        dna_size[, md5]), return the History they make (tests and small worlds)."""
+        dna_size[, md5]), return the History they make (tests and small worlds): every row is
+        a kept tarball, and the recent sizes are theirs."""
         grouped: dict[tuple[str, str], list[tuple[str, Tar]]] = defaultdict(list)
         for r in rows:
             grouped[(r[0], r[1])].append((r[2], Tar(*r[3:])))
-        return cls(polls, {k: summarize(v) for k, v in grouped.items()}, locks or {})
+        recent: dict[tuple[str, str], dict[str, list[tuple[int, int]]]] = defaultdict(dict)
+        for key, tars in grouped.items():
+            for item, t in sorted(tars, key=lambda e: (e[1].stamp, e[1].path)):
+                recent[key].setdefault(item, []).append((t.stamp, t.size))
+        return cls(polls, {k: summarize(v) for k, v in grouped.items()}, locks or {}, recent)
 
 
 def evaluate(config: Config, hubs: Sequence[str], history: History, now: float) -> Report:
@@ -81,6 +100,7 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
             source=node == h.source,
         )
         kept = history.items.get((hub, node), {})
+        recent = history.recent.get((hub, node), {})
         locks = history.locks.get((hub, node), ())
         item_locks: dict[str | None, list[tuple[str, float]]] = defaultdict(list)
         for path, since in locks:
@@ -107,6 +127,7 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
                     on_source,
                     item_locks.get(item, []),
                     now,
+                    recent.get(item),
                 )
             )
         nv.status = worst([f.status for f in nv.findings] + [i.status for i in nv.items])
@@ -150,6 +171,7 @@ def _item(
     on_source: ItemHistory | None,
     locks: Sequence[tuple[str, float]],
     now: float,
+    recent: Sequence[tuple[int, int]] | None = None,
 ) -> ItemVerdict:
     shown = stale.shown(h, now)  # the newest tarball not stamped in the future
     v = ItemVerdict(
@@ -174,6 +196,7 @@ def _item(
         stale.check(v.latest, now, t),
         future.check(h, now, tz),
         shrink.check(h, t, now),
+        _anomaly(recent, shown, t, now),
         retention.check(v.count, t),
         transfer.check(node, on_source, h, now, t, tz),
         digest.check(h, t.verify, tz),
@@ -183,3 +206,15 @@ def _item(
     if v.findings:
         v.status = worst([f.status for f in v.findings])
     return v
+
+
+def _anomaly(
+    recent: Sequence[tuple[int, int]] | None, shown: Tar | None, t: Defaults, now: float
+) -> Finding | None:
+    """Given an item's recent (stamp, size)s, the tarball its verdict shows, thresholds and
+    `now`, return anomaly's finding on that tarball (none when it is stamped in the future:
+    every one is, then). The series judged: the recent ones stamped before it, then it (gone
+    tarballs after it are left out)."""
+    if not recent or shown is None or shown.stamp > now + stale.FUTURE_SLACK.total_seconds():
+        return None
+    return anomaly.check([e for e in recent if e[0] < shown.stamp] + [(shown.stamp, shown.size)], t)

@@ -152,6 +152,30 @@ class Defaults(_Strict):
         le=1,
         description="warn when the newest tarball is this fraction smaller than the one before",
     )
+    anomaly: bool = Field(
+        True, description="warn when the newest tarball is strangely small or large for its item (anomaly)"
+    )
+    anomaly_nights: int = Field(
+        30,
+        ge=14,  # checks.anomaly.MIN_NIGHTS: a shorter history never warns
+        le=366,
+        description="anomaly: judge the newest tarball against this many before it (at least 14; "
+        "no warning until 14 exist)",
+    )
+    anomaly_k: float = Field(
+        5.0,
+        gt=0,
+        le=100,
+        description="anomaly: warn outside the expected size ± this many robust standard deviations "
+        "(1.4826 × MAD)",
+    )
+    anomaly_floor: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="anomaly: the expected range reaches at least this fraction above the expected "
+        "size and as far below (÷ 1 + it): a constant series never warns",
+    )
     keep_min: int = Field(1, ge=0, description="warn when fewer tarballs are kept")
     keep_max: int = Field(10, ge=1, description="warn when more tarballs are kept")
     transfer_grace: Duration = Field(

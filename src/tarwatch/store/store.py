@@ -314,6 +314,31 @@ class Store:
                 for item, manifest in conn.execute(q):
                     histories[(hub, node)][item].manifest_json = manifest
 
+    def recent_sizes(
+        self, nodes: Iterable[tuple[str, str]], since: float
+    ) -> dict[tuple[str, str], dict[str, list[tuple[int, int]]]]:
+        """Given (hub, node)s and a stamp, return each one's item → [(stamp, size)] of every
+        tarball stamped since then, gone ones included, oldest first: the baseline of the
+        `anomaly` check (a node purges sooner than a baseline needs)."""
+        out: dict[tuple[str, str], dict[str, list[tuple[int, int]]]] = {}
+        with self._failing("cannot read the recent sizes"), self._engine.connect() as conn:
+            ph = placeholder(conn)
+            cur = conn.connection.cursor()
+            sql = f"SELECT item, stamp, size FROM tarballs WHERE node = {ph} AND hub = {ph} AND stamp >= {ph}"
+            for hub, node in nodes:
+                cur.execute(sql, (node, hub, int(since)))
+                by_item: dict[str, list[tuple[int, int]]] = {}
+                for item, stamp, size in cur.fetchall():
+                    series = by_item.get(item)
+                    if series is None:
+                        series = by_item[item] = []
+                    series.append((stamp, size))
+                for series in by_item.values():
+                    series.sort()
+                out[(hub, node)] = by_item
+            cur.close()
+        return out
+
     def locks(self, hubs: Iterable[str]) -> dict[tuple[str, str], list[tuple[str, float]]]:
         """Given hub tags, return each (hub, node)'s LOCKED folders as (path, since), where since
         is the folder's mtime, or when it was first seen if that is earlier."""
