@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import check_bench, fanout, ingest, listing, publish_bench
+from bench import anomaly_bench, check_bench, fanout, ingest, listing, publish_bench
 from bench.common import cpu_info
 from bench.world import Shape
 
@@ -29,6 +29,7 @@ def _benchmarks(quick: bool) -> dict[str, Callable[[], dict]]:
             "ingest": lambda: ingest.run(nodes=2, repeat=1),
             "check": lambda: check_bench.run(Shape(20, 10, 10), repeat=1),
             "publish": lambda: publish_bench.run(Shape(10, 10, 60)),
+            "anomaly": lambda: anomaly_bench.run(items=1000),
         }
     return {
         "listing": lambda: listing.run(),
@@ -36,6 +37,7 @@ def _benchmarks(quick: bool) -> dict[str, Callable[[], dict]]:
         "ingest": lambda: ingest.run(),
         "check": lambda: check_bench.run(Shape(1000, 50, 30)),
         "publish": lambda: publish_bench.run(Shape(200, 50, 365)),
+        "anomaly": lambda: anomaly_bench.run(items=20000),
     }
 
 
@@ -91,6 +93,14 @@ def table(results: dict[str, dict]) -> str:
             f"{r['one_node_changed_s']:.1f} s; overview of all nodes in Chromium {overview}; a node's JSON "
             f"{r['node_json_gzip_kb']:.0f} KB gzipped | ≤ 60 s; ≤ 5 s; ≤ 1.5 s; ≤ 100 KB | {_yes(met)} |"
         )
+    if r := results.get("anomaly"):
+        rows.append(
+            f"| anomaly, {r['items']:,} generated items ({r['planted']:,} planted anomalies; weekly "
+            f"rhythm, growth, steps, noise) | precision {r['precision']:.3f}, recall {r['recall']:.3f} "
+            f"({r['false_positives']} false, {r['planted'] - r['true_positives']} missed); "
+            f"{r['short_warnings']} warnings on {r['short_items']:,} short histories; "
+            f"{r['per_item_us']:.0f} µs per item | ≥ 0.95, ≥ 0.9; none | {_yes(r['met'])} |"
+        )
     return "\n".join(rows)
 
 
@@ -101,7 +111,7 @@ def _yes(ok: bool) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    ap.add_argument("--only", help="comma-separated: listing,fanout,ingest,check,publish")
+    ap.add_argument("--only", help="comma-separated: listing,fanout,ingest,check,publish,anomaly")
     ap.add_argument("--out", type=Path, help="JSON file (default bench/results/latest.json)")
     a = ap.parse_args()
     chosen = _benchmarks(a.quick)

@@ -27,10 +27,12 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_l
     assert p.returncode == 0, p.stderr[-3000:]
     doc = json.loads(out.read_text())
     results = doc["results"]
-    assert set(results) == {"listing", "fanout", "ingest", "check", "publish"}
+    assert set(results) == {"listing", "fanout", "ingest", "check", "publish", "anomaly"}
     assert results["listing"]["tarballs"] > 0 and results["listing"]["floor_s"] > 0
     assert results["listing"]["vs_seed"] > 0 and results["listing"]["vs_floor"] > 0
     assert set(results["fanout"]["sizes"]) == {"2", "4"}
     assert results["ingest"]["tarballs"] > 10_000 and results["ingest"]["steady_store_s"] > 0
     assert results["check"]["items"] == 200
+    anomaly = results["anomaly"]
+    assert anomaly["planted"] > 0 and 0 < anomaly["precision"] <= 1 and 0 < anomaly["recall"] <= 1
     assert "| benchmark | figure | target | met |" in p.stdout
