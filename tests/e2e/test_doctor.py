@@ -18,6 +18,7 @@ from support.deps import need_executable
 from support.mail import SmtpServer, free_port
 from support.sshd import SshLab
 from support.tree import seed_tree
+from tarwatch.store import schema
 
 from .test_faults_collect import env_of
 
@@ -146,7 +147,8 @@ def test_doctor_says_each_fault_with_its_fix_and_writes_nothing(ssh_lab, tmp_pat
     before = store.read_bytes()
     r = tarwatch("--config", str(good), "doctor", env=env)
     assert r.code == 0, r.out + r.err
-    assert "schema 0002, current" in r.out and r.out.rstrip().endswith("ready for the first night"), r.out
+    assert f"schema {schema.HEAD}, current" in r.out, r.out
+    assert r.out.rstrip().endswith("ready for the first night"), r.out
     assert store.read_bytes() == before
 
 

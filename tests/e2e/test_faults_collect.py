@@ -23,6 +23,7 @@ from support.cli import tarwatch
 from support.deps import need_executable
 from support.sshd import SshLab
 from support.tree import seed_tree, tarball
+from tarwatch.store import schema
 
 pytestmark = pytest.mark.e2e
 
@@ -445,11 +446,11 @@ def test_a_store_of_the_previous_schema_is_migrated_with_a_copy_kept_first(ssh_l
     config = write_config(tmp_path / "tw.toml", store, {"A": "", "B": ""})
     r = tarwatch("--config", str(config), "collect", env=env)
     assert r.code == 0, r.err
-    copy = tmp_path / "tw.db.before-0002.bak"
+    copy = tmp_path / f"tw.db.before-{schema.HEAD}.bak"
     assert f"a copy of it as it was is kept at {copy}" in r.err
     assert sqlite3.connect(copy).execute("select version_num from alembic_version").fetchone() == ("0001",)
     db = sqlite3.connect(store)
-    assert db.execute("select version_num from alembic_version").fetchone() == ("0002",)
+    assert db.execute("select version_num from alembic_version").fetchone() == (schema.HEAD,)
     assert db.execute("select count(*) from tarballs").fetchone() == (12,)
     r = tarwatch("--config", str(config), "collect", env=env)
     assert r.code == 0 and "copy" not in r.err  # once only

@@ -16,6 +16,10 @@ from tarwatch.store import Store, schema
 from tarwatch.store.tables import runs
 
 pytestmark = pytest.mark.e2e
+OLD_ROW = (
+    "INSERT INTO tarballs (node, path, hub, item, stamp, size, mtime, first_seen, last_seen)"
+    " VALUES ('N', '/b/svn/x/0/x-0.tar.gz', 'ZZ', 'svn/x', 1600000000, 7, 1.0, 1, 1)"
+)  # a row of the 0001 schema, keyed by (node, path)
 _names = itertools.count()
 
 
@@ -35,6 +39,7 @@ def test_a_postgresql_store_of_the_previous_schema_is_migrated_in_place(url, cap
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
         conn.execute(text("INSERT INTO runs (now, started, command, hubs) VALUES (1, 1, 'collect', 'ZZ')"))
+        conn.execute(text(OLD_ROW))
     engine.dispose()
     with caplog.at_level(logging.WARNING):
         store = Store.open(url)
@@ -53,6 +58,23 @@ def test_a_postgresql_store_of_the_previous_schema_is_migrated_in_place(url, cap
     with engine_of(store).connect() as conn:
         outcomes = [r.outcome for r in conn.execute(select(runs).order_by(runs.c.id))]
     assert outcomes == ["abandoned", "finished"]
+    # 0003: the tarballs are keyed by hub too, the old row kept; another hub lists the same path
+    assert inspect(engine_of(store)).get_pk_constraint("tarballs")["constrained_columns"] == [
+        "node",
+        "hub",
+        "path",
+    ]
+    run = store.begin_run(3.0, "collect", ["YY"])
+    old = Tarball("/b/svn/x/0/x-0.tar.gz", "svn/x", 1_600_000_000, 7, 1.0, 0)
+    store.record_poll(
+        run, "YY", "N", 3.0, ok=True, reason=None, duration=0.1, snap=Snapshot("/b", True, [old])
+    )
+    store.finish_run(run)
+    with engine_of(store).connect() as conn:
+        kept = sorted(
+            conn.execute(text("SELECT hub, node, path, size FROM tarballs WHERE path LIKE '%x-0%'"))
+        )
+    assert kept == [("YY", "N", old.path, 7), ("ZZ", "N", old.path, 7)]
 
 
 def test_a_postgresql_store_of_a_newer_tarwatch_is_refused(url) -> None:

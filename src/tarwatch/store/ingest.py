@@ -76,37 +76,41 @@ def ingest(
                  at, at)
             )  # fmt: skip
         else:
-            listed.append((at, node, path))
+            listed.append((at, node, hub, path))
             if md5 is None and o[1] == t.size and o[2] == t.mtime:
                 md5 = o[5]  # a hash stays good while the file does
             if (o[1], o[2], o[3], o[4], o[5], o[6]) != (t.size, t.mtime, t.digest, t.dna_size, md5, None):
-                changes.append((t.size, t.mtime, t.digest, t.dna_size, md5, node, path))
+                changes.append((t.size, t.mtime, t.digest, t.dna_size, md5, node, hub, path))
         if md5 is not None:
             hashes[path] = md5
     if snap.complete:
         listed_paths = {t.path for t in snap.tarballs}
         gone = [
-            (at, node, p)
+            (at, node, hub, p)
             for p, o in old.items()
             if o[6] is None and p not in listed_paths and not under(p, snap.unreadable)
         ]
     else:
         gone = []
     if inserts:
-        inserts.sort(key=_by_path)  # the (node, path) index fills in order: fewer pages touched
+        inserts.sort(key=_by_path)  # the (node, hub, path) key fills in order: fewer pages touched
         cur.executemany(_insert(ph), inserts)
     if changes:
         cur.executemany(
             f"UPDATE tarballs SET size = {ph}, mtime = {ph}, digest = {ph}, dna_size = {ph}, md5 = {ph},"
-            f" gone = NULL WHERE node = {ph} AND path = {ph}",
+            f" gone = NULL WHERE node = {ph} AND hub = {ph} AND path = {ph}",
             changes,
         )
     if gone:
-        cur.executemany(f"UPDATE tarballs SET gone = {ph} WHERE node = {ph} AND path = {ph}", gone)
+        cur.executemany(
+            f"UPDATE tarballs SET gone = {ph} WHERE node = {ph} AND hub = {ph} AND path = {ph}", gone
+        )
     if snap.complete and not snap.unreadable:  # every row not gone now was listed
         cur.execute(_seen_all(ph), (at, node, hub))
     elif listed:  # only what the listing reached was seen
-        cur.executemany(f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND path = {ph}", listed)
+        cur.executemany(
+            f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND hub = {ph} AND path = {ph}", listed
+        )
     if inserts or changes or gone or not _has_summary(conn, hub, node):
         # What the node keeps after this poll: an incomplete listing keeps what it did not reach.
         current: dict[str, tuple[str, Tar]] = {}

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     Table,
     Text,
     UniqueConstraint,
@@ -68,8 +69,8 @@ Index("ix_polls_hub_node_at", polls.c.hub, polls.c.node, polls.c.at)
 tarballs = Table(
     "tarballs",
     metadata,
-    Column("node", Text, primary_key=True),
-    Column("path", Text, primary_key=True, doc="absolute path on the node"),
+    Column("node", Text, nullable=False),
+    Column("path", Text, nullable=False, doc="absolute path on the node"),
     Column("hub", Text, nullable=False),
     Column("item", Text, nullable=False),
     Column("stamp", BigInteger, nullable=False, doc="from the dated folders, UTC"),
@@ -82,10 +83,12 @@ tarballs = Table(
     Column("first_seen", Float, nullable=False),
     Column("last_seen", Float, nullable=False),
     Column("gone", Float, nullable=True, doc="when a listing first missed it"),
-    # On SQLite the rows live in the (node, path) B-tree itself: one tree to fill, not two.
+    # Two hubs whose roots on a node overlap list the same paths: each keeps its own rows.
+    PrimaryKeyConstraint("node", "hub", "path", name="pk_tarballs"),
+    # On SQLite the rows live in the (node, hub, path) B-tree itself: one tree to fill, not two.
     sqlite_with_rowid=False,
 )
-# (node, path), the primary key, is the only index on tarballs: a node's rows are found by its
+# (node, hub, path), the primary key, is the only index on tarballs: a node's rows are found by its
 # prefix, and every further index would slow the first ingest of a million rows; checks read
 # the `items` table.
 

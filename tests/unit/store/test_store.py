@@ -410,3 +410,24 @@ def test_a_changed_size_changes_the_digest(store: Store) -> None:
     a = poll(store, T0, snap(tarball(0, size=1000)))
     b = poll(store, T0 + DAY, snap(tarball(0, size=999)))
     assert a.digest != b.digest and b.changed == 1
+
+
+def test_two_hubs_listing_the_same_folder_of_one_node_keep_their_own_rows(store: Store) -> None:
+    """Two hubs whose roots on a node overlap list the same paths: each hub keeps its own rows,
+    and neither's poll changes, marks gone or refuses the other's."""
+    listed = [tarball(0), tarball(1)]
+    assert poll(store, T0, snap(*listed), hub="ZZ") == Ingested(new=2, changed=0, gone=0, files=2)
+    assert poll(store, T0, snap(*listed), hub="YY") == Ingested(new=2, changed=0, gone=0, files=2)
+    assert count_tarballs(store) == 4
+    # YY's next listing misses night 0 and has night 1 larger: only YY's rows change
+    later = poll(store, T0 + DAY, snap(tarball(1, size=2000)), hub="YY")
+    assert later == Ingested(new=0, changed=1, gone=1, files=1)
+    with engine_of(store).connect() as conn:
+        got = {
+            (r.hub, r.path): (r.size, r.gone)
+            for r in conn.execute(select(tarballs.c.hub, tarballs.c.path, tarballs.c.size, tarballs.c.gone))
+        }
+    zz = {p: v for (h, p), v in got.items() if h == "ZZ"}
+    yy = {p: v for (h, p), v in got.items() if h == "YY"}
+    assert zz == {listed[0].path: (1000, None), listed[1].path: (1000, None)}
+    assert yy == {listed[0].path: (1000, T0 + DAY), listed[1].path: (2000, None)}

@@ -56,6 +56,44 @@ def make_0001_store(path: Path) -> None:
 # -- schema revisions -----------------------------------------------------------------------
 
 
+def test_a_store_keyed_by_node_and_path_is_rekeyed_by_hub_keeping_every_row(tmp_path: Path) -> None:
+    """Schema 0003: the tarballs of a 0002 store are copied under the (node, hub, path) key,
+    every column kept; then a second hub may list the same path of that node."""
+    from alembic import command
+    from alembic.config import Config
+
+    path = tmp_path / "tw.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(schema.MIGRATIONS))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+        for n in range(3):
+            conn.execute(
+                text(
+                    "INSERT INTO tarballs (node, path, hub, item, stamp, size, mtime, revision, digest,"
+                    " dna_size, md5, first_seen, last_seen, gone) VALUES ('SDU', :p, 'ZZ', 'svn/x', :s,"
+                    " :z, 1.5, :n, 'ab', :z, NULL, 1, 2, :g)"
+                ),
+                {"p": f"/b/svn/x/{n}/x-{n}.tar.gz", "s": 1_700_000_000 + n, "z": 10 + n, "n": n,
+                 "g": 3.0 if n == 0 else None},
+            )  # fmt: skip
+        before = sorted(conn.execute(text("SELECT * FROM tarballs")))
+    engine.dispose()
+    store = Store.open(f"sqlite:///{path}")
+    with engine_of(store).connect() as conn:
+        assert sorted(conn.execute(text("SELECT * FROM tarballs"))) == before
+        assert inspect(conn).get_pk_constraint("tarballs")["constrained_columns"] == ["node", "hub", "path"]
+    tb = Tarball("/b/svn/x/1/x-1.tar.gz", "svn/x", 1_700_000_001, 11, 1.5, 1)
+    run = store.begin_run(5.0, "collect", ["YY"])
+    got = store.record_poll(
+        run, "YY", "SDU", 5.0, ok=True, reason=None, duration=0.1, snap=Snapshot("/b", True, [tb])
+    )
+    store.finish_run(run)
+    assert got.new == 1
+
+
 def test_the_known_revisions_are_the_migration_files_oldest_first() -> None:
     files = sorted(p.name.split("_", 1)[0] for p in (schema.MIGRATIONS / "versions").glob("*.py"))
     assert list(schema.REVISIONS) == files and files[-1] == schema.HEAD
