@@ -173,8 +173,8 @@ class Defaults(_Strict):
         0.1,
         ge=0,
         le=1,
-        description="anomaly: the expected range reaches at least this fraction above the expected "
-        "size and as far below (÷ 1 + it): a constant series never warns",
+        description="anomaly: the expected range is never narrower than × and ÷ (1 + this) around "
+        "the expected size: a constant series never warns",
     )
     keep_min: int = Field(1, ge=0, description="warn when fewer tarballs are kept")
     keep_max: int = Field(10, ge=1, description="warn when more tarballs are kept")

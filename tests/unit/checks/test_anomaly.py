@@ -259,3 +259,32 @@ def test_through_the_store_the_baseline_reaches_past_the_kept_tarballs_and_shows
     assert "from the last 19 tarballs" in found[1]["message"]
     table = render_table(report, color=False)
     assert "is smaller than expected" in table and "smaller than the one before" in table
+
+
+def test_a_notification_names_the_anomaly_as_a_warning_and_routing_by_status_holds() -> None:
+    """report → observe → detect → compose → routing, as `notify` runs them: the anomaly is
+    its own problem beside shrink's, a warning: a channel of warnings gets the message, one of
+    alarms only does not."""
+    from tarwatch.notify.compose import Policy, compose
+    from tarwatch.notify.observe import observe
+    from tarwatch.notify.routing import Route, takes
+    from tarwatch.notify.transitions import detect
+    from tarwatch.records import Channel
+
+    config = validate(
+        {"nodes": {"A": {}}, "hubs": {"ZZ": {"srvnode": "dayabay", "nodes": ["A"], "keep_max": 40}}},
+        "test.toml",
+    )
+    series = nightly([GIB] * 20 + [GIB // 3])
+    rows = [("ZZ", "A", "svn/x", t, x, f"/b/svn/x/{t}/x.tar.gz", None, None, None) for t, x in series]
+    report = evaluate(config, ["ZZ"], History.from_rows({("ZZ", "A"): Poll(True, WED, None, WED)}, rows), WED)
+    observed = observe(report.hubs[0], WED)
+    checks = {k.check: o.status for k, o in observed.problems.items()}
+    assert checks == {"shrink": Status.WARN, "anomaly": Status.WARN}
+    transitions, states = detect({}, observed, WED)
+    message = compose("ZZ", transitions, states, observed.problems, [], WED, Policy(lambda _k: 86400.0))
+    assert message is not None
+    assert any(line.key.check == "anomaly" and "smaller than expected" in line.text for line in message.new)
+    warnings = Route(Channel.of("json://warn/"), frozenset({Status.WARN}))
+    alarms = Route(Channel.of("json://alarms/"), frozenset({Status.ALARM}))
+    assert takes(warnings, message) and not takes(alarms, message)
