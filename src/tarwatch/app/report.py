@@ -67,16 +67,16 @@ def of_hubs(report: Report, hubs: Sequence[str]) -> Report:
 
 
 def anomaly_since(config: Config, hubs: Sequence[str], now: float) -> float | None:
-    """Given the config, hubs and `now`, return the oldest stamp anomaly's baselines read:
-    twice the longest `anomaly_nights` in effect, in days, before now (room for missed nights);
-    None when the check is off everywhere (nothing is read)."""
+    """Given the config, hubs and `now`, return the oldest stamp anomaly's baselines read: the
+    longest `anomaly_nights` in effect plus a week (room for missed nights), in days, before
+    now; None when the check is off everywhere (nothing is read)."""
     longest = 0
     for hub in hubs:
         for item in (None, *config.hubs[hub].items):
             t = config.thresholds(hub, item)
             if t.anomaly:
                 longest = max(longest, t.anomaly_nights)
-    return None if longest == 0 else now - 2 * longest * 86400
+    return None if longest == 0 else now - (longest + 7) * 86400
 
 
 def manifests_wanted(

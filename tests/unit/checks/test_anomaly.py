@@ -205,7 +205,7 @@ def test_thresholds_per_item_and_off() -> None:
     assert config.thresholds("ZZ", "svn/loud").anomaly_k == 8
     assert config.thresholds("ZZ", "svn/loud").anomaly_nights == 21
     assert config.thresholds("ZZ", "svn/quiet").anomaly is False
-    assert anomaly_since(config, ["ZZ"], WED) == WED - 42 * DAY
+    assert anomaly_since(config, ["ZZ"], WED) == WED - 28 * DAY
     rows = [
         ("ZZ", "A", item, t, x, f"/b/{item}/{t}/x.tar.gz", None, None, None)
         for item in ("svn/loud", "svn/quiet")
