@@ -30,7 +30,10 @@ from tarwatch.records import Status
 
 NAME = "anomaly"
 DAY = 86400.0
-MIN_NIGHTS = 14  # tarballs before the newest, at least: no warning on a shorter history
+# Tarballs before the newest, at least: no warning on a shorter history. Three weeks, so that a
+# weekly rhythm (MIN_PER_WEEKDAY of each weekday) is seen before anything is judged: judged from
+# 14 on, one in ten weekly items warned on its regular weekend dip (bench/anomaly_bench.py).
+MIN_NIGHTS = 21
 MIN_PER_WEEKDAY = 3  # weekday mode: tarballs of each weekday present, at least
 RHYTHM_K = 4.0  # a weekly rhythm: weekday medians spread by more than this many σ (within weekdays)
 MAD_SIGMA = 1.4826  # MAD × this estimates σ of a normal distribution
@@ -54,9 +57,10 @@ def _mad(xs: Sequence[float], centre: float) -> float:
 
 def _slope(days: Sequence[float], xs: Sequence[float]) -> float:
     """Given times (days) and sizes, return a robust growth per day: the median of the slopes
-    between tarballs a week apart (by position; one apart for a short history), which a weekly
-    rhythm or an occasional step barely moves."""
-    lag = 7 if len(xs) >= 3 * 7 else 1
+    between tarballs a week apart (by position). A week: a weekly rhythm cancels, the noise of
+    a pair is divided by seven days, and a step in the level moves only the seven pairs that
+    straddle it (fewer than half of them from MIN_NIGHTS tarballs on)."""
+    lag = 7
     slopes = [
         (xs[i] - xs[i - lag]) / (days[i] - days[i - lag])
         for i in range(lag, len(xs))

@@ -157,10 +157,10 @@ class Defaults(_Strict):
     )
     anomaly_nights: int = Field(
         30,
-        ge=14,  # checks.anomaly.MIN_NIGHTS: a shorter history never warns
+        ge=21,  # checks.anomaly.MIN_NIGHTS: a shorter history never warns
         le=366,
-        description="anomaly: judge the newest tarball against this many before it (at least 14; "
-        "no warning until 14 exist)",
+        description="anomaly: judge the newest tarball against this many before it (at least 21; "
+        "no warning until 21 exist: three weeks, to see a weekly rhythm)",
     )
     anomaly_k: float = Field(
         5.0,

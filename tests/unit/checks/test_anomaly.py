@@ -178,7 +178,7 @@ def test_the_message_gives_the_sizes_the_range_and_the_history() -> None:
 
 
 def test_thresholds_per_item_and_off() -> None:
-    xs = [GIB] * 20 + [3 * GIB]
+    xs = [GIB] * 25 + [3 * GIB]
     series = nightly(xs)
     assert anomaly.check(series, T) is not None
     assert anomaly.check(series, Defaults(anomaly=False)) is None
@@ -189,7 +189,7 @@ def test_thresholds_per_item_and_off() -> None:
     assert anomaly.check([*series[:-1], (series[-1][0], 0)], T) is None  # empty: shrink's alarm
     config = validate(
         {
-            "defaults": {"anomaly_nights": 21, "keep_max": 30},
+            "defaults": {"anomaly_nights": 22, "keep_max": 30},
             "nodes": {"A": {}},
             "hubs": {
                 "ZZ": {
@@ -203,9 +203,9 @@ def test_thresholds_per_item_and_off() -> None:
         "test.toml",
     )
     assert config.thresholds("ZZ", "svn/loud").anomaly_k == 8
-    assert config.thresholds("ZZ", "svn/loud").anomaly_nights == 21
+    assert config.thresholds("ZZ", "svn/loud").anomaly_nights == 22
     assert config.thresholds("ZZ", "svn/quiet").anomaly is False
-    assert anomaly_since(config, ["ZZ"], WED) == WED - 28 * DAY
+    assert anomaly_since(config, ["ZZ"], WED) == WED - 29 * DAY
     rows = [
         ("ZZ", "A", item, t, x, f"/b/{item}/{t}/x.tar.gz", None, None, None)
         for item in ("svn/loud", "svn/quiet")
@@ -216,7 +216,7 @@ def test_thresholds_per_item_and_off() -> None:
     assert [f.check for f in items["svn/loud"].findings] == ["anomaly"]
     assert items["svn/quiet"].findings == []
     assert report.status == Status.WARN
-    for bad in ({"anomaly_nights": 13}, {"anomaly_k": 0}, {"anomaly_floor": -0.1}):
+    for bad in ({"anomaly_nights": 20}, {"anomaly_k": 0}, {"anomaly_floor": -0.1}):
         with pytest.raises(Exception, match="anomaly_"):
             validate({"defaults": bad}, "test.toml")
 
@@ -224,7 +224,7 @@ def test_thresholds_per_item_and_off() -> None:
 def test_through_the_store_the_baseline_reaches_past_the_kept_tarballs_and_shows_beside_shrink(
     tmp_path,
 ) -> None:
-    """A node keeping 5 tarballs, 20 nights collected: the baseline reads the gone ones; the
+    """A node keeping 5 tarballs, 25 nights collected: the baseline reads the gone ones; the
     newest at a third of the usual size is both shrink's and anomaly's warning, in the table
     and in the JSON."""
     config = validate(
@@ -237,7 +237,7 @@ def test_through_the_store_the_baseline_reaches_past_the_kept_tarballs_and_shows
     )
     store = Store.open(config.store.url)
     run = store.begin_run(WED, "test", ["ZZ"])
-    sizes = [GIB + i * 2**20 for i in range(19)] + [GIB // 3]
+    sizes = [GIB + i * 2**20 for i in range(24)] + [GIB // 3]
     nights = nightly(sizes)
     for n in range(len(nights)):
         kept = nights[max(0, n - 4) : n + 1]
@@ -256,7 +256,7 @@ def test_through_the_store_the_baseline_reaches_past_the_kept_tarballs_and_shows
     doc = to_json(report)
     found = doc["hubs"][0]["nodes"][0]["items"][0]["findings"]
     assert found[1]["check"] == "anomaly" and found[1]["status"] == "warn"
-    assert "from the last 19 tarballs" in found[1]["message"]
+    assert "from the last 24 tarballs" in found[1]["message"]
     table = render_table(report, color=False)
     assert "is smaller than expected" in table and "smaller than the one before" in table
 
@@ -275,7 +275,7 @@ def test_a_notification_names_the_anomaly_as_a_warning_and_routing_by_status_hol
         {"nodes": {"A": {}}, "hubs": {"ZZ": {"srvnode": "dayabay", "nodes": ["A"], "keep_max": 40}}},
         "test.toml",
     )
-    series = nightly([GIB] * 20 + [GIB // 3])
+    series = nightly([GIB] * 25 + [GIB // 3])
     rows = [("ZZ", "A", "svn/x", t, x, f"/b/svn/x/{t}/x.tar.gz", None, None, None) for t, x in series]
     report = evaluate(config, ["ZZ"], History.from_rows({("ZZ", "A"): Poll(True, WED, None, WED)}, rows), WED)
     observed = observe(report.hubs[0], WED)
