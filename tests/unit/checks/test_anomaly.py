@@ -288,3 +288,29 @@ def test_a_notification_names_the_anomaly_as_a_warning_and_routing_by_status_hol
     warnings = Route(Channel.of("json://warn/"), frozenset({Status.WARN}))
     alarms = Route(Channel.of("json://alarms/"), frozenset({Status.ALARM}))
     assert takes(warnings, message) and not takes(alarms, message)
+
+
+def test_config_schema_shows_the_keys_with_their_defaults_in_every_table() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from tarwatch.cli import cli
+
+    r = CliRunner().invoke(cli, ["config", "schema"], catch_exceptions=False)
+    assert r.exit_code == 0
+    text = json.loads(r.stdout)
+    defaults = text["$defs"]["Defaults"]["properties"]
+    assert {
+        k: defaults[k]["default"] for k in ("anomaly", "anomaly_nights", "anomaly_k", "anomaly_floor")
+    } == {
+        "anomaly": True,
+        "anomaly_nights": 30,
+        "anomaly_k": 5.0,
+        "anomaly_floor": 0.1,
+    }
+    assert defaults["anomaly_nights"]["minimum"] == anomaly.MIN_NIGHTS
+    for table in ("Hub", "Overrides"):
+        assert {"anomaly", "anomaly_nights", "anomaly_k", "anomaly_floor"} <= set(
+            text["$defs"][table]["properties"]
+        )
