@@ -158,12 +158,14 @@ def weekday(stamp: float, tz: ZoneInfo) -> int:
 
 @lru_cache(maxsize=4096)
 def _judge(
-    series: tuple[tuple[int, int], ...], nights: int, k: float, floor: float, zone: str
+    series: tuple[tuple[int, int], ...], k: float, floor: float, zone: str
 ) -> tuple[Baseline, int] | None:
-    """Memoized: copies of a hub's tarballs on several nodes have the same series."""
+    """Given the (stamp, size)s judged (the newest last), the thresholds and the time zone's
+    name, return the baseline and the newest size when the newest lies outside it; else None.
+    Memoized: copies of a hub's tarballs on several nodes have the same series."""
     if len(series) < MIN_NIGHTS + 1:
         return None
-    before = series[-nights - 1 : -1]
+    before = series[:-1]
     newest = series[-1]
     tz = _zone(zone)
     stamps = [t for t, _ in before] + [newest[0]]
@@ -188,7 +190,8 @@ def check(series: Sequence[tuple[int, int]] | None, t: Defaults) -> Finding | No
     before MIN_NIGHTS tarballs precede it, nor for a zero-size one (`shrink`'s alarm)."""
     if not t.anomaly or series is None or len(series) < MIN_NIGHTS + 1 or series[-1][1] == 0:
         return None
-    judged = _judge(tuple(series), t.anomaly_nights, t.anomaly_k, t.anomaly_floor, t.timezone)
+    last = tuple(series[-t.anomaly_nights - 1 :])  # the newest and anomaly_nights before it
+    judged = _judge(last, t.anomaly_k, t.anomaly_floor, t.timezone)
     if judged is None:
         return None
     b, new = judged
