@@ -217,4 +217,6 @@ def _anomaly(
     tarballs after it are left out)."""
     if not recent or shown is None or shown.stamp > now + stale.FUTURE_SLACK.total_seconds():
         return None
+    if recent[-1] == (shown.stamp, shown.size) and (len(recent) < 2 or recent[-2][0] < shown.stamp):
+        return anomaly.check(recent, t)  # the usual case: the newest seen is the one shown
     return anomaly.check([e for e in recent if e[0] < shown.stamp] + [(shown.stamp, shown.size)], t)

@@ -316,25 +316,34 @@ class Store:
 
     def recent_sizes(
         self, nodes: Iterable[tuple[str, str]], since: float
-    ) -> dict[tuple[str, str], dict[str, list[tuple[int, int]]]]:
-        """Given (hub, node)s and a stamp, return each one's item → [(stamp, size)] of every
+    ) -> dict[tuple[str, str], dict[str, tuple[tuple[int, int], ...]]]:
+        """Given (hub, node)s and a stamp, return each one's item → ((stamp, size), …) of every
         tarball stamped since then, gone ones included, oldest first: the baseline of the
-        `anomaly` check (a node purges sooner than a baseline needs)."""
-        out: dict[tuple[str, str], dict[str, list[tuple[int, int]]]] = {}
+        `anomaly` check (a node purges sooner than a baseline needs). The database joins each
+        item's pairs into one string; equal strings (copies on several nodes) are parsed once
+        and share one tuple."""
+        out: dict[tuple[str, str], dict[str, tuple[tuple[int, int], ...]]] = {}
+        parsed: dict[str, tuple[tuple[int, int], ...]] = {}
         with self._failing("cannot read the recent sizes"), self._engine.connect() as conn:
             ph = placeholder(conn)
+            if conn.dialect.name == "postgresql":
+                joined = "string_agg(stamp::text || ',' || size::text, ';')"
+            else:
+                joined = "group_concat(stamp || ',' || size, ';')"
+            sql = (
+                f"SELECT item, {joined} FROM tarballs"
+                f" WHERE node = {ph} AND hub = {ph} AND stamp >= {ph} GROUP BY item"
+            )
             cur = conn.connection.cursor()
-            sql = f"SELECT item, stamp, size FROM tarballs WHERE node = {ph} AND hub = {ph} AND stamp >= {ph}"
             for hub, node in nodes:
                 cur.execute(sql, (node, hub, int(since)))
-                by_item: dict[str, list[tuple[int, int]]] = {}
-                for item, stamp, size in cur.fetchall():
-                    series = by_item.get(item)
+                by_item: dict[str, tuple[tuple[int, int], ...]] = {}
+                for item, text in cur.fetchall():
+                    series = parsed.get(text)
                     if series is None:
-                        series = by_item[item] = []
-                    series.append((stamp, size))
-                for series in by_item.values():
-                    series.sort()
+                        pairs = (e.split(",") for e in text.split(";"))
+                        series = parsed[text] = tuple(sorted((int(t), int(x)) for t, x in pairs))
+                    by_item[item] = series
                 out[(hub, node)] = by_item
             cur.close()
         return out

@@ -248,7 +248,7 @@ def test_through_the_store_the_baseline_reaches_past_the_kept_tarballs_and_shows
         )
         store.record_poll(run, "ZZ", "A", nights[n][0] + 600, ok=True, reason=None, duration=0.1, snap=snap)
     recent = store.recent_sizes([("ZZ", "A")], WED - 60 * DAY)
-    assert recent[("ZZ", "A")]["svn/x"] == nights
+    assert recent[("ZZ", "A")]["svn/x"] == tuple(nights)
     report = build_report(config, ["ZZ"], store, WED + 3600)
     item = report.hubs[0].nodes[0].items[0]
     assert item.count == 5
