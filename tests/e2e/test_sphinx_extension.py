@@ -47,7 +47,20 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sphinx_build(src: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Build the project in src into out with the real sphinx-build -W --keep-going."""
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-N", *args, "-q", "-b", "html", str(src), str(out)],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-N",
+            *args,
+            "-q",
+            "-b",
+            "html",
+            str(src),
+            str(out),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
