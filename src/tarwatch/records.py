@@ -74,6 +74,30 @@ class Mark:
     mtime: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class Disk:
+    """The filesystem a root lives on, as `df -P -k` saw it during the listing; bytes."""
+
+    filesystem: str
+    mount: str
+    total: int
+    used: int
+    free: int  # available to the node's user (df's "Available")
+
+
+@dataclass(frozen=True, slots=True)
+class DiskPoint:
+    """One poll's figures of the disk under a (hub, node)'s root: the run's time, df's bytes,
+    and the bytes of the tarballs kept under the root then (None: the listing was incomplete)."""
+
+    at: float
+    root: str
+    total: int
+    used: int
+    free: int
+    kept: int | None = None
+
+
 @dataclass(slots=True)
 class Snapshot:
     """Everything one listing of one (node, hub root) says."""
@@ -89,6 +113,9 @@ class Snapshot:
     unreadable: list[str] = field(default_factory=list)
     # Of a complete listing, with what its reading depended on: the same digest, the same rows.
     digest: str | None = None
+    # The disk under the root (df, in the same command); None with `disk_note` saying why.
+    disk: Disk | None = None
+    disk_note: str | None = None
 
 
 # ---- what the store gives back

@@ -47,6 +47,7 @@ def test_a_postgresql_store_of_the_previous_schema_is_migrated_in_place(url, cap
     with engine_of(store).connect() as conn:
         assert schema.current_revision(conn) == schema.HEAD
     assert {"pid", "host", "outcome"} <= {c["name"] for c in inspect(engine_of(store)).get_columns("runs")}
+    assert inspect(engine_of(store)).has_table("disks")  # 0004: the disk history
     run = store.begin_run(2.0, "collect", ["ZZ"])
     t = Tarball("/b/svn/x/1/x-1.tar.gz", "svn/x", 1_700_000_000, 5, 1.0, 1)
     store.record_poll(

@@ -26,6 +26,7 @@ from tarwatch.errors import StoreError
 from tarwatch.history import ItemHistory, Tar
 from tarwatch.records import Ingested, MarkKind, PollInfo, RunInfo, Snapshot
 from tarwatch.store import schema, site
+from tarwatch.store.disks import Disks, record_disk
 from tarwatch.store.failures import failing_as, failure, from_the_database, inserted_id
 from tarwatch.store.ingest import ingest, placeholder
 from tarwatch.store.inspect import StoreState
@@ -49,6 +50,7 @@ class Store:
         self.path = path  # the SQLite file
         self.notify = NotifyRecords(engine, self.where, path)
         self.snoozes = Snoozes(engine, self.where, path)
+        self.disks = Disks(engine, self.where, path)
         self._guard: Callable[[], None] = lambda: None
 
     @classmethod
@@ -175,6 +177,7 @@ class Store:
                 result = Ingested()
                 if ok and snap is not None:
                     result = ingest(conn, hub, node, at, snap, md5s or {})
+                    record_disk(conn, hub, node, at, snap)
                 conn.execute(
                     polls.insert().values(
                         run_id=run_id,

@@ -140,6 +140,25 @@ marks = Table(
     UniqueConstraint("node", "path", "kind", name="uq_marks_node_path_kind"),
 )
 
+# The disk under each listed root, per poll (`df -P -k`, bytes), and the tarballs kept on it then:
+# the history of `capacity`'s forecast.
+disks = Table(
+    "disks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hub", Text, nullable=False),
+    Column("node", Text, nullable=False),
+    Column("at", Float, nullable=False, doc="the run's time"),
+    Column("root", Text, nullable=False, doc="the root as the node resolved it"),
+    Column("filesystem", Text, nullable=True, doc="df's first column"),
+    Column("mount", Text, nullable=True, doc="where that filesystem is mounted"),
+    Column("total", BigInteger, nullable=False, doc="bytes"),
+    Column("used", BigInteger, nullable=False, doc="bytes"),
+    Column("free", BigInteger, nullable=False, doc="bytes available to the node's user"),
+    Column("kept", BigInteger, nullable=True, doc="bytes of the tarballs kept under the root then"),
+)
+Index("ix_disks_hub_node_at", disks.c.hub, disks.c.node, disks.c.at)
+
 # -- notify (tarwatch.notify): states, transitions, messages, their deliveries, snoozes ----------
 
 # The status of every open problem per (hub, node, item, check); item "" for the node's own.
