@@ -5,6 +5,8 @@ The command is `sh -c SCRIPT sh ROOT`. ROOT is the only part the node's login sh
 `-printf` (GNU) and falls back to batched `stat` (busybox, BSD) when it has not. Its output is
 a stream of NUL-terminated records, because file names may hold newlines and tabs:
 
+    F <tab> status <tab> output             `df -P -k .` under the root, first (its output's
+                                            newlines kept; not part of the listing's digest)
     R <tab> <absolute root>                 the root, as the node resolved it
     T <tab> size <tab> mtime <tab> path     a tarball (path relative to the root)
     t <sp> size <sp> mtime <sp> ./path      a tarball, from the stat fallback
@@ -30,6 +32,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from tarwatch.config.models import SHELL_VAR
+from tarwatch.records import Disk
 
 # GNU find: one process and one walk of the whole tree; the .dna sidecars it meets are noted in
 # a temporary file (-fprint0) and read afterwards by one shell loop, without a second walk.
@@ -64,6 +67,9 @@ _GNU = (
     + "; xargs -0 -r sh -c '" + _DNA_LOOP + "' sh < \"$t\"; rm -f -- \"$t\";"
     + " else " + _GNU_FIND.replace(" DNA_NOTE", "") + "; " + _DNA + "; fi"
 )  # fmt: skip
+# The disk under the root, in the same command: df's status and its output as one record (a df
+# that fails or is missing says so there; the listing goes on).
+_DF = 'd=$(df -P -k . 2>&1); printf \'F\\t%s\\t%s\\000\' "$?" "$d";'
 # The guard: the command's input is the channel; when it ends, the whole process group dies.
 # `kill -9 -$$` signals only a group that the command's shell leads (sshd and the local
 # transport start each command as one): run by hand, it never reaches anything else. Without
@@ -74,7 +80,7 @@ GUARD = (
 )
 _UNGUARD = ' kill "$g" 2>/dev/null || :'
 SCRIPT = (
-    GUARD + 'if cd -- "$1" 2>/dev/null; then printf \'R\\t%s\\000\' "$PWD";'
+    GUARD + 'if cd -- "$1" 2>/dev/null; then ' + _DF + ' printf \'R\\t%s\\000\' "$PWD";'
     " if find . -maxdepth 0 -printf '' >/dev/null 2>&1; then " + _GNU
     + "; else " + _FALLBACK + "; " + _DNA + "; fi;"
     " printf '\\000E\\t%s\\000' \"$s\";"
@@ -126,6 +132,9 @@ class Listing:
     # errors; `explained`: every error find reported was one of those.
     unreadable: list[str] = field(default_factory=list)
     explained: bool = False
+    # The disk under the root (df); None with `disk_note` saying why (a df that failed).
+    disk: Disk | None = None
+    disk_note: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -148,17 +157,35 @@ class ListingParser:
         self._buf = b""
         self._pending_c: str | None = None
         self._hash = hashlib.blake2b(digest_size=16)
+        self._lead: bytes | None = b""  # the stream until its first record ends
 
     def feed(self, chunk: bytes) -> None:
         """Given the next bytes of the stream, parse every complete record in it."""
-        self._hash.update(chunk)
+        self._digest(chunk)
         buf = self._buf + chunk if self._buf else chunk
         *records, self._buf = buf.split(b"\0")
         for raw in records:
             self._record(raw)
 
+    def _digest(self, chunk: bytes) -> None:
+        """Hash the stream but its leading df record: free space changes every night, the
+        listing's digest must not."""
+        if self._lead is None:
+            self._hash.update(chunk)
+            return
+        self._lead += chunk
+        end = self._lead.find(b"\0")
+        if end >= 0:
+            head, rest, self._lead = self._lead[: end + 1], self._lead[end + 1 :], None
+            if not head.startswith(b"F\t"):
+                self._hash.update(head)
+            self._hash.update(rest)
+
     def close(self) -> Listing:
         """Return the listing; a trailing partial record counts as malformed."""
+        if self._lead:
+            self._hash.update(self._lead)
+        self._lead = None
         if self._buf:
             self._bad(self._buf, "truncated record")
             self._buf = b""
@@ -195,6 +222,9 @@ class ListingParser:
             elif tag == "L":
                 _, target, path = text.split("\t", 2)
                 lst.links.append((path, target))
+            elif tag == "F":
+                _, status, out = text.split("\t", 2)
+                lst.disk, lst.disk_note = parse_df(int(status), out)
             elif tag == "R":
                 lst.root = text.split("\t", 1)[1]
             elif tag == "E":
@@ -229,6 +259,38 @@ def _mtime(text: str) -> float:
     if not MIN_MTIME <= t <= MAX_MTIME:  # also false for nan
         raise ValueError(f"mtime {text} out of range")
     return t
+
+
+_BLOCKS = re.compile(r"(\d+)-blocks")
+_PERCENT = re.compile(r"^(\d+%|-)$")
+
+
+def parse_df(status: int, output: str) -> tuple[Disk | None, str | None]:
+    """Given `df -P -k`'s exit status and output (GNU, BusyBox, BSD), return the disk it shows
+    (bytes) and None, or None and why not. Defensive: the header's block size is used when it
+    has one; a long filesystem name wrapped onto a line of its own (a df without -P) is joined
+    to the figures after it; the figures are the first run of three numbers and a percentage
+    after the name, so a mount point may hold spaces."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    first = " ".join(lines[0].split())[:200] if lines else "no output"
+    if status != 0:
+        return None, f"df failed (exit status {status}): {first}"
+    block = 1024
+    if lines and lines[0].startswith("Filesystem"):
+        m = _BLOCKS.search(lines[0])
+        block = int(m.group(1)) if m else block
+        lines = lines[1:]
+    words = " ".join(lines).split()
+    for i in range(1, len(words) - 3):
+        total, used, free, pct = words[i : i + 4]
+        if total.isdigit() and used.isdigit() and free.isdigit() and _PERCENT.match(pct):
+            try:
+                figures = [_size(str(int(n) * block)) for n in (total, used, free)]
+            except ValueError:
+                break
+            mount = " ".join(words[i + 4 :]) or "?"
+            return Disk(" ".join(words[:i]), mount, *figures), None
+    return None, f"df printed no figures: {first}"
 
 
 _DENIED = re.compile(r"^find: (.*): Permission denied$")

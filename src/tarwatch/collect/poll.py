@@ -1,5 +1,6 @@
 """Polling one node: one connection, one listing per hub root on it (and, where verify = "md5",
-one md5sum of the newest tarballs), each bounded by the node's timeout. A node's failure
+one md5sum of the newest tarballs; where verify = "gzip" or "tar", restore drills:
+collect/drill.py), each bounded by the node's timeout. A node's failure
 (refused, silent, timed out, dropped, a killed find) becomes its outcome's reason, never an
 exception; the session is always closed."""
 
@@ -14,11 +15,12 @@ from datetime import timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from tarwatch.collect.drill import Budget, KnownDrills, Verified, drill, newest_of
 from tarwatch.collect.listing import ListingParser, listing_command, md5_command, parse_md5
 from tarwatch.collect.snapshot import snapshot
 from tarwatch.collect.transport import Finished, NodeError, Session, Transport
 from tarwatch.human import duration
-from tarwatch.records import Ingested, Snapshot, Tarball
+from tarwatch.records import Drill, Ingested, Snapshot, Tarball
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,19 @@ class Job:
     tz: ZoneInfo
     verify_md5: bool = False
     hash_timeout: timedelta = timedelta(minutes=30)
+    drill: str | None = None  # the hub's restore drill method ("gzip", "tar"), None: none
+    drill_items: tuple[tuple[str, str | None], ...] = ()  # items whose method differs
+    drill_bytes: int = 0
+    drill_time: timedelta = timedelta(0)
+
+    def drill_method(self, item: str) -> str | None:
+        """Given an item, return its restore drill method, or None."""
+        return dict(self.drill_items).get(item, self.drill)
+
+    @property
+    def drills(self) -> bool:
+        """True when some item of this job may be drilled."""
+        return self.drill is not None or any(m for _, m in self.drill_items)
 
 
 @dataclass(slots=True)
@@ -45,6 +60,8 @@ class Outcome:
     warning: str | None = None
     ingested: Ingested = field(default_factory=Ingested)
     md5s: dict[str, str] = field(default_factory=dict)
+    drills: list[Drill] = field(default_factory=list)
+    drill_note: str | None = None  # a drill cut short (not a failure)
 
 
 class Progress(Protocol):
@@ -64,11 +81,15 @@ async def poll_node(
     timeout: timedelta,
     progress: Progress,
     known_md5: KnownMd5 | None = None,
+    known_drills: KnownDrills | None = None,
+    now: float | None = None,
 ) -> list[Outcome]:
     """Given a node's transport and its jobs, connect once and run each listing (and, where
     verify = "md5", one md5sum of the newest tarballs not hashed yet); return one outcome per
     job. Never raises for a node's failure: it becomes the outcome's reason. `known_md5(hub,
-    node)` says which paths are hashed already, at which (size, mtime)."""
+    node)` says which paths are hashed already, at which (size, mtime); `known_drills(hub,
+    node)` which drills hold, for restore drills after each listing, within the node's one
+    budget (the smallest drill_bytes and drill_time of its jobs)."""
     node = jobs[0].node
     progress.started(node)
     secs = timeout.total_seconds()
@@ -83,6 +104,11 @@ async def poll_node(
         return [Outcome(j, False, str(e), time.monotonic() - t0) for j in jobs]
     out: list[Outcome] = []
     seen = 0
+    drilling = [j for j in jobs if j.drills]
+    budget = Budget(
+        min((j.drill_bytes for j in drilling), default=0),
+        min((j.drill_time.total_seconds() for j in drilling), default=0.0),
+    )
     try:
         for job in jobs:
             t1 = time.monotonic()
@@ -111,6 +137,13 @@ async def poll_node(
             outcome = _judge(job, parser, fin, time.monotonic() - t1)
             if job.verify_md5 and outcome.snap is not None:
                 await _hash_newest(session, job, outcome, outcome.snap, known_md5)
+            if job.drills and outcome.snap is not None:
+                by_method = newest_of(outcome.snap.tarballs, job.drill_method)
+                known = await known_drills(job.hub, job.node) if known_drills else Verified({}, {})
+                at = time.time() if now is None else now
+                outcome.drills, outcome.drill_note = await drill(
+                    session, job.root, outcome.snap.root, by_method, known, budget, at
+                )
             out.append(outcome)
     finally:
         await session.close()
@@ -182,4 +215,7 @@ def _judge(job: Job, parser: ListingParser, fin: Finished, duration: float) -> O
         warning = f"find reported errors (exit status {listing.status}); nothing is marked gone"
         if err:
             warning += f": {err}"
+    if snap.disk_note:  # the listing counts; only its disk figures are missing
+        note = f"no disk figures: {snap.disk_note}"
+        warning = f"{warning}; {note}" if warning else note
     return Outcome(job, True, None, duration, snap, warning)

@@ -17,6 +17,7 @@ def snapshot(listing: Listing, tz: ZoneInfo) -> Snapshot:
     root = (listing.root or "").rstrip("/") or "/"
     prefix = root if root.endswith("/") else root + "/"
     snap = Snapshot(root=root, complete=listing.complete, malformed=listing.malformed)
+    snap.disk, snap.disk_note = listing.disk, listing.disk_note
     snap.unreadable = [root if rel == "." else prefix + rel for rel in listing.unreadable]
     if listing.complete and listing.digest:
         snap.digest = f"{listing.digest}:{tz.key}:{__version__}"
