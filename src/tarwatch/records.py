@@ -96,6 +96,25 @@ class DiskPoint:
     used: int
     free: int
     kept: int | None = None
+    mount: str | None = None  # where df says the filesystem is mounted
+
+
+@dataclass(frozen=True, slots=True)
+class DiskForecast:
+    """A (hub, node)'s disk as the newest poll saw it (bytes), and when it fills: `growth` in
+    bytes per day and `days` from now until it is full (None: too little history to say, or
+    not growing); `history` is the days of history it was fitted on, `largest_night` the
+    bytes of the largest night's new tarballs (None: unknown)."""
+
+    mount: str
+    total: int
+    used: int
+    free: int
+    at: float
+    history: float
+    growth: float | None = None
+    days: float | None = None
+    largest_night: int | None = None
 
 
 @dataclass(slots=True)

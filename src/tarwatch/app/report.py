@@ -36,7 +36,9 @@ def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> 
     store.read_manifests(histories, manifests_wanted(config, hubs, histories, now))
     since = anomaly_since(config, hubs, now)
     recent = {} if since is None else store.recent_sizes(list(histories), since)
-    report = evaluate(config, hubs, History(polls, histories, store.locks(hubs), recent), now)
+    disks = store.disks.history(hubs, capacity_since(config, hubs, now))
+    history = History(polls, histories, store.locks(hubs), recent, disks=disks)
+    report = evaluate(config, hubs, history, now)
     snooze.mark(report, [*store.snoozes.active(now), *maintenance.in_force(config, hubs, now)])
     return report
 
@@ -77,6 +79,13 @@ def anomaly_since(config: Config, hubs: Sequence[str], now: float) -> float | No
             if t.anomaly:
                 longest = max(longest, t.anomaly_nights)
     return None if longest == 0 else now - (longest + 7) * 86400
+
+
+def capacity_since(config: Config, hubs: Sequence[str], now: float) -> float:
+    """Given the config, hubs and `now`, return the oldest time capacity's forecast reads: the
+    longest `capacity_days` in effect, and a day, before now."""
+    longest = max((config.thresholds(hub).capacity_days for hub in hubs), default=0)
+    return now - (longest + 1) * 86400
 
 
 def manifests_wanted(

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from tarwatch.checks import (
     anomaly,
+    capacity,
     digest,
     future,
     locked,
@@ -25,7 +26,7 @@ from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict,
 from tarwatch.checks.unreadable import check as unreadable_check
 from tarwatch.config.models import Config, Defaults
 from tarwatch.history import ItemHistory, Tar, summarize
-from tarwatch.records import Status
+from tarwatch.records import DiskForecast, DiskPoint, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class History:
     items: Mapping[tuple[str, str], Mapping[str, ItemHistory]]
     locks: Mapping[tuple[str, str], Sequence[tuple[str, float]]] = field(default_factory=dict)
     recent: Mapping[tuple[str, str], Mapping[str, Sequence[tuple[int, int]]]] = field(default_factory=dict)
+    disks: Mapping[tuple[str, str], Sequence[DiskPoint]] = field(default_factory=dict)  # df, oldest first
 
     @classmethod
     def from_rows(
@@ -111,6 +113,10 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
             f = locked.check(item_locks[None], now, thresholds(None))
             if f:
                 nv.findings.append(f)
+        if poll is not None:
+            nv.disk, f = _capacity(config, hub, node, history.disks.get((hub, node), ()), kept, recent, now)
+            if f and poll.ok:
+                nv.findings.append(f)
         if poll is not None and poll.ok and poll.unreadable:
             f = unreadable_check(node, poll.unreadable)
             if f:
@@ -135,6 +141,28 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
             nv.status = worst([nv.status, Status.UNKNOWN])
         verdicts.append(nv)
     return HubVerdict(hub, worst([n.status for n in verdicts]), h.srvnode, verdicts)
+
+
+def _capacity(
+    config: Config,
+    hub: str,
+    node: str,
+    points: Sequence[DiskPoint],
+    kept: Mapping[str, ItemHistory],
+    recent: Mapping[str, Sequence[tuple[int, int]]],
+    now: float,
+) -> tuple[DiskForecast | None, Finding | None]:
+    """Given a (hub, node)'s disk points, item histories and recent sizes, return its disk
+    forecast and capacity's finding (thresholds: the node's own, else the hub's)."""
+    if not points:
+        return None, None
+    t = config.thresholds(hub)
+    largest = capacity.largest_night(kept, recent, _zone(t.timezone))
+    fc = capacity.forecast(points, now, t.capacity_days, largest)
+    n = config.nodes.get(node)
+    warn = n.capacity_warn if n and n.capacity_warn is not None else t.capacity_warn
+    alarm = n.capacity_alarm if n and n.capacity_alarm is not None else t.capacity_alarm
+    return fc, capacity.check(node, fc, warn, alarm)
 
 
 @lru_cache(maxsize=64)

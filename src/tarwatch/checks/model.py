@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tarwatch.records import Status
+from tarwatch.records import DiskForecast, Status
 
 
 def worst(statuses: list[Status] | tuple[Status, ...], default: Status = Status.OK) -> Status:
@@ -55,6 +55,7 @@ class NodeVerdict:
     source: bool = False
     snoozed: Snoozed | None = None
     last_listed: float | None = None  # its newest poll that listed it; None: never listed
+    disk: DiskForecast | None = None  # the disk under its root and when it fills (capacity)
 
 
 @dataclass(slots=True)

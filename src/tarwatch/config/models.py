@@ -176,6 +176,21 @@ class Defaults(_Strict):
         description="anomaly: the expected range is never narrower than × and ÷ (1 + this) around "
         "the expected size: a constant series never warns",
     )
+    capacity_warn: int = Field(
+        30, ge=0, description="capacity: warn when the disk under a node's root fills within this many days"
+    )
+    capacity_alarm: int = Field(
+        7,
+        ge=0,
+        description="capacity: alarm when it fills within this many days (and when its free space is "
+        "below the largest night's new tarballs)",
+    )
+    capacity_days: int = Field(
+        30,
+        ge=7,
+        le=366,
+        description="capacity: forecast from this many days of disk history (none before 7 days exist)",
+    )
     keep_min: int = Field(1, ge=0, description="warn when fewer tarballs are kept")
     keep_max: int = Field(10, ge=1, description="warn when more tarballs are kept")
     transfer_grace: Duration = Field(
@@ -395,6 +410,12 @@ class Node(_Strict):
         description="folder of a hub's backups; {srvnode} is filled, $VARS are expanded by the node's shell",
     )
     timeout: Duration | None = Field(None, description="overrides defaults.timeout for this node")
+    capacity_warn: int | None = Field(
+        None, ge=0, description="overrides its hubs' capacity_warn for this node"
+    )
+    capacity_alarm: int | None = Field(
+        None, ge=0, description="overrides its hubs' capacity_alarm for this node"
+    )
     maintenance: list[MaintenanceWindow] = Field(
         default_factory=list,
         description="recurring maintenance windows of this node, in each of its hubs' `timezone`",
@@ -477,7 +498,11 @@ class Config(_Strict):
             )
         for chain in chains:
             where, table = chain[0]
-            for low, high in (("keep_min", "keep_max"), ("stale_warn", "stale_alarm")):
+            for low, high in (
+                ("keep_min", "keep_max"),
+                ("stale_warn", "stale_alarm"),
+                ("capacity_alarm", "capacity_warn"),
+            ):
                 lo, hi = (_effective(chain, k) for k in (low, high))
                 if lo[0] <= hi[0] or (getattr(table, low) is None and getattr(table, high) is None):
                     continue  # agreeing, or inherited as it is: named where it was set

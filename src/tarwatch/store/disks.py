@@ -41,7 +41,7 @@ class Disks:
         oldest first."""
         q = (
             select(disks.c.hub, disks.c.node, disks.c.at, disks.c.root, disks.c.total, disks.c.used,
-                   disks.c.free, disks.c.kept)
+                   disks.c.free, disks.c.kept, disks.c.mount)
             .where(disks.c.hub.in_(list(hubs)), disks.c.at >= since)
             .order_by(disks.c.hub, disks.c.node, disks.c.at, disks.c.id)
         )  # fmt: skip
@@ -52,6 +52,6 @@ class Disks:
         ):
             for r in conn.execute(q):
                 out.setdefault((r.hub, r.node), []).append(
-                    DiskPoint(r.at, r.root, r.total, r.used, r.free, r.kept)
+                    DiskPoint(r.at, r.root, r.total, r.used, r.free, r.kept, r.mount)
                 )
         return out
