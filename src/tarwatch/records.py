@@ -63,6 +63,33 @@ class Tarball:
     dna_size: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Drill:
+    """One restore drill of a tarball (verify = "gzip" or "tar"): the file as it was tested
+    (path absolute on the node, size, mtime), when (epoch seconds), how, whether it passed, and
+    if not the error ("gzip exit status 1: unexpected end of file") and the tool's stderr line."""
+
+    path: str
+    item: str
+    size: int
+    mtime: float
+    at: float
+    method: str
+    ok: bool
+    error: str | None = None
+    stderr: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDrills:
+    """What checks know of one item's drills that still hold (the file kept and unchanged): the
+    newest drill, the newest passed one (the last verified restorable), its tarball's stamp."""
+
+    last: Drill
+    restorable: Drill | None = None
+    restorable_stamp: int | None = None
+
+
 @dataclass(slots=True)
 class Mark:
     """A LOCKED folder or a `last` link."""

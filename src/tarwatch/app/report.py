@@ -36,8 +36,9 @@ def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> 
     store.read_manifests(histories, manifests_wanted(config, hubs, histories, now))
     since = anomaly_since(config, hubs, now)
     recent = {} if since is None else store.recent_sizes(list(histories), since)
+    drills = store.drills.of_hubs(hubs) if drills_wanted(config, hubs) else {}
     disks = store.disks.history(hubs, capacity_since(config, hubs, now))
-    history = History(polls, histories, store.locks(hubs), recent, disks=disks)
+    history = History(polls, histories, store.locks(hubs), recent, drills, disks=disks)
     report = evaluate(config, hubs, history, now)
     snooze.mark(report, [*store.snoozes.active(now), *maintenance.in_force(config, hubs, now)])
     return report
@@ -115,3 +116,13 @@ def manifests_wanted(
                 if transfer.needs_manifests(on_source.get(item), here):
                     wanted.update({(hub, node, item), (hub, src, item)})
     return sorted(wanted)
+
+
+def drills_wanted(config: Config, hubs: Sequence[str]) -> bool:
+    """Given the config and hubs, return True when some hub or item has restore drills
+    (verify = "gzip" or "tar"): only then are they read."""
+    return any(
+        config.thresholds(hub, item).verify in ("gzip", "tar")
+        for hub in hubs
+        for item in (None, *config.hubs[hub].items)
+    )

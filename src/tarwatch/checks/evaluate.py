@@ -13,6 +13,7 @@ from tarwatch.checks import (
     anomaly,
     capacity,
     digest,
+    drill,
     future,
     locked,
     missing,
@@ -26,7 +27,7 @@ from tarwatch.checks.model import Finding, HubVerdict, ItemVerdict, NodeVerdict,
 from tarwatch.checks.unreadable import check as unreadable_check
 from tarwatch.config.models import Config, Defaults
 from tarwatch.history import ItemHistory, Tar, summarize
-from tarwatch.records import DiskForecast, DiskPoint, Status
+from tarwatch.records import DiskForecast, DiskPoint, ItemDrills, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class History:
     items: Mapping[tuple[str, str], Mapping[str, ItemHistory]]
     locks: Mapping[tuple[str, str], Sequence[tuple[str, float]]] = field(default_factory=dict)
     recent: Mapping[tuple[str, str], Mapping[str, Sequence[tuple[int, int]]]] = field(default_factory=dict)
+    drills: Mapping[tuple[str, str], Mapping[str, ItemDrills]] = field(default_factory=dict)  # restore drills
     disks: Mapping[tuple[str, str], Sequence[DiskPoint]] = field(default_factory=dict)  # df, oldest first
 
     @classmethod
@@ -103,6 +105,8 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
         )
         kept = history.items.get((hub, node), {})
         recent = history.recent.get((hub, node), {})
+        drilled = history.drills.get((hub, node), {})
+        nv.drill_nights = _nights(kept, items, thresholds)
         locks = history.locks.get((hub, node), ())
         item_locks: dict[str | None, list[tuple[str, float]]] = defaultdict(list)
         for path, since in locks:
@@ -134,6 +138,8 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
                     item_locks.get(item, []),
                     now,
                     recent.get(item),
+                    drilled.get(item),
+                    nv.drill_nights,
                 )
             )
         nv.status = worst([f.status for f in nv.findings] + [i.status for i in nv.items])
@@ -200,6 +206,8 @@ def _item(
     locks: Sequence[tuple[str, float]],
     now: float,
     recent: Sequence[tuple[int, int]] | None = None,
+    drills: ItemDrills | None = None,
+    nights: int | None = None,
 ) -> ItemVerdict:
     shown = stale.shown(h, now)  # the newest tarball not stamped in the future
     v = ItemVerdict(
@@ -209,6 +217,7 @@ def _item(
         size=shown.size if shown else None,
         count=h.count if h else 0,
         revision=shown.revision if shown else None,
+        verified=drills if t.verify in drill.METHODS else None,
     )
     if poll is None:
         v.status = Status.UNKNOWN
@@ -228,12 +237,26 @@ def _item(
         retention.check(v.count, t),
         transfer.check(node, on_source, h, now, t, tz),
         digest.check(h, t.verify, tz),
+        drill.check(h, drills, t.verify, t.drill_bytes, nights, tz),
         locked.check(locks, now, t) if locks else None,
     )
     v.findings = [f for f in findings if f is not None]
     if v.findings:
         v.status = worst([f.status for f in v.findings])
     return v
+
+
+def _nights(
+    kept: Mapping[str, ItemHistory], items: Sequence[str], thresholds: Callable[[str | None], Defaults]
+) -> int | None:
+    """Given a node's item histories, the hub's items and their thresholds, return within how
+    many runs every drilled item's newest tarball is drilled there (None: not drilled, or one is
+    never: too large)."""
+    drilled = [i for i in items if thresholds(i).verify in drill.METHODS]
+    if not drilled:
+        return None
+    limit = min(thresholds(i).drill_bytes for i in drilled)
+    return drill.rotation_nights([kept[i].newest.size for i in drilled if i in kept], limit)
 
 
 def _anomaly(

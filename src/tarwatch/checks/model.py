@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tarwatch.records import DiskForecast, Status
+from tarwatch.records import DiskForecast, ItemDrills, Status
 
 
 def worst(statuses: list[Status] | tuple[Status, ...], default: Status = Status.OK) -> Status:
@@ -41,6 +41,7 @@ class ItemVerdict:
     revision: int | None
     findings: list[Finding] = field(default_factory=list)
     snoozed: Snoozed | None = None
+    verified: ItemDrills | None = None  # restore drills (verify = "gzip" or "tar")
 
 
 @dataclass(slots=True)
@@ -55,6 +56,7 @@ class NodeVerdict:
     source: bool = False
     snoozed: Snoozed | None = None
     last_listed: float | None = None  # its newest poll that listed it; None: never listed
+    drill_nights: int | None = None  # restore drills: every item's newest drilled within these runs
     disk: DiskForecast | None = None  # the disk under its root and when it fills (capacity)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from tarwatch.collect.drill import METHODS, Verified
 from tarwatch.collect.local import LocalTransport
 from tarwatch.collect.poll import Job, Outcome, Progress, poll_node
 from tarwatch.collect.ssh import SshTransport
@@ -30,9 +31,16 @@ def plan(config: Config, hubs: Sequence[str]) -> dict[str, list[Job]]:
         t = config.thresholds(hub)
         tz = ZoneInfo(t.timezone)
         md5 = t.verify == "md5" or any(i.verify == "md5" for i in h.items.values())
+        drill = t.verify if t.verify in METHODS else None
+        own = ((i, config.thresholds(hub, i).verify) for i in h.items)
+        drill_items = tuple(
+            (i, v if v in METHODS else None) for i, v in own if (v if v in METHODS else None) != drill
+        )
         for node in config.hub_nodes(hub):
             root = config.nodes[node].root.replace("{srvnode}", h.srvnode)
-            jobs.setdefault(node, []).append(Job(hub, node, root, tz, md5, t.hash_timeout))
+            jobs.setdefault(node, []).append(
+                Job(hub, node, root, tz, md5, t.hash_timeout, drill, drill_items, t.drill_bytes, t.drill_time)
+            )
     return jobs
 
 
@@ -71,8 +79,19 @@ async def collect(
             st, _ = await opening
             return await asyncio.to_thread(st.md5_known, hub, node)
 
+        async def known_drills(hub: str, node: str) -> Verified:
+            st, _ = await opening
+            holds, last = await asyncio.to_thread(st.drills.known, hub, node)
+            return Verified(holds, last)
+
         outcomes = await poll_node(
-            transport_for(config, node), jobs, config.node_timeout(node), progress, known_md5
+            transport_for(config, node),
+            jobs,
+            config.node_timeout(node),
+            progress,
+            known_md5,
+            known_drills,
+            now,
         )
         st, run_id = await opening
         async with lock:
@@ -118,6 +137,7 @@ async def _store(st: Store, run_id: int, now: float, o: Outcome) -> None:
             duration=o.duration,
             snap=o.snap,
             md5s=o.md5s,
+            drills=o.drills,
         )
     except StoreBroken:
         raise

@@ -197,8 +197,21 @@ class Defaults(_Strict):
         timedelta(hours=6), description="how long a tarball on the source may take to reach a node"
     )
     locked_grace: Duration = Field(timedelta(hours=6), description="how long a LOCKED folder may stay")
-    verify: Literal["size", "md5"] = Field(
-        "size", description='"md5" also hashes the newest tarball per item on the node'
+    verify: Literal["size", "md5", "gzip", "tar"] = Field(
+        "size",
+        description='"md5" also hashes the newest tarball per item on the node; "gzip" (gzip -t) or '
+        '"tar" (tar -tzf) tests on the node, in turn, whether the newest tarballs would restore',
+    )
+    drill_bytes: int = Field(
+        512 * 1024**2,
+        ge=0,
+        description='restore drills (verify = "gzip" or "tar"): at most this many bytes of tarballs '
+        "read per node and run (a hub's value holds for its nodes)",
+    )
+    drill_time: Duration = Field(
+        timedelta(seconds=10),
+        description='restore drills (verify = "gzip" or "tar"): at most this long spent per node and '
+        "run; a drill cut short is stopped on the node and tried again next time",
     )
     repeat: Duration = Field(
         timedelta(hours=24), description='reminder period for ongoing problems ("0s": no reminders)'

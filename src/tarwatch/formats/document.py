@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from tarwatch.checks.model import Finding, ItemVerdict, NodeVerdict, Report, Snoozed, nothing_collected
+from tarwatch.records import ItemDrills
 
 
 @lru_cache(maxsize=65536)
@@ -54,6 +55,7 @@ def _node(n: NodeVerdict, now: float) -> dict[str, Any]:
         "items": [_item(i, now) for i in n.items],
         "snoozed": _snoozed(n.snoozed),
         "last_listed": iso(n.last_listed),
+        "drill_nights": n.drill_nights,
     }
 
 
@@ -68,6 +70,25 @@ def _item(i: ItemVerdict, now: float) -> dict[str, Any]:
         "revision": i.revision,
         "findings": [_finding(f) for f in i.findings],
         "snoozed": _snoozed(i.snoozed),
+        "verified": _verified(i.verified),
+    }
+
+
+def _verified(d: ItemDrills | None) -> dict[str, Any] | None:
+    """The item's restore drills that hold: the newest, and the last verified restorable."""
+    if d is None:
+        return None
+    r = d.restorable
+    return {
+        "at": iso(d.last.at),
+        "path": d.last.path,
+        "method": d.last.method,
+        "ok": d.last.ok,
+        "error": d.last.error,
+        "stderr": d.last.stderr,
+        "restorable_at": iso(r.at) if r else None,
+        "restorable_path": r.path if r else None,
+        "restorable_stamp": iso(d.restorable_stamp),
     }
 
 

@@ -24,9 +24,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from tarwatch.errors import StoreError
 from tarwatch.history import ItemHistory, Tar
-from tarwatch.records import Ingested, MarkKind, PollInfo, RunInfo, Snapshot
+from tarwatch.records import Drill, Ingested, MarkKind, PollInfo, RunInfo, Snapshot
 from tarwatch.store import schema, site
 from tarwatch.store.disks import Disks, record_disk
+from tarwatch.store.drills import Drills, record_drills
 from tarwatch.store.failures import failing_as, failure, from_the_database, inserted_id
 from tarwatch.store.ingest import ingest, placeholder
 from tarwatch.store.inspect import StoreState
@@ -51,6 +52,7 @@ class Store:
         self.notify = NotifyRecords(engine, self.where, path)
         self.snoozes = Snoozes(engine, self.where, path)
         self.disks = Disks(engine, self.where, path)
+        self.drills = Drills(engine, self.where, path)
         self._guard: Callable[[], None] = lambda: None
 
     @classmethod
@@ -168,9 +170,11 @@ class Store:
         duration: float,
         snap: Snapshot | None,
         md5s: Mapping[str, str] | None = None,
+        drills: Sequence[Drill] = (),
     ) -> Ingested:
-        """Given one poll's outcome (its snapshot when it listed, and md5s computed on the node
-        by path), store them in one transaction and return what changed."""
+        """Given one poll's outcome (its snapshot when it listed, md5s computed on the node by
+        path, and the restore drills that finished), store them in one transaction and return
+        what changed."""
         self._guard()
         try:
             with self._engine.begin() as conn:
@@ -178,6 +182,7 @@ class Store:
                 if ok and snap is not None:
                     result = ingest(conn, hub, node, at, snap, md5s or {})
                     record_disk(conn, hub, node, at, snap)
+                    record_drills(conn, hub, node, drills)
                 conn.execute(
                     polls.insert().values(
                         run_id=run_id,

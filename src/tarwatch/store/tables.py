@@ -159,6 +159,26 @@ disks = Table(
 )
 Index("ix_disks_hub_node_at", disks.c.hub, disks.c.node, disks.c.at)
 
+# The newest restore drill of each tarball (verify = "gzip" or "tar"), as the file was then: it holds
+# while the tarball keeps that size and mtime.
+drills = Table(
+    "drills",
+    metadata,
+    Column("node", Text, nullable=False),
+    Column("hub", Text, nullable=False),
+    Column("path", Text, nullable=False, doc="absolute on the node"),
+    Column("item", Text, nullable=False),
+    Column("size", BigInteger, nullable=False, doc="bytes, when it was tested"),
+    Column("mtime", Float, nullable=False, doc="when it was tested"),
+    Column("at", Float, nullable=False, doc="the run's time"),
+    Column("method", Text, nullable=False, doc="gzip or tar"),
+    Column("ok", Boolean, nullable=False),
+    Column("error", Text, nullable=True, doc="why it failed"),
+    Column("stderr", Text, nullable=True, doc="the tool's first stderr line"),
+    PrimaryKeyConstraint("node", "hub", "path", name="pk_drills"),
+)
+Index("ix_drills_hub_node_item", drills.c.hub, drills.c.node, drills.c.item)
+
 # -- notify (tarwatch.notify): states, transitions, messages, their deliveries, snoozes ----------
 
 # The status of every open problem per (hub, node, item, check); item "" for the node's own.

@@ -1,0 +1,67 @@
+"""drill: a restore drill (verify = "gzip" or "tar") failed: the newest drill of an item, on a
+tarball still kept as it was tested, says the tarball would not restore. Also how many runs the
+rotation of drills takes on a node, and a warning for a newest tarball too large to be drilled
+within drill_bytes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from tarwatch.checks.digest import day
+from tarwatch.checks.model import Finding
+from tarwatch.history import ItemHistory
+from tarwatch.human import exact_size
+from tarwatch.records import ItemDrills, Status
+
+NAME = "drill"
+METHODS = ("gzip", "tar")
+
+
+def check(
+    h: ItemHistory | None,
+    drills: ItemDrills | None,
+    method: str,
+    limit: int,
+    nights: int | None,
+    tz: ZoneInfo,
+) -> Finding | None:
+    """Given an item's history, its drills that hold, its verify setting, drill_bytes, the
+    node's rotation in runs and the backups' time zone, return an alarm naming the file and the
+    error when its newest drill failed, a warning when its newest tarball is larger than
+    drill_bytes (never drilled), else None."""
+    if method not in METHODS:
+        return None
+    every = f"; each item's newest tarball is drilled within {nights} runs" if nights else ""
+    if drills is not None and not drills.last.ok:
+        d = drills.last
+        since = (
+            f"; last verified restorable: the {day(drills.restorable_stamp, tz)} tarball"
+            if drills.restorable_stamp is not None
+            else "; never verified restorable"
+        )
+        return Finding(NAME, Status.ALARM, f"restore drill failed on {d.path}: {d.error}{since}{every}")
+    if h is not None and h.newest.size > limit:
+        return Finding(
+            NAME,
+            Status.WARN,
+            f"the newest tarball ({exact_size(h.newest.size)}) is larger than drill_bytes "
+            f"({exact_size(limit)}): it is never drilled",
+        )
+    return None
+
+
+def rotation_nights(sizes: Sequence[int], limit: int) -> int | None:
+    """Given the newest tarballs' sizes of a node's drilled items and drill_bytes, return within
+    how many runs each item's newest tarball is drilled, oldest-verified first: every run tests
+    more than drill_bytes less the largest of them, until all fit. 0 without items; None when
+    one is larger than drill_bytes (it is never drilled)."""
+    if not sizes:
+        return 0
+    total, largest = sum(sizes), max(sizes)
+    if largest > limit:
+        return None
+    if total <= limit:
+        return 1
+    return math.ceil(total / (limit - largest + 1))
