@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from e2e.test_faults_collect import BUSYBOX_TOOLS, env_of, gone_within, processes_in, write_config
+from e2e.test_metrics import check_metrics, values
 from support.cli import tarwatch
 from support.deps import need_executable
 
@@ -79,6 +80,12 @@ def items_of(doc: dict, node: str) -> dict[str, dict]:
     return {i["item"]: i for i in n["items"]}
 
 
+def doc_time(text: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(text).timestamp()
+
+
 def busybox_path(where: Path) -> str:
     bb = need_executable("busybox", "run scripts/install-system-deps.sh (Debian package busybox)")
     where.mkdir(parents=True)
@@ -124,6 +131,18 @@ def test_broken_tarballs_are_alarms_naming_the_file_and_a_good_one_is_verified_o
         assert good["verified"]["restorable_at"] == doc["generated"], good
     r = tarwatch("--config", str(config), "--now", NOW, "check", env=env)
     assert "restore drill failed on" in r.out and TRUNC in r.out, r.out
+    r = tarwatch("--config", str(config), "--now", NOW, "metrics", env=env)
+    check_metrics(r.out)
+    got_metrics = values(r.out)
+
+    def sample(name: str, item: str) -> float | None:
+        labels = (("hub", "C2"), ("item", item), ("node", "gnu"))
+        return got_metrics.get((f"tarwatch_{name}", labels))
+
+    assert sample("item_verified_timestamp_seconds", "repos/good") == doc_time(doc["generated"])
+    assert sample("item_drill_ok", "repos/good") == 1 and sample("item_drill_ok", "repos/trunc") == 0
+    assert sample("item_verified_timestamp_seconds", "repos/trunc") is None  # never verified
+    assert got_metrics[("tarwatch_node_drill_rotation_runs", (("hub", "C2"), ("node", "gnu")))] == 1
 
     # The next run tests nothing again: every drill still holds.
     r = tarwatch("--config", str(config), "--now", LATER, "collect", env=env)

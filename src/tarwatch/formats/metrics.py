@@ -50,6 +50,20 @@ def families(
     kept = _gauge("item_tarballs", "How many tarballs are kept on the node.", ITEM)
     item_status = _gauge("item_status", f"The item's status: {_STATUS_HELP}.", ITEM)
     item_snoozed = _gauge("item_snoozed", "1 while a snooze silences the item's notifications, else 0.", ITEM)
+    verified = _gauge(
+        "item_verified_timestamp",
+        "When a restore drill last verified a kept tarball of the item restorable (verify = gzip or tar).",
+        ITEM,
+        "seconds",
+    )
+    drill_ok = _gauge(
+        "item_drill_ok", "1 when the item's newest restore drill passed, 0 when it failed.", ITEM
+    )
+    rotation = _gauge(
+        "node_drill_rotation_runs",
+        "Within how many runs every drilled item's newest tarball is drilled on the node.",
+        NODE,
+    )
     node_status = _gauge(
         "node_status", f"The node's status, its worst item's or its own: {_STATUS_HELP}.", NODE
     )
@@ -79,6 +93,8 @@ def families(
             at = [hub.hub, node.node]
             node_status.add_metric(at, STATUS_VALUE[node.status])
             up.add_metric(at, 1 if node.reachable else 0)
+            if node.drill_nights:
+                rotation.add_metric(at, node.drill_nights)
             poll = polls.get((hub.hub, node.node))
             if poll is not None:
                 listed.add_metric(at, poll.at)
@@ -92,12 +108,16 @@ def families(
                 kept.add_metric(where, item.count)
                 item_status.add_metric(where, STATUS_VALUE[item.status])
                 item_snoozed.add_metric(where, 1 if item.snoozed else 0)
+                if item.verified is not None:
+                    drill_ok.add_metric(where, 1 if item.verified.last.ok else 0)
+                    if item.verified.restorable is not None:
+                        verified.add_metric(where, item.verified.restorable.at)
     info = InfoMetricFamily(
         PREFIX + "build", "The tarwatch that wrote these metrics.", value={"version": version}
     )
     return [
-        newest, size, kept, item_status, item_snoozed, node_status, up, listed, duration,
-        hub_status, run_end, run_duration, info,
+        newest, size, kept, item_status, item_snoozed, verified, drill_ok, rotation, node_status, up,
+        listed, duration, hub_status, run_end, run_duration, info,
     ]  # fmt: skip
 
 
