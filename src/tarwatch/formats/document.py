@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from tarwatch.checks.model import Finding, ItemVerdict, NodeVerdict, Report, Snoozed, nothing_collected
-from tarwatch.records import ItemDrills
+from tarwatch.records import DiskForecast, ItemDrills
 
 
 @lru_cache(maxsize=65536)
@@ -56,6 +56,24 @@ def _node(n: NodeVerdict, now: float) -> dict[str, Any]:
         "snoozed": _snoozed(n.snoozed),
         "last_listed": iso(n.last_listed),
         "drill_nights": n.drill_nights,
+        "disk": _disk(n.disk),
+    }
+
+
+def _disk(d: DiskForecast | None) -> dict[str, Any] | None:
+    """The disk under the node's root as its newest df saw it (bytes), and when it fills."""
+    if d is None:
+        return None
+    return {
+        "mount": d.mount,
+        "total": d.total,
+        "used": d.used,
+        "free": d.free,
+        "at": iso(d.at),
+        "history_days": round(d.history, 2),
+        "growth_per_day": None if d.growth is None else round(d.growth),
+        "fill_days": None if d.days is None else round(d.days, 1),
+        "largest_night": d.largest_night,
     }
 
 

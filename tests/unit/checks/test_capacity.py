@@ -4,6 +4,7 @@ fool it) and the check's thresholds and wording."""
 
 from __future__ import annotations
 
+import itertools
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -154,7 +155,8 @@ def test_free_space_below_the_largest_nights_new_tarballs_is_an_alarm_even_witho
     f = capacity.check("SDU", fc(None, free=3 * GiB, night=4 * GiB), 30, 7)
     assert f is not None and f.status is Status.ALARM
     assert (
-        f.message == "disk /backup on SDU has 3.0 GiB free, less than the largest night's new tarballs (4.0 GiB)"
+        f.message
+        == "disk /backup on SDU has 3.0 GiB free, less than the largest night's new tarballs (4.0 GiB)"
     )
     assert capacity.check("SDU", fc(None, free=5 * GiB, night=4 * GiB), 30, 7) is None
 
@@ -179,7 +181,7 @@ def test_the_largest_night_sums_the_tarballs_stamped_on_one_date() -> None:
 )
 def test_theil_sen_recovers_an_exact_line_and_ignores_one_outlier(xs, a, b) -> None:
     xs = sorted(xs)
-    if xs[-1] - xs[0] < 1 or min(y - x for x, y in zip(xs, xs[1:], strict=False)) < 1e-3:
+    if xs[-1] - xs[0] < 1 or min(y - x for x, y in itertools.pairwise(xs)) < 1e-3:
         return
     ys = [a + b * x for x in xs]
     assert abs(capacity.theil_sen(xs, ys) - b) <= 1e-6 * (1 + abs(b))
