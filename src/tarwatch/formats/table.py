@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tarwatch.checks.model import Report, Snoozed
+from tarwatch.checks.model import NodeVerdict, Report, Snoozed
 from tarwatch.human import ICONS, NONE, TERMINAL, age, size, when
 from tarwatch.records import Status
 from tarwatch.visible import visible
@@ -131,7 +131,20 @@ def render_table(
             console.print(
                 Text(visible(f"hub {hub.hub}: ")) + _status(hub.status) + Text(f" ({len(hub.nodes)} nodes)")
             )
+        if note := _drill_note(hub.nodes):
+            console.print(Text(note, style="dim"))
     return buf.getvalue()
+
+
+def _drill_note(nodes: list[NodeVerdict]) -> str:
+    """Given a hub's nodes, return within how many runs restore drills test every item's newest
+    tarball on each drilled node ("" when none is drilled)."""
+    by: dict[int, list[str]] = {}
+    for n in nodes:
+        if n.drill_nights:
+            by.setdefault(n.drill_nights, []).append(visible(n.node))
+    parts = [f"{k} run{'s' if k > 1 else ''} on {', '.join(v)}" for k, v in sorted(by.items())]
+    return f"restore drills: every item's newest tarball is tested within {'; '.join(parts)}" if parts else ""
 
 
 def _message(text: str, status: Status) -> Text:
