@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from e2e.test_faults_collect import BUSYBOX_TOOLS, env_of, lines_by_node, write_config
+from e2e.test_metrics import check_metrics
 from support.cli import tarwatch
 from support.deps import need_executable
 from support.tree import seed_tree
 from tarwatch.store import Store
+from unit.cli.test_capacity_output import NOW, make_world
 
 pytestmark = pytest.mark.e2e
 
@@ -66,3 +68,10 @@ def test_gnu_and_busybox_df_give_the_disk_under_the_root_and_a_missing_df_only_a
         assert abs(p.free - vfs.f_bavail * vfs.f_frsize) < total * 0.02 + 2**30
         assert abs(p.used - (vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize) < total * 0.02 + 2**30
     store.close()
+
+
+def test_promtool_accepts_the_disk_metrics(tmp_path):
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+    r = tarwatch("--config", str(make_world(tmp_path)), "--now", NOW, "metrics", env=env)
+    assert r.code == 0 and "tarwatch_node_disk_fill_seconds{" in r.out, r.err
+    check_metrics(r.out)

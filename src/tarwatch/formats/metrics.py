@@ -76,6 +76,25 @@ def families(
     duration = _gauge(
         "node_listing_duration", "How long the newest listing of the node took.", NODE, "seconds"
     )
+    disk_total = _gauge(
+        "node_disk_total", "The size of the filesystem under the node's root (df).", NODE, "bytes"
+    )
+    disk_used = _gauge("node_disk_used", "The bytes used on that filesystem (df).", NODE, "bytes")
+    disk_free = _gauge(
+        "node_disk_free", "The bytes the node's user may still write there (df's Available).", NODE, "bytes"
+    )
+    disk_growth = _gauge(
+        "node_disk_growth",
+        "How fast what that filesystem holds grows (capacity's robust fit; negative: shrinking).",
+        NODE,
+        "bytes_per_second",
+    )
+    disk_fill = _gauge(
+        "node_disk_fill",
+        "How long until that filesystem is full at that growth (no sample: not growing, or too little history).",
+        NODE,
+        "seconds",
+    )
     hub_status = _gauge("hub_status", f"The hub's status, its worst node's: {_STATUS_HELP}.", HUB)
     run_end = _gauge(
         "last_run_timestamp", "When the newest finished collect or run of the hub ended.", HUB, "seconds"
@@ -95,6 +114,14 @@ def families(
             up.add_metric(at, 1 if node.reachable else 0)
             if node.drill_nights:
                 rotation.add_metric(at, node.drill_nights)
+            if node.disk is not None:
+                disk_total.add_metric(at, node.disk.total)
+                disk_used.add_metric(at, node.disk.used)
+                disk_free.add_metric(at, node.disk.free)
+                if node.disk.growth is not None:
+                    disk_growth.add_metric(at, node.disk.growth / 86400)
+                if node.disk.days is not None:
+                    disk_fill.add_metric(at, node.disk.days * 86400)
             poll = polls.get((hub.hub, node.node))
             if poll is not None:
                 listed.add_metric(at, poll.at)
@@ -117,7 +144,7 @@ def families(
     )
     return [
         newest, size, kept, item_status, item_snoozed, verified, drill_ok, rotation, node_status, up,
-        listed, duration, hub_status, run_end, run_duration, info,
+        listed, duration, disk_total, disk_used, disk_free, disk_growth, disk_fill, hub_status, run_end, run_duration, info,
     ]  # fmt: skip
 
 

@@ -28,9 +28,12 @@ def run(*args: str) -> Result:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_world(tmp_path_factory.mktemp("capacity"))
+
+
+def make_world(tmp: Path) -> Path:
     """Hub ZZ: node SDU polled nightly for 21 nights, its disk growing 34 GiB a night to 412
-    GiB free now; node IHEP polled 3 nights (no forecast yet)."""
-    tmp = tmp_path_factory.mktemp("capacity")
+    GiB free now; node IHEP polled 3 nights (no forecast yet). Returns its configuration."""
     db, cfg = tmp / "tw.db", tmp / "tw.toml"
     cfg.write_text(
         f'[store]\nurl = "sqlite:///{db}"\n\n[hubs.ZZ]\nsrvnode = "dayabay"\nnodes = ["SDU", "IHEP"]\n\n'
@@ -96,3 +99,20 @@ def test_a_node_thresholds_override_the_hubs(world: Path, tmp_path: Path) -> Non
     )
     doc = json.loads(run("--config", str(cfg), "--now", NOW, "check", "--format", "json").output)
     assert doc["status"] == "ok"
+
+
+def test_metrics_give_the_disk_figures_and_the_time_until_full(world: Path) -> None:
+    r = run("--config", str(world), "--now", NOW, "metrics")
+    assert r.exit_code == 0, r.output
+    got = {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in r.output.splitlines()
+        if line[:1] != "#"
+    }
+    sdu, ihep = 'hub="ZZ",node="SDU"', 'hub="ZZ",node="IHEP"'
+    assert got[f"tarwatch_node_disk_free_bytes{{{sdu}}}"] == 412 * GiB
+    assert got[f"tarwatch_node_disk_total_bytes{{{ihep}}}"] == 2000 * GiB
+    assert got[f"tarwatch_node_disk_used_bytes{{{sdu}}}"] == 1588 * GiB
+    assert got[f"tarwatch_node_disk_growth_bytes_per_second{{{sdu}}}"] == pytest.approx(34 * GiB / DAY)
+    assert got[f"tarwatch_node_disk_fill_seconds{{{sdu}}}"] == pytest.approx(412 / 34 * DAY, rel=1e-3)
+    assert f"tarwatch_node_disk_fill_seconds{{{ihep}}}" not in got
