@@ -91,7 +91,7 @@ def families(
     )
     disk_fill = _gauge(
         "node_disk_fill",
-        "How long until that filesystem is full at that growth (no sample: not growing, or too little history).",
+        "How long until that filesystem is full at that growth (none: not growing, or too little history).",
         NODE,
         "seconds",
     )
@@ -144,7 +144,8 @@ def families(
     )
     return [
         newest, size, kept, item_status, item_snoozed, verified, drill_ok, rotation, node_status, up,
-        listed, duration, disk_total, disk_used, disk_free, disk_growth, disk_fill, hub_status, run_end, run_duration, info,
+        listed, duration, disk_total, disk_used, disk_free, disk_growth, disk_fill, hub_status, run_end,
+        run_duration, info,
     ]  # fmt: skip
 
 
