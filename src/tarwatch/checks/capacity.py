@@ -2,21 +2,27 @@
 (kept per poll) and of the bytes of the tarballs kept there, and a check of it.
 
 The history is taken one point a day (the newest poll of each UTC day) over the last
-`capacity_days`; each series is fitted by Theil–Sen (the median of the slopes between every two
-days), which a few odd days (a big file copied in and out, a failed listing's gap) do not move,
-and which nets retention's purges out: a node whose nightly purge removes what the night added
-does not grow. The two series are combined by taking the faster growth: the tarballs live on
-that disk, so it fills at least as fast as they grow, even when other files were cleaned away
-meanwhile; and it fills as fast as df shows, when something else grows there too.
+`capacity_days`. Used space is split in two: the kept tarballs, fitted by Theil–Sen (the median
+of the slopes between days a whole number of weeks apart: 7, 14, 21 … days; between every two
+days while fewer than three such pairs exist), which a few odd days do not move and which nets
+retention's purges out (a nightly purge that removes what the night added is flat; a weekly
+purge's sawtooth cancels between days a week apart); and everything else on that disk (used −
+kept), growing by the median of its day-to-day changes, so that a cleanup or a big copy of
+other files is one day's change, not a new level the line is drawn through. The growth is the
+sum; without the kept bytes (incomplete listings), used space itself is fitted by Theil–Sen.
 
 No forecast before MIN_DAYS days of history (MIN_POINTS days with a poll at least): a week, so
-that weekly rhythms are seen once. Then `days` = free space / growth (from now); a disk that is
-not growing has no fill date. Pure functions; `check` adapts them to findings."""
+that weekly rhythms are seen once. Then `days` is how long, at that growth, until the space used
+reaches the filesystem's (used + free, what the node's user may fill): counted from the highest
+of the last week's days carried forward to now (envelope), so a disk purged weekly is judged by
+its peaks. A disk that is not growing has no fill date. Pure functions; `check` adapts them to
+findings."""
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,13 +35,27 @@ NAME = "capacity"
 DAY = 86400.0
 MIN_DAYS = 7.0  # days of history (newest day − oldest), at least, before a forecast
 MIN_POINTS = 5  # days with a poll in them, at least
+WEEK = 7.0  # days: the slopes are taken between days a whole number of weeks apart
+MIN_PAIRS = 3  # such pairs at least, else between every two days
+ENVELOPE_DAYS = 7  # the fill is judged from the highest of this many last days (a weekly purge)
 
 
-def theil_sen(xs: Sequence[float], ys: Sequence[float]) -> float:
+def theil_sen(xs: Sequence[float], ys: Sequence[float], period: float | None = None) -> float:
     """Given points (xs strictly increasing), return the Theil–Sen slope: the median of the
-    slopes between every two of them."""
-    slopes = [(ys[j] - ys[i]) / (xs[j] - xs[i]) for i in range(len(xs)) for j in range(i + 1, len(xs))]
+    slopes between every two of them. With a `period` (in the xs' unit), only pairs a whole
+    number of periods apart count, which cancels a rhythm of that period (a weekly purge's
+    sawtooth), unless fewer than MIN_PAIRS are: then every pair does."""
+    pairs = [(i, j) for i in range(len(xs)) for j in range(i + 1, len(xs))]
+    if period:
+        whole = [(i, j) for i, j in pairs if _whole(xs[j] - xs[i], period)]
+        pairs = whole if len(whole) >= MIN_PAIRS else pairs
+    slopes = [(ys[j] - ys[i]) / (xs[j] - xs[i]) for i, j in pairs]
     return statistics.median(slopes) if slopes else 0.0
+
+
+def _whole(lag: float, period: float) -> bool:
+    k = round(lag / period)
+    return k >= 1 and abs(lag - k * period) < 0.25 * period / 7
 
 
 def daily(points: Sequence[DiskPoint]) -> list[DiskPoint]:
@@ -46,22 +66,45 @@ def daily(points: Sequence[DiskPoint]) -> list[DiskPoint]:
     return [out[d] for d in sorted(out)]
 
 
-def growth(points: Sequence[DiskPoint]) -> tuple[float | None, float]:
-    """Given daily disk points, oldest first, return the growth of what the disk holds in bytes
-    per day (None: too little history) and the days of history it was fitted on: the faster of
-    the Theil–Sen growths of df's used space and of the kept tarballs' bytes (that one only
-    where MIN_POINTS days over MIN_DAYS know it)."""
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """The growth of what a disk holds, in bytes a day: `rate` in all; of it, the kept
+    tarballs' (`kept`) and the other files' (`other`), where the kept bytes are known."""
+
+    rate: float
+    kept: float | None = None
+    other: float | None = None
+
+
+def fit(points: Sequence[DiskPoint]) -> tuple[Fit | None, float]:
+    """Given daily disk points, oldest first, return the fit of their growth (None: too little
+    history) and the days of history it was fitted on. Where MIN_POINTS days over MIN_DAYS know
+    the kept tarballs' bytes, used space is split in two: the tarballs, fitted by Theil–Sen
+    (retention's purges netted out), and the other files (used − kept), fitted by the median of
+    their day-to-day changes, so that a one-off cleanup or copy of other files is one day among
+    many, not a level the line is drawn through. Elsewhere used space itself is fitted."""
     if not points:
         return None, 0.0
     span = (points[-1].at - points[0].at) / DAY
     if span < MIN_DAYS or len(points) < MIN_POINTS:
         return None, span
-    used = theil_sen([p.at / DAY for p in points], [float(p.used) for p in points])
     known = [p for p in points if p.kept is not None]
     if len(known) >= MIN_POINTS and (known[-1].at - known[0].at) / DAY >= MIN_DAYS:
-        kept = theil_sen([p.at / DAY for p in known], [float(p.kept or 0) for p in known])
-        return max(used, kept), span
-    return used, span
+        xs = [p.at / DAY for p in known]
+        kept = theil_sen(xs, [float(p.kept or 0) for p in known], WEEK)
+        others = [float(p.used - (p.kept or 0)) for p in known]
+        other = statistics.median(
+            (others[i + 1] - others[i]) / (xs[i + 1] - xs[i]) for i in range(len(xs) - 1)
+        )
+        return Fit(kept + other, kept, other), span
+    return Fit(theil_sen([p.at / DAY for p in points], [float(p.used) for p in points], WEEK)), span
+
+
+def growth(points: Sequence[DiskPoint]) -> tuple[float | None, float]:
+    """Given daily disk points, oldest first, return the growth of what the disk holds in bytes
+    per day (None: too little history) and the days of history it was fitted on."""
+    f, span = fit(points)
+    return (None if f is None else f.rate), span
 
 
 def forecast(
@@ -74,14 +117,28 @@ def forecast(
         return None
     newest = points[-1]
     recent = daily([p for p in points if p.at >= newest.at - window_days * DAY])
-    rate, span = growth(recent)
+    f, span = fit(recent)
     days = None
-    if rate is not None and rate > 0:
-        days = max(0.0, newest.free / rate - max(0.0, now - newest.at) / DAY)
+    if f is not None and f.rate > 0:
+        days = max(0.0, (newest.used + newest.free - envelope(recent, f, now)) / f.rate)
     return DiskForecast(
         newest.mount or newest.root, newest.total, newest.used, newest.free, newest.at, span,
-        rate, days, largest_night,
+        None if f is None else f.rate, days, largest_night,
     )  # fmt: skip
+
+
+def envelope(points: Sequence[DiskPoint], f: Fit, now: float) -> float:
+    """Given daily points, their fit and `now`, return the bytes used at `now` the disk must
+    expect: the newest other files carried to `now` at their growth, and the highest of the
+    last ENVELOPE_DAYS' kept tarballs carried to `now` at theirs (without the kept bytes: the
+    highest of those days' used space, likewise). A disk whose purges come weekly fills at its
+    peaks, not on average."""
+    last = points[-1]
+    week = [p for p in points if p.at > last.at - ENVELOPE_DAYS * DAY]
+    if f.kept is not None and f.other is not None and last.kept is not None:
+        peak = max(p.kept + f.kept * (now - p.at) / DAY for p in week if p.kept is not None)
+        return last.used - last.kept + f.other * (now - last.at) / DAY + peak
+    return max(p.used + f.rate * (now - p.at) / DAY for p in week)
 
 
 def largest_night(

@@ -188,3 +188,31 @@ def test_theil_sen_recovers_an_exact_line_and_ignores_one_outlier(xs, a, b) -> N
     if len(xs) >= 5:  # one wild day in the middle: as many slopes pulled up as down
         ys[len(ys) // 2] += 1e9
         assert abs(capacity.theil_sen(xs, ys) - b) <= 1e-6 * (1 + abs(b))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    per_day=st.floats(0.1, 50),
+    tarballs=st.floats(0, 100),
+    offset=st.integers(0, 6),
+    days=st.integers(15, 31),
+)
+def test_a_weekly_purge_does_not_fool_the_growth_and_the_disk_fills_at_its_peaks(
+    per_day, tarballs, offset, days
+) -> None:
+    """Tarballs pile up for a week, then retention purges them all at once: the growth is the
+    trend's, and the fill is judged from the week's peak, never later than the trend's."""
+    total = 100_000 * GiB
+    pts = []
+    for i in range(days):
+        kept = 1000 * GiB + per_day * GiB * i * 0.5 + tarballs * GiB * ((i + offset) % 7)
+        used = 5000 * GiB + per_day * GiB * i + tarballs * GiB * ((i + offset) % 7)
+        pts.append(DiskPoint(T0 + i * DAY, "/b", int(total), int(used), int(total - used), int(kept), "/b"))
+    fc = capacity.forecast(pts, pts[-1].at)
+    assert fc is not None and fc.growth is not None and fc.days is not None
+    assert abs(fc.growth - per_day * GiB) <= 1e-6 * per_day * GiB + 1
+    trend_days = (
+        total - 5000 * GiB - per_day * GiB * (days - 1) - tarballs * GiB * ((days - 1 + offset) % 7)
+    ) / (per_day * GiB)
+    assert fc.days <= trend_days * (1 + 1e-6) + 1e-3
+    assert fc.days >= trend_days * (1 - 1e-6) - 6 * tarballs / per_day - 1e-3
