@@ -116,3 +116,19 @@ def test_metrics_give_the_disk_figures_and_the_time_until_full(world: Path) -> N
     assert got[f"tarwatch_node_disk_growth_bytes_per_second{{{sdu}}}"] == pytest.approx(34 * GiB / DAY)
     assert got[f"tarwatch_node_disk_fill_seconds{{{sdu}}}"] == pytest.approx(412 / 34 * DAY, rel=1e-3)
     assert f"tarwatch_node_disk_fill_seconds{{{ihep}}}" not in got
+
+
+def test_the_finding_is_a_problem_notify_tells_of(world: Path) -> None:
+    from tarwatch.app.report import build_report
+    from tarwatch.config.load import load_config
+    from tarwatch.notify.observe import observe
+    from tarwatch.records import Key, Status
+
+    config, _ = load_config(world)
+    store = Store.open(config.store.url)
+    report = build_report(config, ["ZZ"], store, NOW_T)
+    store.close()
+    problems = observe(report.hubs[0], NOW_T).problems
+    got = problems[Key("ZZ", "SDU", "", "capacity")]
+    assert got.status is Status.WARN and "fills in 12 days" in got.message
+    assert not [k for k in problems if k.node == "IHEP"]
