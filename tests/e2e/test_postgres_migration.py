@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect, select, text
 
 from support.store_reads import engine_of
 from tarwatch.errors import StoreError
-from tarwatch.records import Snapshot, Tarball
+from tarwatch.records import Disk, Snapshot, Tarball
 from tarwatch.store import Store, schema
 from tarwatch.store.tables import runs
 
@@ -76,6 +76,21 @@ def test_a_postgresql_store_of_the_previous_schema_is_migrated_in_place(url, cap
             conn.execute(text("SELECT hub, node, path, size FROM tarballs WHERE path LIKE '%x-0%'"))
         )
     assert kept == [("YY", "N", old.path, 7), ("ZZ", "N", old.path, 7)]
+    # 0004: a poll's df figures are kept and read back
+    run = store.begin_run(4.0, "collect", ["ZZ"])
+    disk = Disk("/dev/sdb1", "/b", 10**13, 4 * 10**12, 6 * 10**12)
+    store.record_poll(
+        run, "ZZ", "N", 4.0, ok=True, reason=None, duration=0.1, snap=Snapshot("/b", True, disk=disk)
+    )
+    store.finish_run(run)
+    [point] = store.disks.history(["ZZ"], 0)[("ZZ", "N")]
+    assert (point.total, point.used, point.free, point.kept, point.mount) == (
+        10**13,
+        4 * 10**12,
+        6 * 10**12,
+        0,
+        "/b",
+    )
 
 
 def test_a_postgresql_store_of_a_newer_tarwatch_is_refused(url) -> None:
