@@ -43,19 +43,23 @@ ENVELOPE_DAYS = 7  # the fill is judged from the highest of this many last days 
 def theil_sen(xs: Sequence[float], ys: Sequence[float], period: float | None = None) -> float:
     """Given points (xs strictly increasing), return the Theil–Sen slope: the median of the
     slopes between every two of them. With a `period` (in the xs' unit), only pairs a whole
-    number of periods apart count, which cancels a rhythm of that period (a weekly purge's
-    sawtooth), unless fewer than MIN_PAIRS are: then every pair does."""
-    pairs = [(i, j) for i in range(len(xs)) for j in range(i + 1, len(xs))]
+    number of periods apart (to a quarter of a unit) count, which cancels a rhythm of that
+    period (a weekly purge's sawtooth), unless fewer than MIN_PAIRS are: then every pair does."""
+    n = len(xs)
     if period:
-        whole = [(i, j) for i, j in pairs if _whole(xs[j] - xs[i], period)]
-        pairs = whole if len(whole) >= MIN_PAIRS else pairs
-    slopes = [(ys[j] - ys[i]) / (xs[j] - xs[i]) for i, j in pairs]
+        slopes = []
+        for i in range(n):
+            j = i + 1
+            for k in range(1, int((xs[-1] - xs[i]) / period + 0.5) + 1):
+                target = xs[i] + k * period
+                while j < n and xs[j] < target - 0.25:
+                    j += 1
+                if j < n and xs[j] <= target + 0.25:
+                    slopes.append((ys[j] - ys[i]) / (xs[j] - xs[i]))
+        if len(slopes) >= MIN_PAIRS:
+            return statistics.median(slopes)
+    slopes = [(ys[j] - ys[i]) / (xs[j] - xs[i]) for i in range(n) for j in range(i + 1, n)]
     return statistics.median(slopes) if slopes else 0.0
-
-
-def _whole(lag: float, period: float) -> bool:
-    k = round(lag / period)
-    return k >= 1 and abs(lag - k * period) < 0.25 * period / 7
 
 
 def daily(points: Sequence[DiskPoint]) -> list[DiskPoint]:

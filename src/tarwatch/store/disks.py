@@ -46,12 +46,15 @@ class Disks:
             .order_by(disks.c.hub, disks.c.node, disks.c.at, disks.c.id)
         )  # fmt: skip
         out: dict[tuple[str, str], list[DiskPoint]] = {}
+        key: tuple[str, str] | None = None
+        points: list[DiskPoint] = []
         with (
             failing_as("cannot read the disk history", self._where, self._path),
             self._engine.connect() as conn,
         ):
-            for r in conn.execute(q):
-                out.setdefault((r.hub, r.node), []).append(
-                    DiskPoint(r.at, r.root, r.total, r.used, r.free, r.kept, r.mount)
-                )
+            for hub, node, at, root, total, used, free, kept, mount in conn.execute(q):
+                if key != (hub, node):
+                    key = (hub, node)
+                    points = out.setdefault(key, [])
+                points.append(DiskPoint(at, root, total, used, free, kept, mount))
         return out
