@@ -14,7 +14,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import anomaly_bench, capacity_bench, check_bench, fanout, ingest, listing, publish_bench
+from bench import (
+    anomaly_bench,
+    capacity_bench,
+    check_bench,
+    drill_bench,
+    fanout,
+    ingest,
+    listing,
+    publish_bench,
+)
 from bench.common import cpu_info
 from bench.world import Shape
 
@@ -31,6 +40,7 @@ def _benchmarks(quick: bool) -> dict[str, Callable[[], dict]]:
             "publish": lambda: publish_bench.run(Shape(10, 10, 60)),
             "anomaly": lambda: anomaly_bench.run(items=1000),
             "capacity": lambda: capacity_bench.run(nodes=200),
+            "drill": lambda: drill_bench.run(items=20, nights=3),
         }
     return {
         "listing": lambda: listing.run(),
@@ -40,6 +50,7 @@ def _benchmarks(quick: bool) -> dict[str, Callable[[], dict]]:
         "publish": lambda: publish_bench.run(Shape(200, 50, 365)),
         "anomaly": lambda: anomaly_bench.run(items=20000),
         "capacity": lambda: capacity_bench.run(nodes=4000),
+        "drill": lambda: drill_bench.run(),
     }
 
 
@@ -113,6 +124,13 @@ def table(results: dict[str, dict]) -> str:
             f"{h30['p95_relative_error']:.3f}; {r['per_forecast_us']:.0f} µs per forecast | error ≤ 10% "
             f"(p95) from 14 days | {_yes(r['met'])} |"
         )
+    if r := results.get("drill"):
+        rows.append(
+            f"| restore drills, {r['items']} items × {r['nights']} nights, one node, gzip -t | "
+            f"`tarwatch run` {r['run_off_s']:.2f} s off, {r['run_on_s']:.2f} s on (+{r['growth']:.0%}); "
+            f"promised {r['promised_runs'][1:]} runs, longest wait {r['longest_wait_runs']} runs | "
+            f"≤ +20%; every item within the promise | {_yes(r['met'])} |"
+        )
     return "\n".join(rows)
 
 
@@ -123,7 +141,9 @@ def _yes(ok: bool) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    ap.add_argument("--only", help="comma-separated: listing,fanout,ingest,check,publish,anomaly,capacity")
+    ap.add_argument(
+        "--only", help="comma-separated: listing,fanout,ingest,check,publish,anomaly,capacity,drill"
+    )
     ap.add_argument("--out", type=Path, help="JSON file (default bench/results/latest.json)")
     a = ap.parse_args()
     chosen = _benchmarks(a.quick)

@@ -78,6 +78,7 @@ class Drill:
     ok: bool
     error: str | None = None
     stderr: str | None = None
+    seconds: float | None = None  # how long its test took on the node
 
 
 @dataclass(frozen=True, slots=True)

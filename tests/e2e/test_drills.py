@@ -60,8 +60,10 @@ def world(root: Path) -> None:
     (root / TAR).write_bytes(gzip.compress(b"not a tar archive\n" * 100))
 
 
-def config_for(tmp_path: Path, nodes: dict[str, str], extra: str = "") -> Path:
-    cfg = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", nodes, 'verify = "gzip"\n' + extra)
+def config_for(tmp_path: Path, nodes: dict[str, str], extra: str = "", db: str = "tw.db") -> Path:
+    # drill_share 10: these small runs' drills are bounded by drill_bytes and drill_time alone
+    body = 'verify = "gzip"\ndrill_share = 10\n' + extra
+    cfg = write_config(tmp_path / "tw.toml", tmp_path / db, nodes, body)
     cfg.write_text(cfg.read_text() + '[hubs.C2.items."tracs/tarred"]\nverify = "tar"\n')
     return cfg
 
@@ -185,24 +187,25 @@ def test_drills_keep_to_drill_bytes_and_one_past_drill_time_is_stopped_on_the_no
     assert {p for _, p in drills_in(tmp_path / "tw.db")} == {GOOD, TRUNC, FLIP, TAR}
     r = tarwatch("--config", str(config), "--now", NOW, "check", "--format", "json", env=env)
     f = next(f for f in items_of(r.json(), "n")["repos/slow"]["findings"] if f["check"] == "drill")
-    assert f["status"] == "warn" and "larger than drill_bytes" in f["message"], f
+    assert f["status"] == "warn" and "larger than a run drills" in f["message"], f
 
-    # Time: the slow one is first in line now (never drilled); it is cut short after 1 s,
-    # stopped on the node, not a failure, and not recorded.
-    config = config_for(tmp_path, {"n": ""}, 'drill_time = "1s"\n')
+    # Time: in a new store (no drill rate known yet: the bytes choose), the slow one is first in
+    # line; it is cut short after 1 s, stopped on the node, not a failure, and not recorded.
+    config = config_for(tmp_path, {"n": ""}, 'drill_time = "1s"\n', db="tw2.db")
     t0 = time.monotonic()
     r = tarwatch("--config", str(config), "--now", LATER, "collect", env=env)
     assert r.code == 0, r.err
     assert time.monotonic() - t0 < 8
-    assert (("n", slow)) not in drills_in(tmp_path / "tw.db")
+    assert ("n", slow) not in drills_in(tmp_path / "tw2.db")
     assert gone_within(root, 3) == []
     r = tarwatch("--config", str(config), "--now", LATER, "check", "--format", "json", env=env)
     slow_item = items_of(r.json(), "n")["repos/slow"]
-    assert not [f for f in slow_item["findings"] if f["check"] == "drill"], slow_item
+    # Not a failure: at most the warning that, at the rate measured, it never fits in a run.
+    assert all(f["status"] == "warn" for f in slow_item["findings"] if f["check"] == "drill"), slow_item
     assert slow_item["verified"] is None
 
     # tarwatch killed while the node tests: nothing is left running there.
-    config = config_for(tmp_path, {"n": ""}, 'drill_time = "1h"\n')
+    config = config_for(tmp_path, {"n": ""}, 'drill_time = "1h"\n', db="tw3.db")
     proc = subprocess.Popen(
         [sys.executable, "-m", "tarwatch", "--config", str(config), "collect"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,

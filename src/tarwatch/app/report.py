@@ -36,9 +36,12 @@ def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> 
     store.read_manifests(histories, manifests_wanted(config, hubs, histories, now))
     since = anomaly_since(config, hubs, now)
     recent = {} if since is None else store.recent_sizes(list(histories), since)
-    drills = store.drills.of_hubs(hubs) if drills_wanted(config, hubs) else {}
+    drilled = drills_wanted(config, hubs)
+    drills = store.drills.of_hubs(hubs) if drilled else {}
+    rates = store.drills.rates(hubs) if drilled else {}
+    run_seconds = {h: r.finished - r.started for h, r in store.last_runs(hubs).items()} if drilled else {}
     disks = store.disks.history(hubs, capacity_since(config, hubs, now))
-    history = History(polls, histories, store.locks(hubs), recent, drills, disks=disks)
+    history = History(polls, histories, store.locks(hubs), recent, drills, rates, run_seconds, disks=disks)
     report = evaluate(config, hubs, history, now)
     snooze.mark(report, [*store.snoozes.active(now), *maintenance.in_force(config, hubs, now)])
     return report

@@ -27,10 +27,10 @@ def check(
     nights: int | None,
     tz: ZoneInfo,
 ) -> Finding | None:
-    """Given an item's history, its drills that hold, its verify setting, drill_bytes, the
-    node's rotation in runs and the backups' time zone, return an alarm naming the file and the
-    error when its newest drill failed, a warning when its newest tarball is larger than
-    drill_bytes (never drilled), else None."""
+    """Given an item's history, its drills that hold, its verify setting, the bytes a run drills
+    on the node (per_run), the node's rotation in runs and the backups' time zone, return an
+    alarm naming the file and the error when its newest drill failed, a warning when its newest
+    tarball is larger than a run drills (never drilled), else None."""
     if method not in METHODS:
         return None
     every = f"; each item's newest tarball is drilled within {nights} runs" if nights else ""
@@ -46,10 +46,24 @@ def check(
         return Finding(
             NAME,
             Status.WARN,
-            f"the newest tarball ({exact_size(h.newest.size)}) is larger than drill_bytes "
-            f"({exact_size(limit)}): it is never drilled",
+            f"the newest tarball ({exact_size(h.newest.size)}) is larger than a run drills on this "
+            f"node ({exact_size(limit)}: drill_bytes, or what drill_time and drill_share of the last "
+            "run let it read): it is never drilled",
         )
     return None
+
+
+def per_run(
+    limit: int, drill_time: float, share: float, rate: float | None, run_seconds: float | None
+) -> int:
+    """Given drill_bytes, drill_time (seconds), drill_share, the bytes per second a node's
+    drills read and the hub's newest run's duration (None: not known yet), return the bytes a
+    run drills there: drill_bytes, or what its time bound (drill_time, and drill_share of that
+    run) lets it read, the smaller."""
+    if not rate:
+        return limit
+    seconds = drill_time if run_seconds is None else min(drill_time, share * run_seconds)
+    return min(limit, int(rate * seconds))
 
 
 def rotation_nights(sizes: Sequence[int], limit: int) -> int | None:

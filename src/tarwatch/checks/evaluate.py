@@ -53,6 +53,8 @@ class History:
     locks: Mapping[tuple[str, str], Sequence[tuple[str, float]]] = field(default_factory=dict)
     recent: Mapping[tuple[str, str], Mapping[str, Sequence[tuple[int, int]]]] = field(default_factory=dict)
     drills: Mapping[tuple[str, str], Mapping[str, ItemDrills]] = field(default_factory=dict)  # restore drills
+    drill_rates: Mapping[tuple[str, str], float] = field(default_factory=dict)  # bytes/s drills read
+    run_seconds: Mapping[str, float] = field(default_factory=dict)  # each hub's newest finished run
     disks: Mapping[tuple[str, str], Sequence[DiskPoint]] = field(default_factory=dict)  # df, oldest first
 
     @classmethod
@@ -106,7 +108,8 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
         kept = history.items.get((hub, node), {})
         recent = history.recent.get((hub, node), {})
         drilled = history.drills.get((hub, node), {})
-        nv.drill_nights = _nights(kept, items, thresholds)
+        rate = history.drill_rates.get((hub, node))
+        nv.drill_nights = _nights(kept, items, thresholds, rate, history.run_seconds.get(hub))
         locks = history.locks.get((hub, node), ())
         item_locks: dict[str | None, list[tuple[str, float]]] = defaultdict(list)
         for path, since in locks:
@@ -140,6 +143,8 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
                     recent.get(item),
                     drilled.get(item),
                     nv.drill_nights,
+                    rate,
+                    history.run_seconds.get(hub),
                 )
             )
         nv.status = worst([f.status for f in nv.findings] + [i.status for i in nv.items])
@@ -208,6 +213,8 @@ def _item(
     recent: Sequence[tuple[int, int]] | None = None,
     drills: ItemDrills | None = None,
     nights: int | None = None,
+    rate: float | None = None,
+    run_seconds: float | None = None,
 ) -> ItemVerdict:
     shown = stale.shown(h, now)  # the newest tarball not stamped in the future
     v = ItemVerdict(
@@ -228,6 +235,7 @@ def _item(
         v.findings.append(unreachable.item_finding(node, poll.last_ok))
         return v
     tz = _zone(t.timezone)
+    limit = drill.per_run(t.drill_bytes, t.drill_time.total_seconds(), t.drill_share, rate, run_seconds)
     findings = (
         missing.check(item, node, v.count, on_source is not None),
         stale.check(v.latest, now, t),
@@ -237,7 +245,7 @@ def _item(
         retention.check(v.count, t),
         transfer.check(node, on_source, h, now, t, tz),
         digest.check(h, t.verify, tz),
-        drill.check(h, drills, t.verify, t.drill_bytes, nights, tz),
+        drill.check(h, drills, t.verify, limit, nights, tz),
         locked.check(locks, now, t) if locks else None,
     )
     v.findings = [f for f in findings if f is not None]
@@ -247,15 +255,21 @@ def _item(
 
 
 def _nights(
-    kept: Mapping[str, ItemHistory], items: Sequence[str], thresholds: Callable[[str | None], Defaults]
+    kept: Mapping[str, ItemHistory],
+    items: Sequence[str],
+    thresholds: Callable[[str | None], Defaults],
+    rate: float | None,
+    run_seconds: float | None,
 ) -> int | None:
-    """Given a node's item histories, the hub's items and their thresholds, return within how
+    """Given a node's item histories, the hub's items and their thresholds, the bytes per second
+    its drills read and the hub's newest run's duration (None: not known yet), return within how
     many runs every drilled item's newest tarball is drilled there (None: not drilled, or one is
     never: too large)."""
     drilled = [i for i in items if thresholds(i).verify in drill.METHODS]
     if not drilled:
         return None
-    limit = min(thresholds(i).drill_bytes for i in drilled)
+    t = thresholds(None)
+    limit = drill.per_run(t.drill_bytes, t.drill_time.total_seconds(), t.drill_share, rate, run_seconds)
     return drill.rotation_nights([kept[i].newest.size for i in drilled if i in kept], limit)
 
 

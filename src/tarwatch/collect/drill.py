@@ -43,6 +43,8 @@ class Verified:
 
     holds: Mapping[str, tuple[int, float]]
     last: Mapping[str, float]
+    seconds: float = math.inf  # drill_share of the hub's previous run: the most this run may spend
+    rate: float | None = None  # bytes per second the node's drills read (None: not known yet)
 
 
 KnownDrills = Callable[[str, str], Awaitable[Verified]]
@@ -130,17 +132,24 @@ async def drill(
     done: list[Drill] = []
     note = None
     for method, newest in sorted(by_method.items()):
-        todo = choose(newest, known, budget.bytes)
+        room = budget.bytes if not known.rate else min(budget.bytes, int(known.rate * budget.seconds))
+        todo = choose(newest, known, room)
         if not todo or budget.seconds <= 0:
             continue
         budget.bytes -= sum(t.size for t in todo)
         chunks: list[bytes] = []
+        arrived: list[tuple[int, float]] = []  # (bytes so far, when): how long each test took
         t0 = time.monotonic()
+
+        def sink(
+            chunk: bytes, chunks: list[bytes] = chunks, arrived: list[tuple[int, float]] = arrived
+        ) -> None:
+            chunks.append(chunk)
+            arrived.append(((arrived[-1][0] if arrived else 0) + len(chunk), time.monotonic()))
+
         try:
             async with asyncio.timeout(budget.seconds):
-                await session.run(
-                    drill_command(method, root, [t.path[len(prefix) :] for t in todo]), chunks.append
-                )
+                await session.run(drill_command(method, root, [t.path[len(prefix) :] for t in todo]), sink)
         except TimeoutError:
             note = (
                 f"drills cut short by drill_time after {len(_results(chunks, todo, prefix))} of {len(todo)}"
@@ -148,15 +157,33 @@ async def drill(
         except NodeError as e:
             note = f"drills cut short: {e}"
         budget.seconds -= time.monotonic() - t0
-        for t, status, err in _results(chunks, todo, prefix):
+        ends = _ends(b"".join(chunks), arrived, t0)
+        for (t, status, err), took in zip(_results(chunks, todo, prefix), ends, strict=False):
             line = next((ln.strip() for ln in err.splitlines() if ln.strip()), "")
             error = None if status == 0 else f"{method} exit status {status}" + (f": {line}" if line else "")
             done.append(
-                Drill(t.path, t.item, t.size, t.mtime, at, method, status == 0, error, line[:500] or None)
+                Drill(
+                    t.path, t.item, t.size, t.mtime, at, method, status == 0, error, line[:500] or None, took
+                )
             )
         if note:
             break
     return done, note
+
+
+def _ends(out: bytes, arrived: list[tuple[int, float]], t0: float) -> list[float]:
+    """Given the output, when each chunk of it arrived and when the command started, return how
+    long each file's test took: from the previous record's end (or the start) to its own."""
+    took, prev, k = [], t0, 0
+    pos = -1
+    for _ in range(out.count(b"\0") // 2):
+        pos = out.index(b"\0", out.index(b"\0", pos + 1) + 1)  # the end of the stderr record
+        while k < len(arrived) - 1 and arrived[k][0] <= pos:
+            k += 1
+        when = arrived[k][1] if arrived else prev
+        took.append(max(0.0, when - prev))
+        prev = when
+    return took
 
 
 def _results(chunks: list[bytes], todo: Sequence[Tarball], prefix: str) -> list[tuple[Tarball, int, str]]:

@@ -82,7 +82,12 @@ async def collect(
         async def known_drills(hub: str, node: str) -> Verified:
             st, _ = await opening
             holds, last = await asyncio.to_thread(st.drills.known, hub, node)
-            return Verified(holds, last)
+            runs = await asyncio.to_thread(st.last_runs, [hub])
+            rate = (await asyncio.to_thread(st.drills.rates, [hub])).get((hub, node))
+            if hub not in runs:  # the first run: drill_time alone bounds it
+                return Verified(holds, last, rate=rate)
+            prev = runs[hub].finished - runs[hub].started
+            return Verified(holds, last, config.thresholds(hub).drill_share * prev, rate)
 
         outcomes = await poll_node(
             transport_for(config, node),

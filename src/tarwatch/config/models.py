@@ -213,6 +213,13 @@ class Defaults(_Strict):
         description='restore drills (verify = "gzip" or "tar"): at most this long spent per node and '
         "run; a drill cut short is stopped on the node and tried again next time",
     )
+    drill_share: float = Field(
+        0.2,
+        ge=0,
+        le=10,
+        description="restore drills: at most this fraction of the hub's previous run's duration spent "
+        "per node and run (0.2: a nightly run grows by at most a fifth; the first run: drill_time alone)",
+    )
     repeat: Duration = Field(
         timedelta(hours=24), description='reminder period for ongoing problems ("0s": no reminders)'
     )

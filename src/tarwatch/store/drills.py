@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, and_, delete, select
+from sqlalchemy import Connection, Engine, Select, and_, delete, func, select
 
 from tarwatch.records import Drill, ItemDrills
 from tarwatch.store.failures import failing_as
@@ -27,7 +27,8 @@ def record_drills(conn: Connection, hub: str, node: str, done: Sequence[Drill]) 
         drills.insert(),
         [
             {"node": node, "hub": hub, "path": x.path, "item": x.item, "size": x.size, "mtime": x.mtime,
-             "at": x.at, "method": x.method, "ok": x.ok, "error": x.error, "stderr": x.stderr}
+             "at": x.at, "method": x.method, "ok": x.ok, "error": x.error, "stderr": x.stderr,
+             "seconds": x.seconds}
             for x in done
         ],
     )  # fmt: skip
@@ -41,7 +42,19 @@ def _holding(hubs: Sequence[str], node: str | None = None) -> Select[Any]:
         where.append(d.node == node)
     return (
         select(
-            d.hub, d.node, d.item, t.stamp, d.path, d.size, d.mtime, d.at, d.method, d.ok, d.error, d.stderr
+            d.hub,
+            d.node,
+            d.item,
+            t.stamp,
+            d.path,
+            d.size,
+            d.mtime,
+            d.at,
+            d.method,
+            d.ok,
+            d.error,
+            d.stderr,
+            d.seconds,
         )
         .join(tarballs, and_(t.node == d.node, t.hub == d.hub, t.path == d.path))
         .where(and_(*where))
@@ -70,6 +83,18 @@ class Drills:
                 last[r.item] = max(last.get(r.item, r.at), r.at)
         return holds, last
 
+    def rates(self, hubs: Iterable[str]) -> dict[tuple[str, str], float]:
+        """Given hub tags, return per (hub, node) the bytes per second its drills that hold read."""
+        d, t = drills.c, tarballs.c
+        q = (
+            select(d.hub, d.node, func.sum(d.size), func.sum(d.seconds))
+            .join(tarballs, and_(t.node == d.node, t.hub == d.hub, t.path == d.path))
+            .where(and_(d.hub.in_(list(hubs)), t.gone.is_(None), d.seconds.is_not(None), d.seconds > 0))
+            .group_by(d.hub, d.node)
+        )
+        with failing_as("cannot read the drills", self._where, self._path), self._engine.connect() as conn:
+            return {(h, n): float(b) / float(s) for h, n, b, s in conn.execute(q) if b and s}
+
     def of_hubs(self, hubs: Iterable[str]) -> dict[tuple[str, str], dict[str, ItemDrills]]:
         """Given hub tags, return per (hub, node) and item its drills that hold: the newest one
         and the newest passed one (the newest tarball verified restorable)."""
@@ -77,7 +102,9 @@ class Drills:
         rows: dict[tuple[str, str, str], list[tuple[int, Drill]]] = {}
         with failing_as("cannot read the drills", self._where, self._path), self._engine.connect() as conn:
             for r in conn.execute(_holding(hubs)):
-                x = Drill(r.path, r.item, r.size, r.mtime, r.at, r.method, bool(r.ok), r.error, r.stderr)
+                x = Drill(
+                    r.path, r.item, r.size, r.mtime, r.at, r.method, bool(r.ok), r.error, r.stderr, r.seconds
+                )
                 rows.setdefault((r.hub, r.node, r.item), []).append((r.stamp, x))
         out: dict[tuple[str, str], dict[str, ItemDrills]] = {}
         for (hub, node, item), got in rows.items():

@@ -175,6 +175,7 @@ drills = Table(
     Column("ok", Boolean, nullable=False),
     Column("error", Text, nullable=True, doc="why it failed"),
     Column("stderr", Text, nullable=True, doc="the tool's first stderr line"),
+    Column("seconds", Float, nullable=True, doc="how long the test took"),
     PrimaryKeyConstraint("node", "hub", "path", name="pk_drills"),
 )
 Index("ix_drills_hub_node_item", drills.c.hub, drills.c.node, drills.c.item)

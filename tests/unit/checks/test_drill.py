@@ -38,4 +38,11 @@ def test_a_passed_drill_or_no_drill_is_quiet_and_size_md5_never_judge():
 
 def test_a_newest_tarball_larger_than_drill_bytes_warns():
     f = drill.check(hist(5000), None, "gzip", 1000, None, UTC)
-    assert f is not None and f.status is Status.WARN and "larger than drill_bytes" in f.message
+    assert f is not None and f.status is Status.WARN and "larger than a run drills" in f.message
+
+
+def test_a_run_drills_what_its_time_bounds_let_it_read():
+    assert drill.per_run(1000, 10, 0.2, None, 50) == 1000  # no rate known yet: bytes alone
+    assert drill.per_run(10**9, 10, 0.2, 1e6, 20) == 4 * 10**6  # a fifth of a 20 s run at 1 MB/s
+    assert drill.per_run(10**9, 2, 0.2, 1e6, 100) == 2 * 10**6  # drill_time binds
+    assert drill.per_run(10**9, 10, 0.2, 1e6, None) == 10**7  # the first run: drill_time alone

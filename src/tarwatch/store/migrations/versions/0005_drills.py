@@ -1,6 +1,6 @@
 """Restore drills (verify = "gzip" or "tar"): the newest drill of each tarball, as the file was
-when it was tested (size, mtime), when, how, and whether it passed (else the error and the
-tool's stderr line).
+when it was tested (size, mtime), when, how, whether it passed (else the error and the
+tool's stderr line) and how long it took.
 
 Revision ID: 0005
 Revises: 0004
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("ok", sa.Boolean, nullable=False),
         sa.Column("error", sa.Text, nullable=True),
         sa.Column("stderr", sa.Text, nullable=True),
+        sa.Column("seconds", sa.Float, nullable=True),
         sa.PrimaryKeyConstraint("node", "hub", "path", name="pk_drills"),
     )
     op.create_index("ix_drills_hub_node_item", "drills", ["hub", "node", "item"])
