@@ -40,7 +40,7 @@ def _benchmarks(quick: bool) -> dict[str, Callable[[], dict]]:
             "publish": lambda: publish_bench.run(Shape(10, 10, 60)),
             "anomaly": lambda: anomaly_bench.run(items=1000),
             "capacity": lambda: capacity_bench.run(nodes=200),
-            "drill": lambda: drill_bench.run(items=20, nights=3),
+            "drill": lambda: drill_bench.run(items=5, nights=2),
         }
     return {
         "listing": lambda: listing.run(),
@@ -126,7 +126,8 @@ def table(results: dict[str, dict]) -> str:
         )
     if r := results.get("drill"):
         rows.append(
-            f"| restore drills, {r['items']} items × {r['nights']} nights, one node, gzip -t | "
+            f"| restore drills, {r['items']} items × {r['nights']} nights, one node, gzip -t, "
+            f"drill_share {r['drill_share']} | "
             f"`tarwatch run` {r['run_off_s']:.2f} s off, {r['run_on_s']:.2f} s on (+{r['growth']:.0%}); "
             f"promised {r['promised_runs'][1:]} runs, longest wait {r['longest_wait_runs']} runs | "
             f"≤ +20%; every item within the promise | {_yes(r['met'])} |"

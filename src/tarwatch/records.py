@@ -78,7 +78,7 @@ class Drill:
     ok: bool
     error: str | None = None
     stderr: str | None = None
-    seconds: float | None = None  # how long its test took on the node
+    seconds: float | None = None  # how long its test took (None: its command's first, start included)
 
 
 @dataclass(frozen=True, slots=True)

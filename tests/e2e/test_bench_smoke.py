@@ -27,7 +27,7 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_l
     assert p.returncode == 0, p.stderr[-3000:]
     doc = json.loads(out.read_text())
     results = doc["results"]
-    assert set(results) == {"listing", "fanout", "ingest", "check", "publish", "anomaly", "capacity"}
+    assert set(results) == {"listing", "fanout", "ingest", "check", "publish", "anomaly", "capacity", "drill"}
     assert results["listing"]["tarballs"] > 0 and results["listing"]["floor_s"] > 0
     assert results["listing"]["vs_seed"] > 0 and results["listing"]["vs_floor"] > 0
     assert set(results["fanout"]["sizes"]) == {"2", "4"}
@@ -37,4 +37,6 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_l
     assert anomaly["planted"] > 0 and 0 < anomaly["precision"] <= 1 and 0 < anomaly["recall"] <= 1
     capacity = results["capacity"]
     assert capacity["nodes"] == 200 and 0 < capacity["history_14"]["within_10pct"] <= 1
+    drill = results["drill"]
+    assert drill["items"] == 5 and drill["run_off_s"] > 0 and drill["run_on_s"] > 0
     assert "| benchmark | figure | target | met |" in p.stdout

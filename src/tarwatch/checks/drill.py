@@ -33,7 +33,8 @@ def check(
     tarball is larger than a run drills (never drilled), else None."""
     if method not in METHODS:
         return None
-    every = f"; each item's newest tarball is drilled within {nights} runs" if nights else ""
+    runs = f"{nights} run{'' if nights == 1 else 's'}"
+    every = f"; each item's newest tarball is drilled within {runs}" if nights else ""
     if drills is not None and not drills.last.ok:
         d = drills.last
         since = (
@@ -57,12 +58,13 @@ def per_run(
     limit: int, drill_time: float, share: float, rate: float | None, run_seconds: float | None
 ) -> int:
     """Given drill_bytes, drill_time (seconds), drill_share, the bytes per second a node's
-    drills read and the hub's newest run's duration (None: not known yet), return the bytes a
-    run drills there: drill_bytes, or what its time bound (drill_time, and drill_share of that
-    run) lets it read, the smaller."""
+    drills read and the hub's newest collect's duration (None: not known yet), return the bytes
+    a run drills there: drill_bytes, or what its time bound lets it read (drill_time, and
+    share / (1 + share) of that collect, its drills included: collect.drill.share_of), the
+    smaller."""
     if not rate:
         return limit
-    seconds = drill_time if run_seconds is None else min(drill_time, share * run_seconds)
+    seconds = drill_time if run_seconds is None else min(drill_time, share / (1 + share) * run_seconds)
     return min(limit, int(rate * seconds))
 
 

@@ -29,6 +29,7 @@ from tarwatch.collect.transport import NodeError, Session
 from tarwatch.records import Drill, Tarball
 
 METHODS = ("gzip", "tar")
+START = 2.0  # seconds a drill command may take beyond drill_share's part (its start over SSH)
 _TEST = {
     "gzip": 'e=$(gzip -t -- "$f" 2>&1); s=$?',
     "tar": 'e=$(tar -tzf "$f" 2>&1 >/dev/null); s=$?',
@@ -43,7 +44,7 @@ class Verified:
 
     holds: Mapping[str, tuple[int, float]]
     last: Mapping[str, float]
-    seconds: float = math.inf  # drill_share of the hub's previous run: the most this run may spend
+    seconds: float = math.inf  # drill_share of the hub's previous collect: the most this one may spend
     rate: float | None = None  # bytes per second the node's drills read (None: not known yet)
 
 
@@ -56,6 +57,13 @@ class Budget:
 
     bytes: int
     seconds: float
+
+
+def share_of(share: float, collect_seconds: float) -> float:
+    """Given drill_share and the previous collect's duration (its drills included), return the
+    seconds this collect may drill: share / (1 + share) of it, so that, run after run, the
+    drills stay at `share` of the listing alone (b = s/(1+s)·(L + b) holds at b = s·L)."""
+    return share / (1 + share) * collect_seconds
 
 
 def drill_command(method: str, root: str, rels: Sequence[str]) -> str:
@@ -132,9 +140,10 @@ async def drill(
     done: list[Drill] = []
     note = None
     for method, newest in sorted(by_method.items()):
-        room = budget.bytes if not known.rate else min(budget.bytes, int(known.rate * budget.seconds))
+        seconds = min(budget.seconds, known.seconds)  # drill_time left, and drill_share's part
+        room = budget.bytes if not known.rate else min(budget.bytes, int(known.rate * seconds))
         todo = choose(newest, known, room)
-        if not todo or budget.seconds <= 0:
+        if not todo or seconds <= 0:
             continue
         budget.bytes -= sum(t.size for t in todo)
         chunks: list[bytes] = []
@@ -148,7 +157,8 @@ async def drill(
             arrived.append(((arrived[-1][0] if arrived else 0) + len(chunk), time.monotonic()))
 
         try:
-            async with asyncio.timeout(budget.seconds):
+            # drill_share chose the bytes; the command's start over SSH gets START more at least
+            async with asyncio.timeout(min(budget.seconds, max(seconds, START))):
                 await session.run(drill_command(method, root, [t.path[len(prefix) :] for t in todo]), sink)
         except TimeoutError:
             note = (
@@ -157,7 +167,8 @@ async def drill(
         except NodeError as e:
             note = f"drills cut short: {e}"
         budget.seconds -= time.monotonic() - t0
-        ends = _ends(b"".join(chunks), arrived, t0)
+        # The first test's time includes the command's start: it is left out of the node's rate.
+        ends: list[float | None] = [None, *_ends(b"".join(chunks), arrived, t0)[1:]]
         for (t, status, err), took in zip(_results(chunks, todo, prefix), ends, strict=False):
             line = next((ln.strip() for ln in err.splitlines() if ln.strip()), "")
             error = None if status == 0 else f"{method} exit status {status}" + (f": {line}" if line else "")

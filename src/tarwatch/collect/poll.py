@@ -140,7 +140,6 @@ async def poll_node(
             if job.drills and outcome.snap is not None:
                 by_method = newest_of(outcome.snap.tarballs, job.drill_method)
                 known = await known_drills(job.hub, job.node) if known_drills else Verified({}, {})
-                budget.seconds = min(budget.seconds, known.seconds)
                 at = time.time() if now is None else now
                 outcome.drills, outcome.drill_note = await drill(
                     session, job.root, outcome.snap.root, by_method, known, budget, at

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from tarwatch.collect.drill import METHODS, Verified
+from tarwatch.collect.drill import METHODS, Verified, share_of
 from tarwatch.collect.local import LocalTransport
 from tarwatch.collect.poll import Job, Outcome, Progress, poll_node
 from tarwatch.collect.ssh import SshTransport
@@ -87,7 +87,7 @@ async def collect(
             if hub not in runs:  # the first run: drill_time alone bounds it
                 return Verified(holds, last, rate=rate)
             prev = runs[hub].finished - runs[hub].started
-            return Verified(holds, last, config.thresholds(hub).drill_share * prev, rate)
+            return Verified(holds, last, share_of(config.thresholds(hub).drill_share, prev), rate)
 
         outcomes = await poll_node(
             transport_for(config, node),

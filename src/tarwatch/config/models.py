@@ -217,8 +217,8 @@ class Defaults(_Strict):
         0.2,
         ge=0,
         le=10,
-        description="restore drills: at most this fraction of the hub's previous run's duration spent "
-        "per node and run (0.2: a nightly run grows by at most a fifth; the first run: drill_time alone)",
+        description="restore drills: at most this fraction of the hub's previous collect's duration "
+        "spent per node and run (0.2: a nightly run grows by at most a fifth; the first: drill_time alone)",
     )
     repeat: Duration = Field(
         timedelta(hours=24), description='reminder period for ongoing problems ("0s": no reminders)'

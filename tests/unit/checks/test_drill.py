@@ -24,6 +24,8 @@ def test_a_failed_drill_is_an_alarm_naming_the_file_the_error_and_the_last_good_
     assert f is not None and f.status is Status.ALARM
     assert PATH in f.message and "crc error" in f.message and "2012/08/02 tarball" in f.message
     assert "within 3 runs" in f.message
+    f = drill.check(hist(), ItemDrills(bad), "gzip", 1000, 1, UTC)
+    assert f is not None and f.message.endswith("within 1 run")
     f = drill.check(hist(), ItemDrills(bad), "gzip", 1000, None, UTC)
     assert f is not None and "never verified restorable" in f.message
 
@@ -43,6 +45,6 @@ def test_a_newest_tarball_larger_than_drill_bytes_warns():
 
 def test_a_run_drills_what_its_time_bounds_let_it_read():
     assert drill.per_run(1000, 10, 0.2, None, 50) == 1000  # no rate known yet: bytes alone
-    assert drill.per_run(10**9, 10, 0.2, 1e6, 20) == 4 * 10**6  # a fifth of a 20 s run at 1 MB/s
+    assert drill.per_run(10**9, 10, 0.25, 1e6, 20) == 4 * 10**6  # a fifth of a 20 s collect at 1 MB/s
     assert drill.per_run(10**9, 2, 0.2, 1e6, 100) == 2 * 10**6  # drill_time binds
     assert drill.per_run(10**9, 10, 0.2, 1e6, None) == 10**7  # the first run: drill_time alone

@@ -79,6 +79,16 @@
     return box;
   }
 
+  /* Given an item's findings cell and its restore drills (status.json's "verified", or null),
+   * return the cell with a line "last verified restorable …" below them (the cell itself
+   * when the item is not drilled). */
+  function verified(cell, v) {
+    if (!v) return cell;
+    var line = el("span", { class: "tw-verified", text: "last verified restorable: " +
+      (v.restorable_at ? TW.when(v.restorable_at) : "never") });
+    return cell ? el("span", {}, cell, line) : line;
+  }
+
   /* Given a node and an item of the status document, a moment and links {node(name), item(name,
    * node)} (either may be missing: plain text), return the status table's row. */
   function itemRow(n, i, m, links) {
@@ -89,7 +99,7 @@
     var age = el("span", { class: "tw-age", "data-tw-latest": i.latest == null ? "" : String(i.age_hours), text: TW.itemAge(i, m ? m.shift : 0) });
     return {
       status: i.status,
-      cells: [nodeCell, itemCell, state, findingsCell(i.findings), TW.when(i.latest), age, TW.size(i.size),
+      cells: [nodeCell, itemCell, state, verified(findingsCell(i.findings), i.verified), TW.when(i.latest), age, TW.size(i.size),
         String(i.count), i.revision == null ? "" : String(i.revision)],
       keys: [n.node, i.item, RANK[i.status], i.findings.map(function (f) { return f.check; }).join(" "), i.latest,
         i.age_hours, i.size, i.count, i.revision],

@@ -155,7 +155,7 @@
       var snoozed = i.snoozed || n.snoozed, age = itemAge(i, m ? m.shift : 0), size = TW.size(i.size);
       cell.className = "tw-cell tw-" + i.status + (snoozed ? " tw-snoozed" : "") + (stale ? " tw-asof" : "") + dim;
       cell.title = n.node + " " + name + (i.findings.length ? i.findings.map(finding).join("") : "\nok") +
-        (snoozed ? "\n" + TW.snoozeText(snoozed) : "") + (stale ? "\n(status as of " + TW.when(m.generated) + ", not now)" : "");
+        verifiedLine(i.verified) + (snoozed ? "\n" + TW.snoozeText(snoozed) : "") + (stale ? "\n(status as of " + TW.when(m.generated) + ", not now)" : "");
       text = TW.icon(i.status) + " " + i.status + (snoozed ? " " + F.snoozed : "") + "\n" + age + "\n" + size;
       label = n.node + " " + name + ": " + i.status + ", " + age + ", " + size + (snoozed ? ", snoozed" : "") +
         (stale ? ", status as of " + TW.when(m.generated) : "");
@@ -163,6 +163,13 @@
     target.textContent = text;
     if (stale && i) target.appendChild(el("span", { class: "tw-asof-mark", text: asOf(m) }));
     if (link) link.setAttribute("aria-label", label);
+  }
+
+  /* Given an item's restore drills (status.json's "verified", or null), return the tooltip's
+   * line saying when it was last verified restorable, or "". */
+  function verifiedLine(v) {
+    if (!v) return "";
+    return "\nlast verified restorable: " + (v.restorable_at ? TW.when(v.restorable_at) : "never");
   }
 
   /* Given a hub of the status document, return the names of its items, sorted. */
