@@ -197,6 +197,7 @@ def test_drills_keep_to_drill_bytes_and_one_past_drill_time_is_stopped_on_the_no
     assert r.code == 0, r.err
     assert time.monotonic() - t0 < 8
     assert ("n", slow) not in drills_in(tmp_path / "tw2.db")
+    assert "drills cut short by drill_time" in r.err, r.err
     assert gone_within(root, 3) == []
     r = tarwatch("--config", str(config), "--now", LATER, "check", "--format", "json", env=env)
     slow_item = items_of(r.json(), "n")["repos/slow"]

@@ -144,6 +144,9 @@ async def poll_node(
                 outcome.drills, outcome.drill_note = await drill(
                     session, job.root, outcome.snap.root, by_method, known, budget, at
                 )
+                if outcome.drill_note:  # not a failure: said, and tried again next time
+                    note = f"{outcome.drill_note} (tried again next run)"
+                    outcome.warning = f"{outcome.warning}; {note}" if outcome.warning else note
             out.append(outcome)
     finally:
         await session.close()
