@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tarwatch.collect.listing import _UNGUARD as UNGUARD
-from tarwatch.collect.listing import GUARD, root_argument
+from tarwatch.collect.listing import GUARD, node_word, root_argument
 from tarwatch.collect.transport import NodeError, Session
 from tarwatch.records import Drill, Tarball
 
@@ -68,11 +68,12 @@ def share_of(share: float, collect_seconds: float) -> float:
 
 def drill_command(method: str, root: str, rels: Sequence[str]) -> str:
     """Given a method ("gzip" or "tar"), a root and paths relative to it, return the one guarded
-    command that tests them all in order, printing a V record and the tool's stderr for each."""
-    files = " ".join(shlex.quote(r) for r in rels)
+    command that tests them all in order, printing a V record and the tool's stderr for each. A
+    file gone since the listing gets no record (it is not a failed drill)."""
+    files = " ".join(node_word(r) for r in rels)
     script = (
         GUARD
-        + 'cd -- "$1" || exit 3; shift; for f do '
+        + 'cd -- "$1" || exit 3; shift; for f do [ -f "$f" ] || continue; '
         + _TEST[method]
         + '; printf \'V\\t%s\\t%s\\000%s\\000\' "$s" "$f" "$e"; done;'
         + UNGUARD

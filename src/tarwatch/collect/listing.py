@@ -341,10 +341,26 @@ def _strip_dot(path: str) -> str:
     return path[2:] if path.startswith("./") else path
 
 
+_NOT_UTF8 = re.compile(r"\\x([89a-f][0-9a-f])")  # how the listing wrote a byte that is not UTF-8
+
+
+def node_word(name: str) -> str:
+    """Given a name as the listing stored it (a byte that is not UTF-8 written `\\xNN`), return
+    a shell word that gives the node's shell the name's own bytes: each such byte is made on the
+    node by printf, so the command itself stays UTF-8."""
+    parts = _NOT_UTF8.split(name)
+    words = [
+        shlex.quote(p) if k % 2 == 0 else f"\"$(printf '\\{int(p, 16):03o}')\""
+        for k, p in enumerate(parts)
+        if p
+    ]
+    return "".join(words) or "''"
+
+
 def md5_command(root: str, rels: list[str]) -> str:
     """Given a root and paths relative to it, return the one command that hashes them all
     (md5sum, or BSD's `md5 -r`), printing "<hex>  <path>" lines."""
-    files = " ".join(shlex.quote(r) for r in rels)
+    files = " ".join(node_word(r) for r in rels)
     script = (
         GUARD + 'cd -- "$1" || exit 3; shift; '
         'if command -v md5sum >/dev/null 2>&1; then md5sum -- "$@"; else md5 -r -- "$@"; fi;'
@@ -353,18 +369,24 @@ def md5_command(root: str, rels: list[str]) -> str:
     return f"exec sh -c {shlex.quote(script)} sh {root_argument(root)} {files}"
 
 
+_MD5_ESCAPES = {b"n": b"\n", b"r": b"\r"}  # what GNU md5sum writes for a newline, a carriage return
+
+
 def parse_md5(out: bytes) -> dict[str, str]:
-    """Given md5sum's output, return path → md5. GNU md5sum escapes a name holding a newline or
-    backslash with a leading backslash; that is undone."""
+    """Given md5sum's output, return path → md5, each path written as the listing writes it (a
+    byte that is not UTF-8 as `\\xNN`). GNU md5sum escapes a name holding a newline or backslash
+    with a leading backslash; that is undone on the bytes, before they are decoded."""
     result = {}
-    for raw in out.decode("utf-8", "backslashreplace").splitlines():
-        escaped = raw.startswith("\\")
+    for raw in out.split(b"\n"):
+        escaped = raw.startswith(b"\\")
         line = raw[1:] if escaped else raw
-        m = re.match(r"^([0-9a-fA-F]{32}) [ *]?(.*)$", line)
+        m = re.match(rb"^([0-9a-fA-F]{32}) [ *]?(.*)$", line, re.DOTALL)
         if not m:
             continue
         path = m.group(2)
         if escaped:
-            path = re.sub(r"\\(.)", lambda e: "\n" if e.group(1) == "n" else e.group(1), path)
-        result[path] = m.group(1).lower()
+            path = re.sub(
+                rb"\\(.)", lambda e: b"\n" if e.group(1) == b"n" else e.group(1), path, flags=re.DOTALL
+            )
+        result[path.decode("utf-8", "backslashreplace")] = m.group(1).decode("ascii").lower()
     return result

@@ -65,3 +65,27 @@ def test_a_tarball_larger_than_drill_bytes_is_never_promised():
     assert rotation_nights([10, 2000], 1000) is None
     assert rotation_nights([], 1000) == 0
     assert rotation_nights([400, 500], 1000) == 1
+
+
+def test_names_that_are_not_utf8_are_drilled_and_hashed_as_their_own_bytes(tmp_path):
+    """The listing stores a byte that is not UTF-8 as `\\xNN`: the drill and the md5 commands give
+    the node's shell the name's real bytes back (a good tarball is not a failed drill), a file
+    gone since the listing gets no record, and the results come back under the stored names."""
+    from tarwatch.collect.listing import md5_command, parse_md5
+
+    good = subprocess.run(["gzip", "-c"], input=b"x" * 100, capture_output=True).stdout
+    raw = b"caf\xe9 \xff'$(x)\n.tar.gz"  # Latin-1, a stray byte, a quote, shell syntax, a newline
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d").joinpath(raw.decode("utf-8", "surrogateescape")).write_bytes(good)
+    (tmp_path / "f\\x41.gz").write_bytes(b"not gzip")  # a real backslash stays a backslash
+    stored = "d/" + raw.decode("utf-8", "backslashreplace")
+    assert "\\xe9" in stored and "\\xff" in stored
+    names = [stored, "f\\x41.gz", "gone since the listing.gz"]
+
+    def run(command: str) -> bytes:
+        return subprocess.run(["sh", "-c", command], capture_output=True, stdin=subprocess.PIPE).stdout
+
+    got = parse_drill(run(drill_command("gzip", str(tmp_path), names)))
+    assert [(r, s == 0) for r, s, _ in got] == [(stored, True), ("f\\x41.gz", False)]
+    md5s = parse_md5(run(md5_command(str(tmp_path), names[:2])))
+    assert md5s[stored] == __import__("hashlib").md5(good).hexdigest()
