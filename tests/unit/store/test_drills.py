@@ -39,7 +39,11 @@ def drill_of(t: Tarball, at: float, ok: bool, seconds: float | None = 0.5) -> Dr
 
 
 def test_drills_hold_until_their_tarball_changes_and_say_the_last_verified_restorable(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'tw.db'}")
+    drills_hold_until_their_tarball_changes(Store.open(f"sqlite:///{tmp_path / 'tw.db'}"))
+
+
+def drills_hold_until_their_tarball_changes(store: Store) -> None:
+    """The test above on any new store (PostgreSQL's is in e2e/test_postgres_store.py)."""
     a, b = tb(1), tb(2)
     poll(store, T0, [a], [drill_of(a, T0, True)])
     poll(store, T0 + 86400, [a, b], [drill_of(b, T0 + 86400, False)])
