@@ -194,6 +194,19 @@ def node_checks(config: Config, node: str, jobs: list[Job], got: Probe | NodeErr
                     'install md5sum (coreutils) on the node, or set verify = "size"',
                 )
             )
+    methods = sorted({m for j in jobs for m in (j.drill, *(m for _, m in j.drill_items)) if m})
+    for m in methods:
+        if m in got.tools:
+            out.append(check("drill", True, f'{m} present (verify = "{m}")'))
+        else:
+            out.append(
+                check(
+                    "drill",
+                    False,
+                    f'verify = "{m}" but the node has no {m} on its PATH: its restore drills would fail',
+                    f'install {m} on the node, or set verify = "size" for its items',
+                )
+            )
     out.append(_clock(got.skew, hub, node))
     return out
 

@@ -6,6 +6,7 @@ NUL-terminated records (a root may hold a newline):
 
     F <tab> gnu|fallback        find's kind
     M <tab> md5sum|md5|none     the hashing tool
+    T <tab> gzip|tar            a restore drill's tool on its PATH (one record each)
     R <tab> ok|unreadable|missing <tab> root    one per root, in the order given (ok: as resolved)
     C <tab> seconds             the node's clock
 """
@@ -28,6 +29,7 @@ SCRIPT = (
     " if command -v md5sum >/dev/null 2>&1; then m=md5sum;"
     " elif command -v md5 >/dev/null 2>&1; then m=md5; else m=none; fi;"
     " printf 'F\\t%s\\000M\\t%s\\000' \"$f\" \"$m\";"
+    " for t in gzip tar; do command -v \"$t\" >/dev/null 2>&1 && printf 'T\\t%s\\000' \"$t\"; done;"
     ' for r do ( if cd -- "$r" 2>/dev/null && [ -r . ]; then printf \'R\\tok\\t%s\\000\' "$PWD";'
     " elif [ -d \"$r\" ]; then printf 'R\\tunreadable\\t%s\\000' \"$r\";"
     " else printf 'R\\tmissing\\t%s\\000' \"$r\"; fi ); done;"
@@ -55,6 +57,7 @@ class Probe:
     md5: str | None
     roots: list[RootState]
     skew: float | None
+    tools: frozenset[str] = frozenset()  # of the restore drills' tools (gzip, tar), those on its PATH
 
 
 def probe_command(roots: list[str]) -> str:
@@ -68,11 +71,14 @@ def parse_probe(out: bytes, roots: list[str], hub_clock: float) -> Probe:
     return the Probe; raise NodeError when the output is not a probe's."""
     fields: dict[str, str] = {}
     states: list[RootState] = []
+    tools: set[str] = set()
     for raw in out.split(b"\0"):
         if not raw:
             continue
         kind, _, rest = raw.decode("utf-8", "backslashreplace").partition("\t")
-        if kind == "R" and len(states) < len(roots):
+        if kind == "T":
+            tools.add(rest)
+        elif kind == "R" and len(states) < len(roots):
             state, _, path = rest.partition("\t")
             states.append(RootState(roots[len(states)], state, path))
         else:
@@ -84,7 +90,7 @@ def parse_probe(out: bytes, roots: list[str], hub_clock: float) -> Probe:
         skew: float | None = int(fields["C"]) - hub_clock
     except (KeyError, ValueError):
         skew = None
-    return Probe(fields["F"] == "gnu", None if md5 == "none" else md5, states, skew)
+    return Probe(fields["F"] == "gnu", None if md5 == "none" else md5, states, skew, frozenset(tools))
 
 
 async def probe(transport: Transport, roots: list[str], timeout: timedelta) -> Probe:
