@@ -23,8 +23,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tarwatch.collect.listing import _UNGUARD as UNGUARD
-from tarwatch.collect.listing import GUARD, node_word, root_argument
+from tarwatch.collect.listing import GUARD, UNGUARD, node_word, root_argument
 from tarwatch.collect.transport import NodeError, Session
 from tarwatch.records import Drill, Tarball
 

@@ -78,14 +78,14 @@ GUARD = (
     "g=; if { command exec 3<&0; } 2>/dev/null; then"
     " ( while read -r _ <&3; do :; done; kill -9 -$$ ) >/dev/null 2>&1 & g=$!; fi; exec </dev/null; "
 )
-_UNGUARD = ' kill "$g" 2>/dev/null || :'
+UNGUARD = ' kill "$g" 2>/dev/null || :'
 SCRIPT = (
     GUARD + 'if cd -- "$1" 2>/dev/null; then ' + _DF + ' printf \'R\\t%s\\000\' "$PWD";'
     " if find . -maxdepth 0 -printf '' >/dev/null 2>&1; then " + _GNU
     + "; else " + _FALLBACK + "; " + _DNA + "; fi;"
     " printf '\\000E\\t%s\\000' \"$s\";"
     " elif [ -d \"$1\" ]; then printf 'X\\t%s\\000' \"cannot enter folder: $1 (permission denied)\";"
-    " else printf 'X\\t%s\\000' \"no such folder: $1\"; fi;" + _UNGUARD
+    " else printf 'X\\t%s\\000' \"no such folder: $1\"; fi;" + UNGUARD
 )  # fmt: skip
 
 
@@ -364,7 +364,7 @@ def md5_command(root: str, rels: list[str]) -> str:
     script = (
         GUARD + 'cd -- "$1" || exit 3; shift; '
         'if command -v md5sum >/dev/null 2>&1; then md5sum -- "$@"; else md5 -r -- "$@"; fi;'
-        " s=$?;" + _UNGUARD + '; exit "$s"'
+        " s=$?;" + UNGUARD + '; exit "$s"'
     )
     return f"exec sh -c {shlex.quote(script)} sh {root_argument(root)} {files}"
 
