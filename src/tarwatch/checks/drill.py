@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from tarwatch.checks.digest import day
 from tarwatch.checks.model import Finding
 from tarwatch.history import ItemHistory
-from tarwatch.human import exact_size
+from tarwatch.human import size
 from tarwatch.records import ItemDrills, Status
 
 NAME = "drill"
@@ -47,9 +47,9 @@ def check(
         return Finding(
             NAME,
             Status.WARN,
-            f"the newest tarball ({exact_size(h.newest.size)}) is larger than a run drills on this "
-            f"node ({exact_size(limit)}: drill_bytes, or what drill_time and drill_share of the last "
-            "run let it read): it is never drilled",
+            f"the newest tarball, {size(h.newest.size)}, is larger than a run drills on this node, "
+            f"{size(limit)} (drill_bytes, or what drill_time and drill_share of the last run let it "
+            "read): it is never drilled; raise those bounds for it, or set its verify to size",
         )
     return None
 
