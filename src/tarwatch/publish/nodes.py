@@ -100,9 +100,10 @@ def write_node(job: NodeJob, store: Store | None = None) -> NodeJob:
     store = store or _store(job.store_url)
     hub, node, out = job.hub, job.node, job.out
     series = item_series(store.series_rows(hub, node), job.select)
+    disk = store.disk_days(hub, node)
     if own:
         store.close()  # the store is not held open while the node is rendered
-    doc = node_document(hub, node, series, job.changed_at, job.colors, job.facts)
+    doc = node_document(hub, node, series, job.changed_at, job.colors, job.facts, disk)
     json_path, js_path = paths.node_data(hub, node, "json"), paths.node_data(hub, node, "js")
     write_data(out, json_path, js_path, f"{hub}/{node}", doc)
     if job.jspath:

@@ -15,8 +15,11 @@ The document (`tarwatch-series/1`) is what the browser charts and the server ima
      "tz": "Asia/Shanghai",                  # the hub's time zone: the charts' time axis
      "stale": {"warn": 93600, "alarm": 180000},  # the hub's stale thresholds (s); an item
                                              # with its own carries "stale" likewise
-     "down": {"since": 1700000000, "last_listed": 1699900000}}  # while the newest poll
+     "down": {"since": 1700000000, "last_listed": 1699900000},  # while the newest poll
                                              # failed (last_listed null: never); else null
+     "disk": [[1699920000, 1288490188800, 2147483648000], …]}  # the disk under the root:
+                                             # [time, used, total] (bytes), the first df of
+                                             # each UTC day, oldest first; [] when none
 
 Differences keep a year of 50 items under 100 KB gzipped; file names are derived from the item
 and revision, as the layout names them, except where a node named one otherwise."""
@@ -120,10 +123,12 @@ def node_document(
     updated: float | None,
     colors: dict[str, str] | None = None,
     facts: NodeFacts | None = None,
+    disk: Sequence[tuple[int, int, int]] = (),
 ) -> dict[str, Any]:
     """Given a (hub, node), its item series, when its data last changed, the hub's item
-    colours (default: the palette in order) and the node's facts (default: UTC, the default
-    thresholds, reachable), return the node's series document (see the module's docstring)."""
+    colours (default: the palette in order), the node's facts (default: UTC, the default
+    thresholds, reachable) and its disk figures (time, used, total), one a day, return the
+    node's series document (see the module's docstring)."""
     colors = colors or {}
     facts = facts or NodeFacts()
     t0, counts = per_day(series)
@@ -142,6 +147,7 @@ def node_document(
         "items": items,
         "days": counts,
         **facts.as_json(),
+        "disk": [list(p) for p in disk],
     }
 
 

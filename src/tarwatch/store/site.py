@@ -1,5 +1,6 @@
 """What publish reads: a fingerprint of each (hub, node)'s data (to tell which nodes changed),
-a hub's items, and every tarball ever seen on a node (its chart series), as plain records."""
+a hub's items, every tarball ever seen on a node (its chart series) and its disk history (one
+point a day at most), as plain records."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, and_, case, func, or_, select
 
-from tarwatch.store.tables import items, polls, tarballs
+from tarwatch.store.tables import disks, items, polls, tarballs
+
+DAY = 86400
 
 
 @dataclass(frozen=True)
@@ -18,18 +21,21 @@ class Fingerprint:
     tarball (its id: every poll has a new one, even at the same --now; and its time), when and
     how its item summaries were last rewritten, and, while its newest poll failed, since when it
     has (the first failed poll since it was last listed) and when it was last listed (None:
-    never). Failed polls of a node still down change none of these."""
+    never), and its disk history as disk_days reduces it (a point added or pruned; another poll
+    of a day already seen, or a day whose used space barely moved, adds none). Failed polls of a
+    node still down change none of these."""
 
     poll_id: int | None = None
     changed_at: float | None = None
     summaries: str = ""
     down_since: float | None = None
     last_listed: float | None = None
+    disk: str = ""
 
     @property
     def key(self) -> str:
-        """A string that changes whenever the node's tarballs or its being down do."""
-        return f"{self.poll_id}:{self.summaries}:{self.down_since}:{self.last_listed}"
+        """A string that changes whenever the node's tarballs, its being down or its disk history do."""
+        return f"{self.poll_id}:{self.summaries}:{self.down_since}:{self.last_listed}:{self.disk}"
 
 
 class SeriesRow(NamedTuple):
@@ -60,10 +66,19 @@ def fingerprints(conn: Connection, hubs: Sequence[str]) -> dict[tuple[str, str],
     last = {(hub, node): (pid, at) for hub, node, pid, at in conn.execute(changed)}
     summed = {(hub, node): f"{up:.3f}/{n}" for hub, node, up, n in conn.execute(summaries)}
     down = _down(conn, hubs)
-    return {
-        k: Fingerprint(*last.get(k, (None, None)), summed.get(k, ""), *down.get(k, (None, None)))
-        for k in last.keys() | summed.keys() | down.keys()
-    }
+    disked = {k: _disk_key(v) for k, v in _disk_points(conn, hubs, None).items()}
+    out = {}
+    for k in last.keys() | summed.keys() | down.keys():
+        poll_id, changed_at = last.get(k, (None, None))
+        since, listed = down.get(k, (None, None))
+        out[k] = Fingerprint(poll_id, changed_at, summed.get(k, ""), since, listed, disked.get(k, ""))
+    return out
+
+
+def _disk_key(points: list[tuple[int, int, int]]) -> str:
+    """Given a node's disk history as disk_days returns it, return a string that changes with it
+    (a point added, or the first one pruned)."""
+    return f"{len(points)}:{points[0][0]}:{points[-1]}" if points else ""
 
 
 def _down(conn: Connection, hubs: Sequence[str]) -> dict[tuple[str, str], tuple[float, float | None]]:
@@ -111,3 +126,36 @@ def series_rows(conn: Connection, hub: str, node: str) -> list[SeriesRow]:
         SeriesRow(item, stamp, size, rev, path, gone is not None)
         for item, stamp, size, rev, path, gone in conn.execute(q)
     ]
+
+
+SHOWN = 1000  # a point is kept when used moved by at least 1/SHOWN of the total
+
+
+def disk_days(conn: Connection, hub: str, node: str) -> list[tuple[int, int, int]]:
+    """Given a connection and a (hub, node), return its disk history as (time, used, total),
+    bytes, oldest first: the first df of each UTC day, left out when neither the total changed
+    nor used moved by 1/SHOWN of the total since the point before (a chart could not show it,
+    and a quiet night so changes nothing)."""
+    return _disk_points(conn, [hub], node).get((hub, node), [])
+
+
+def _disk_points(
+    conn: Connection, hubs: Sequence[str], node: str | None
+) -> dict[tuple[str, str], list[tuple[int, int, int]]]:
+    """Given a connection, hub tags and a node (None: every node), return each (hub, node)'s
+    disk history as disk_days says it."""
+    d = disks.c
+    where = d.hub.in_(list(hubs)) if node is None else and_(d.hub == hubs[0], d.node == node)
+    q = select(d.hub, d.node, d.at, d.used, d.total).where(where).order_by(d.hub, d.node, d.at, d.id)
+    out: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
+    day_of: dict[tuple[str, str], int] = {}
+    for hub, name, at, used, total in conn.execute(q):
+        key, day = (hub, name), int(at) // DAY
+        if day_of.get(key) == day:
+            continue  # not the day's first
+        day_of[key] = day
+        points = out.setdefault(key, [])
+        if points and points[-1][2] == total and abs(used - points[-1][1]) * SHOWN < total:
+            continue
+        points.append((int(at), int(used), int(total)))
+    return out

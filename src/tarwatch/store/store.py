@@ -398,6 +398,15 @@ class Store:
         with self._failing(f"cannot read the tarballs of {node} for {hub}"), self._engine.connect() as conn:
             return site.series_rows(conn, hub, node)
 
+    def disk_days(self, hub: str, node: str) -> list[tuple[int, int, int]]:
+        """Given a (hub, node), return its disk figures as (time, used, total), one per UTC
+        day (the day's first), oldest first."""
+        with (
+            self._failing(f"cannot read the disk history of {node} for {hub}"),
+            self._engine.connect() as conn,
+        ):
+            return site.disk_days(conn, hub, node)
+
 
 def _create_private(path: Path) -> None:
     """Create an SQLite store's file readable and writable by its owner only (SQLite gives its

@@ -23,7 +23,7 @@ from tarwatch.publish.series import (
     node_document,
     per_day,
 )
-from tarwatch.records import Snapshot, Tarball
+from tarwatch.records import Disk, Snapshot, Tarball
 from tarwatch.store import Store
 
 T0 = 1_700_000_000 - 1_700_000_000 % DAY  # a midnight UTC
@@ -166,3 +166,28 @@ def test_the_document_carries_the_nodes_facts() -> None:
     assert "stale" not in doc["items"][0] and doc["items"][1]["stale"] == {"warn": 10, "alarm": 20}
     plain = node_document("H", "N", series, None)
     assert (plain["tz"], plain["down"]) == ("UTC", None)
+
+
+def disk_poll(store: Store, at: float, used: int, total: int = 1000 * 2**30) -> None:
+    run = store.begin_run(at, "test", ["H"])
+    disk = Disk("/dev/sdb1", "/b", total, used, total - used)
+    snap = Snapshot(root="/b", complete=True, tarballs=[tb("svn/a", 0, 100)], disk=disk)
+    store.record_poll(run, "H", "N", at, ok=True, reason=None, duration=0.1, snap=snap)
+
+
+def test_the_disk_history_is_a_days_first_df_and_only_what_a_chart_can_show(store: Store) -> None:
+    g = 2**30
+    disk_poll(store, T0 + 3600, 100 * g)
+    before = store.fingerprints(["H"])[("H", "N")].key
+    disk_poll(store, T0 + 7200, 300 * g)  # the same day: not its first
+    disk_poll(store, T0 + DAY + 3600, 100 * g + 2**20)  # moved by less than 1/1000 of the total
+    assert store.disk_days("H", "N") == [(T0 + 3600, 100 * g, 1000 * g)]
+    assert store.fingerprints(["H"])[("H", "N")].key == before  # nothing to rewrite
+    disk_poll(store, T0 + 2 * DAY + 3600, 110 * g)
+    assert store.disk_days("H", "N") == [
+        (T0 + 3600, 100 * g, 1000 * g),
+        (T0 + 2 * DAY + 3600, 110 * g, 1000 * g),
+    ]
+    assert store.fingerprints(["H"])[("H", "N")].key != before
+    doc = node_document("H", "N", [], None, disk=store.disk_days("H", "N"))
+    assert doc["disk"] == [[T0 + 3600, 100 * g, 1000 * g], [T0 + 2 * DAY + 3600, 110 * g, 1000 * g]]
