@@ -6,7 +6,8 @@
  * binaryLabel: the rules of images.py); times in the browser's locale (Intl) and the hub's time
  * zone, named on the axis. Axis, grid and text take the page's colours (--tw-fg, --tw-muted,
  * --tw-line, --tw-warn, --tw-alarm), read when drawn and again when the theme changes. A node
- * that could not be listed, or has no tarball, says so. */
+ * that could not be listed, or has no tarball, says so. And a node's disk chart (diskChart):
+ * used space over time, its total, and the forecast line from now to the fill date. */
 (function (TW) {
   "use strict";
 
@@ -406,9 +407,77 @@
     tip.style.top = Math.max(0, u.valToPos(shown(it, i, mode), "bytes") - 20) + "px";
   }
 
+  var FORECAST_DAYS = 7; // the history a forecast needs (the capacity check's minimum)
+
+  /* Given a node's disk figures in status.json (or null), return what its disk chart says:
+   * "fills in N days …", "no forecast yet …", "not filling …". */
+  function diskText(disk) {
+    if (!disk) return "no disk figures yet (df under the root runs with each listing)";
+    var free = TW.size(disk.free) + " free of " + TW.size(disk.total);
+    if (disk.growth_per_day == null) {
+      return "no forecast yet (needs " + FORECAST_DAYS + " days of history, has " +
+        Math.floor(disk.history_days || 0) + "); " + free;
+    }
+    var growth = (disk.growth_per_day < 0 ? "shrinking " + TW.size(-disk.growth_per_day) : "growing " + TW.size(disk.growth_per_day)) + "/day";
+    if (disk.fill_days == null) return "not filling (" + growth + "); " + free;
+    return "fills in " + Math.round(disk.fill_days) + " days (" + free + ", " + growth + ")";
+  }
+
+  /* Given an element, a node's series document (its "disk": [[t, used, total], …]), the node's
+   * disk figures in status.json (or null) and the time they were generated, draw the disk chart:
+   * used space, the total, and the forecast from now to the fill date (at most as far ahead as
+   * the history reaches back, and a month), above it what diskText says. */
+  function diskChart(box, doc, disk, generated) {
+    var rows = (doc.disk || []).slice();
+    var at = disk && disk.at ? Date.parse(disk.at) / 1000 : null;
+    if (disk && at && (!rows.length || at > rows[rows.length - 1][0])) rows.push([at, disk.used, disk.total]);
+    var text = el("p", { class: "tw-disk-text" + (disk && disk.fill_days != null ? " tw-disk-forecast" : " tw-muted"), text: diskText(disk) });
+    if (!rows.length) { box.replaceChildren(text); box.twRedraw = null; return null; }
+    var now = rows[rows.length - 1][0], used = rows[rows.length - 1][1], total = rows[rows.length - 1][2];
+    var fc = null;
+    if (disk && disk.fill_days != null && disk.fill_days > 0) {
+      var fill = (generated || now) + disk.fill_days * DAY;
+      var horizon = now + Math.max(31 * DAY, now - rows[0][0]);
+      var end = Math.min(fill, horizon);
+      fc = { end: end, value: used + (total - used) * (end - now) / Math.max(1, fill - now), fill: fill };
+    }
+    var xs = rows.map(function (r) { return r[0]; }), usedYs = rows.map(function (r) { return r[1]; });
+    var totalYs = rows.map(function (r) { return r[2]; }), fcYs = rows.map(function () { return null; });
+    if (fc) {
+      fcYs[fcYs.length - 1] = used;
+      xs.push(fc.end); usedYs.push(null); totalYs.push(total); fcYs.push(fc.value);
+    }
+    var top = Math.max.apply(null, totalYs);
+
+    function draw(x) {
+      var pal = palette(box);
+      var series = [
+        { label: "used", stroke: pal.fg, scale: "bytes", width: 1.5, points: { fill: pal.surface }, value: function (u, v) { return TW.size(v); } },
+        { label: "total", stroke: pal.muted, scale: "bytes", width: 1, points: { show: false }, spanGaps: true, value: function (u, v) { return TW.size(v); } },
+      ];
+      var data = [Float64Array.from(xs), usedYs, totalYs];
+      if (fc) {
+        series.push({ label: "forecast", stroke: pal.warn, scale: "bytes", width: 1.5, dash: [6, 4], spanGaps: true,
+          points: { show: false }, value: function (u, v) { return TW.size(v); } });
+        data.push(fcYs);
+      }
+      var axis = { scale: "bytes", label: "disk space", size: 76,
+        splits: function (u, i, lo, hi) { return binaryTicks(lo, hi); },
+        values: function (u, vals) { return vals.map(function (v) { return v == null ? "" : binaryLabel(v); }); } };
+      var u = plot(box, data, series, [axis], null,
+        { bytes: { range: function () { var h = top * 1.05, step = binaryStep(h); return [0, Math.ceil(h / step) * step]; } } },
+        { tz: doc.tz || "UTC", x: x, last: now, before: text });
+      u.twForecast = fc;
+      return u;
+    }
+
+    box.twRedraw = function () { var u = box.uplot; draw([u.scales.x.min, u.scales.x.max]); };
+    return draw(null);
+  }
+
   // A theme change (theme.js) redraws the charts in the new colours, keeping their range.
   document.addEventListener("tarwatch:theme", function () {
-    document.querySelectorAll("[data-tw-chart]").forEach(function (box) { if (box.twRedraw) box.twRedraw(); });
+    document.querySelectorAll("[data-tw-chart], [data-tw-disk]").forEach(function (box) { if (box.twRedraw) box.twRedraw(); });
   });
 
   TW.binaryStep = binaryStep;
@@ -421,4 +490,6 @@
   TW.plot = plot;
   TW.countAxis = countAxis;
   TW.chart = chart;
+  TW.diskChart = diskChart;
+  TW.diskText = diskText;
 })(window.tarwatch = window.tarwatch || {});

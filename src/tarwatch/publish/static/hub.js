@@ -1,7 +1,8 @@
 /* tarwatch's pages: sortable, filterable tables (the hub page's items and findings,
  * and the node and item views' tables). Every <td> carries data-label="<its column's header>",
  * so that narrow screens can show a row as a card. On the hub page, a node's name links to its
- * chart on the page, an item to its history on every node (the overview's item view). */
+ * chart on the page, an item to its history on every node (the overview's item view); below each
+ * node's chart, its disk chart. */
 (function (TW) {
   "use strict";
 
@@ -149,6 +150,30 @@
     });
   }
 
+  /* Given a node's section of the hub page, its node in the status document and a moment, draw
+   * (again) its disk chart below its chart once it comes into view: the history in the node's
+   * series, the forecast in node.disk (chart.js's diskChart). */
+  function diskSlot(section, n, m) {
+    var chart = section.querySelector("[data-tw-chart]");
+    if (!chart) return;
+    var box = section.querySelector("[data-tw-disk]");
+    if (!box) {
+      box = el("div", { class: "tw-disk-chart", "data-tw-disk": "", "aria-live": "polite" });
+      chart.after(el("p", { class: "tw-chart-title", text: "Disk of " + n.node }), box);
+    }
+    var draw = function () {
+      TW.load({ json: chart.dataset.json, js: chart.dataset.js, key: chart.dataset.key })
+        .then(function (doc) { TW.diskChart(box, doc, n.disk || null, m && m.generated); })
+        .catch(function (e) { TW.failed(box, e); });
+    };
+    if (box.uplot || !window.IntersectionObserver) { draw(); return; }
+    if (box.twWatch) box.twWatch.disconnect();
+    box.twWatch = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) { box.twWatch.disconnect(); box.twWatch = null; draw(); }
+    }, { rootMargin: "200px" });
+    box.twWatch.observe(box);
+  }
+
   /* Given the hub page's main element, the status document, a moment, links {node(name),
    * item(name, node)} and the order of the tables before (a redraw keeps it), fill its tables;
    * return {apply(q, status) → the counts' text, orders()}. */
@@ -177,6 +202,8 @@
     hub.nodes.forEach(function (n) {
       var slot = main.querySelector('.tw-node-status[data-node="' + CSS.escape(n.node) + '"]');
       if (slot) slot.replaceChildren(badge(n.status));
+      var section = slot && slot.closest("section");
+      if (section) diskSlot(section, n, m);
     });
     return {
       apply: function (text, status) {

@@ -2,8 +2,9 @@
  * URL's hash (nav.js).
  *
  * A node's view: its own findings (unreachable, LOCKED, unreadable …), since when it was
- * listed, a table of its items and its chart (a [data-tw-chart] box, drawn by chart.js; uPlot
- * is loaded when the first chart is shown). An item's view: its status on every node of its
+ * listed, a table of its items, its chart (a [data-tw-chart] box, drawn by chart.js; uPlot
+ * is loaded when the first chart is shown) and its disk chart (chart.js's diskChart: the
+ * history in its series, the forecast in status.json's node.disk). An item's view: its status on every node of its
  * hub, and its history: every tarball ever seen of it, one row per stamp, the hub's source
  * beside each node, so that where a transfer stopped shows at a glance. The nodes' series
  * (data/<hub>/<node>.json) are loaded when an item view first needs them. */
@@ -164,7 +165,19 @@
       parts.push(el("p", { class: "tw-muted" }, el("a", { href: ctx.meta.page + "#" + files.anchor, text: "This chart on the hub page" }),
         " (with every other node of hub " + hub.hub + ")"));
     }
+    var disk = null;
+    if (files.key) {
+      parts.push(el("h2", { text: "Disk" }));
+      disk = el("div", { class: "tw-disk-chart", "data-tw-disk": "", "aria-live": "polite" },
+        el("p", { class: "tw-muted", text: "Loading the node's disk history \u2026" }));
+      parts.push(disk);
+    }
     box.replaceChildren.apply(box, parts.filter(Boolean));
+    if (disk) {
+      Promise.all([needUplot(ctx.site), nodeDoc(ctx.site, hub.hub, n.node)]).then(function (got) {
+        if (disk.isConnected) TW.diskChart(disk, got[1], n.disk || null, m.generated);
+      }).catch(function (e) { TW.failed(disk, e); });
+    }
     if (chart && !chart.dataset.drawn) {
       needUplot(ctx.site).then(function () { TW.charts(box); }).catch(function (e) { TW.failed(chart, e); });
     }

@@ -1,0 +1,107 @@
+"""The disk chart in Debian's Chromium (Playwright), on capacity's three-week world (SDU's disk
+fills in about 12 days, IHEP has 3 days of history) published once for the module: the node's
+view and its hub page's section draw used space, the total and a dashed forecast line up to the
+fill date with "fills in N days"; a node with too short a history says "no forecast yet".
+Screenshots in artifacts/disk-chart/."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.browser import CHROMIUM, chromium
+from support.deps import need_executable
+from unit.cli.test_capacity_output import DAY, NOW, NOW_T, make_world, run
+
+pytestmark = pytest.mark.e2e
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "disk-chart"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    need_executable(CHROMIUM, "run scripts/install-system-deps.sh")
+    base = tmp_path_factory.mktemp("disk-chart")
+    cfg = make_world(base)
+    r = run("--config", str(cfg), "--now", NOW, "publish", "--out", str(base / "site"))
+    assert r.exit_code == 0, r.output
+    return base / "site"
+
+
+@pytest.fixture(scope="module")
+def page(site: Path) -> Iterator[Any]:
+    """Chromium at 1400×900, its clock an hour after the publish, scripts' errors recorded."""
+    with chromium() as b:
+        ctx = b.new_context(viewport={"width": 1400, "height": 900})
+        p = ctx.new_page()
+        p.errors = []
+        p.on("pageerror", lambda e: p.errors.append(str(e)))
+        p.add_init_script(f"Date.now = function () {{ return {(NOW_T + 3600) * 1000:.0f}; }};")
+        yield p
+        ctx.close()
+
+
+def drawn(page: Any, selector: str) -> dict[str, Any]:
+    """Wait for the disk chart at selector and return what it drew."""
+    page.wait_for_function(
+        f"() => {{ const b = document.querySelector('{selector}'); return b && b.uplot; }}"
+    )
+    return page.evaluate(
+        f"""() => {{ const b = document.querySelector('{selector}'), u = b.uplot;
+        return {{ text: b.querySelector('.tw-disk-text').textContent,
+          series: u.series.slice(1).map(s => s.label), dash: u.series.slice(1).map(s => s.dash || null),
+          forecast: u.twForecast, xs: Array.from(u.data[0]),
+          ticks: u.axes[1]._values, stroke: u.series[3] && u.series[3]._stroke,
+          warn: getComputedStyle(document.documentElement).getPropertyValue('--tw-warn').trim() }}; }}"""
+    )
+
+
+def test_the_node_data_holds_one_disk_point_a_day(site: Path) -> None:
+    doc = json.loads((site / "data/ZZ/SDU.json").read_text())
+    days = [t // DAY for t, _, _ in doc["disk"]]
+    assert len(doc["disk"]) == 21 and days == sorted(set(days))
+    assert doc["disk"][-1][1] - doc["disk"][-2][1] == 34 * 2**30
+
+
+def test_the_node_view_shows_the_disk_chart_with_its_forecast_up_to_the_fill_date(
+    page: Any, site: Path
+) -> None:
+    page.goto((site / "index.html").as_uri() + "#hub/ZZ/node/SDU")
+    d = drawn(page, "#tw-view [data-tw-disk]")
+    assert d["text"].startswith("fills in 12 days") and "GiB/day" in d["text"]
+    assert d["series"] == ["used", "total", "forecast"] and d["dash"][2] == [6, 4]
+    fc = d["forecast"]
+    assert fc["end"] == pytest.approx(fc["fill"]) and abs(fc["fill"] - (NOW_T + 12 * DAY)) < 1.5 * DAY
+    assert d["xs"][-1] == pytest.approx(fc["fill"])  # the time axis reaches the fill date
+    assert all(t.endswith("iB") or t == "0 B" for t in d["ticks"] if t), d["ticks"]
+    assert d["stroke"] == d["warn"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#tw-view [data-tw-disk]").screenshot(path=str(ARTIFACTS / "node-desktop.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(200)
+    page.locator("#tw-view [data-tw-disk]").screenshot(path=str(ARTIFACTS / "node-phone.png"))
+    width = page.evaluate(
+        "() => document.querySelector('#tw-view [data-tw-disk] canvas').getBoundingClientRect().right"
+    )
+    assert width <= 390
+    page.set_viewport_size({"width": 1400, "height": 900})
+    assert page.errors == []
+
+
+def test_a_short_history_says_no_forecast_yet_on_the_hub_page(page: Any, site: Path) -> None:
+    page.goto((site / "hub" / "ZZ.html").as_uri())
+    page.locator("[data-tw-disk]").last.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-tw-disk]').length === 2 &&"
+        " Array.from(document.querySelectorAll('[data-tw-disk]')).every(b => b.uplot)"
+    )
+    texts = page.locator("[data-tw-disk] .tw-disk-text").all_text_contents()
+    assert texts[0].startswith("fills in 12 days")
+    assert texts[1].startswith("no forecast yet (needs 7 days of history, has 2)"), texts
+    assert page.evaluate("() => document.querySelectorAll('[data-tw-disk]')[1].uplot.twForecast") is None
+    page.locator("[data-tw-disk]").last.screenshot(path=str(ARTIFACTS / "hub-ihep.png"))
+    assert page.errors == []
