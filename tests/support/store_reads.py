@@ -12,6 +12,26 @@ from tarwatch.store import Store
 from tarwatch.store.tables import tarballs
 
 
+def store_at(url: str, revision: str) -> Engine:
+    """Given a store URL and a schema revision, make the store as tarwatch made it at that
+    revision (Alembic's migrations up to it) with one run in it; return its engine (disposed)."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from tarwatch.store import schema
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(schema.MIGRATIONS))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        conn.execute(text("INSERT INTO runs (now, started, command, hubs) VALUES (1, 1, 'collect', 'ZZ')"))
+    engine.dispose()
+    return engine
+
+
 def engine_of(store: Store) -> Engine:
     """Given a store, return its SQLAlchemy engine."""
     return store._engine

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
-from support.store_reads import engine_of
+from support.store_reads import engine_of, store_at
 from tarwatch.records import Disk, Snapshot, Tarball
 from tarwatch.store import Store, schema
 
@@ -27,17 +27,9 @@ def poll(store: Store, at: float, snap: Snapshot, hub: str = "ZZ", node: str = "
 
 
 def test_a_0003_store_is_given_the_disks_table_and_keeps_its_rows(tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     path = tmp_path / "tw.db"
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(schema.MIGRATIONS))
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
-        conn.execute(text("INSERT INTO runs (now, started, command, hubs) VALUES (1, 1, 'collect', 'ZZ')"))
+    engine = store_at(f"sqlite:///{path}", "0003")
+    with engine.connect() as conn:
         assert not inspect(conn).has_table("disks")
     engine.dispose()
     store = Store.open(f"sqlite:///{path}")

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import inspect, select, text
 
-from support.store_reads import count_tarballs, engine_of
+from support.store_reads import count_tarballs, engine_of, store_at
 from tarwatch.errors import StoreBroken, StoreError
 from tarwatch.records import Snapshot, Tarball
 from tarwatch.store import Store, schema
@@ -39,18 +39,8 @@ def poll(store: Store, at: float, snap: Snapshot) -> None:
 
 
 def make_0001_store(path: Path) -> None:
-    """A store as tarwatch made it before schema 0002: the 0001 migration, and a poll in it."""
-    from alembic import command
-    from alembic.config import Config
-
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(schema.MIGRATIONS))
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
-        conn.execute(text("INSERT INTO runs (now, started, command, hubs) VALUES (1, 1, 'collect', 'ZZ')"))
-    engine.dispose()
+    """A store as tarwatch made it before schema 0002: the 0001 migration, and a run in it."""
+    store_at(f"sqlite:///{path}", "0001")
 
 
 # -- schema revisions -----------------------------------------------------------------------
@@ -59,16 +49,9 @@ def make_0001_store(path: Path) -> None:
 def test_a_store_keyed_by_node_and_path_is_rekeyed_by_hub_keeping_every_row(tmp_path: Path) -> None:
     """Schema 0003: the tarballs of a 0002 store are copied under the (node, hub, path) key,
     every column kept; then a second hub may list the same path of that node."""
-    from alembic import command
-    from alembic.config import Config
-
     path = tmp_path / "tw.db"
-    engine = create_engine(f"sqlite:///{path}")
+    engine = store_at(f"sqlite:///{path}", "0002")
     with engine.begin() as conn:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(schema.MIGRATIONS))
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0002")
         for n in range(3):
             conn.execute(
                 text(
