@@ -10,8 +10,6 @@ import io
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 import tarfile
 import time
 import zlib
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.test_faults_collect import BUSYBOX_TOOLS, env_of, gone_within, processes_in, write_config
+from e2e.test_faults_collect import BUSYBOX_TOOLS, env_of, gone_within, kill_collect_while, write_config
 from e2e.test_metrics import check_metrics, values
 from support.cli import tarwatch
 from support.deps import need_executable
@@ -207,17 +205,6 @@ def test_drills_keep_to_drill_bytes_and_one_past_drill_time_is_stopped_on_the_no
 
     # tarwatch killed while the node tests: nothing is left running there.
     config = config_for(tmp_path, {"n": ""}, 'drill_time = "1h"\n', db="tw3.db")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tarwatch", "--config", str(config), "collect"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 20
-        while not any("gzip" in p for p in processes_in(root)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert any("gzip" in p for p in processes_in(root)), "gzip never started on the node"
-    finally:
-        proc.kill()
-        proc.wait()
+    kill_collect_while("gzip", config, env, root)
     assert gone_within(root, 5) == []
     shutil.rmtree(fold, ignore_errors=True)

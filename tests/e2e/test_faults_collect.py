@@ -111,6 +111,23 @@ def gone_within(folder: Path, seconds: float) -> list[str]:
     return left
 
 
+def kill_collect_while(tool: str, config: Path, env: dict[str, str], folder: Path) -> None:
+    """Start a `collect`, SIGKILL it once `tool` runs in `folder` on the node (tarwatch cannot
+    tell the node anything; its connection just ends), and wait for the node's processes there."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tarwatch", "--config", str(config), "collect"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while not any(tool in p for p in processes_in(folder)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any(tool in p for p in processes_in(folder)), f"{tool} never started on the node"
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 # -- defect 8: the remote md5sum ends when tarwatch gives up on it ---------------------------
 
 
@@ -144,18 +161,7 @@ def test_a_tarwatch_killed_while_the_node_hashes_leaves_nothing_running_there(ss
     env = env_of(ssh_lab, tmp_path)
     extra = 'verify = "md5"\nhash_timeout = "1h"'
     config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"slow": ""}, extra)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tarwatch", "--config", str(config), "collect"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 20
-        while not any("md5sum" in p for p in processes_in(root)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert any("md5sum" in p for p in processes_in(root)), "md5sum never started on the node"
-    finally:
-        proc.kill()  # SIGKILL: tarwatch cannot tell the node anything; its connection just ends
-        proc.wait()
+    kill_collect_while("md5sum", config, env, root)
     assert gone_within(root, 5) == []
 
 
