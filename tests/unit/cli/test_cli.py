@@ -302,15 +302,21 @@ def test_config_schema_is_json_schema_of_every_table(home: Path) -> None:
     assert {"store", "publish", "defaults", "hubs", "nodes"} <= set(schema["properties"])
 
 
+def legacy_pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch | None = None) -> None:
+    """Put the seed's legacy pair in the test's home; with monkeypatch, set the $VARS it names."""
+    user_home = tmp_path / "home"
+    shutil.copy(FIXTURES / "scm_monitor.cnf", user_home / ".scm_monitor.cnf")
+    shutil.copy(FIXTURES / "libfab.cnf", user_home / ".libfab.cnf")
+    if monkeypatch:
+        monkeypatch.setenv("LOCAL_BASE", str(tmp_path / "local"))
+        monkeypatch.setenv("APACHE_HTDOCS", str(tmp_path / "htdocs"))
+
+
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_legacy_reads_the_pair_in_home_for_one_hub(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    user_home = tmp_path / "home"
-    shutil.copy(FIXTURES / "scm_monitor.cnf", user_home / ".scm_monitor.cnf")
-    shutil.copy(FIXTURES / "libfab.cnf", user_home / ".libfab.cnf")
-    monkeypatch.setenv("LOCAL_BASE", str(tmp_path / "local"))
-    monkeypatch.setenv("APACHE_HTDOCS", str(tmp_path / "htdocs"))
+    legacy_pair(tmp_path, monkeypatch)
     args = ["--legacy", "ZZ", "config", "show", "--json"]
     if where == "after":
         args = ["config", "show", "--json", "--legacy", "ZZ"]
@@ -328,11 +334,7 @@ def test_legacy_reads_the_pair_in_home_for_one_hub(
 def test_legacy_config_show_says_which_timezone_was_taken(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_json: bool
 ) -> None:
-    user_home = tmp_path / "home"
-    shutil.copy(FIXTURES / "scm_monitor.cnf", user_home / ".scm_monitor.cnf")
-    shutil.copy(FIXTURES / "libfab.cnf", user_home / ".libfab.cnf")
-    monkeypatch.setenv("LOCAL_BASE", str(tmp_path / "local"))
-    monkeypatch.setenv("APACHE_HTDOCS", str(tmp_path / "htdocs"))
+    legacy_pair(tmp_path, monkeypatch)
     r = run("--legacy", "ZZ", "config", "show", *(["--json"] if as_json else []))
     assert r.exit_code == 0, r.output
     found = machine_timezone()  # this machine's /etc, as --legacy reads it
@@ -348,9 +350,7 @@ def test_legacy_config_show_says_which_timezone_was_taken(
 def test_legacy_for_a_hub_without_a_section_is_one_error_line(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    user_home = tmp_path / "home"
-    shutil.copy(FIXTURES / "scm_monitor.cnf", user_home / ".scm_monitor.cnf")
-    shutil.copy(FIXTURES / "libfab.cnf", user_home / ".libfab.cnf")
+    legacy_pair(tmp_path)
     r = run("--legacy", "G", "config", "show")
     assert r.exit_code == 2
     assert r.stderr.startswith("tarwatch: error: ") and "no section [G]" in r.stderr
