@@ -5,11 +5,6 @@ published by the real CLI, opened in Debian's Chromium (Playwright) from disk an
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +17,7 @@ import pytest
 from support.browser import CHROMIUM, chromium
 from support.cli import tarwatch
 from support.deps import need_executable
+from support.serve import served
 from support.world import HOSTILE, HOSTILE_ITEM, NOW, make_test_world
 
 pytestmark = pytest.mark.e2e
@@ -41,12 +37,6 @@ class Site:
         return self.folder.as_uri() + "/" if mode == "disk" else self.url
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The hostile demo world collected and published with the real CLI, and `tarwatch serve`
@@ -64,35 +54,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     published = tarwatch("--config", str(config), "--now", now, "publish", "--out", str(out), env=env)
     assert published.code == 0, published.err
     assert "2 pages" in published.out
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tarwatch", "serve", "--dir", str(out), "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as in `make test &`
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                urllib.request.urlopen(url + "index.html", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
+    with served(out, env) as url:
         yield Site(out, url, env)
-    finally:
-        os.kill(server.pid, signal.SIGTERM)  # SIGINT is ignored in background jobs (`make test &`)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-    assert server.returncode == 0, server.stderr.read() if server.stderr else ""
 
 
 @pytest.fixture(scope="module")

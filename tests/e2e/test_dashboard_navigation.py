@@ -9,12 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +22,7 @@ import pytest
 from support.browser import CHROMIUM, chromium
 from support.cli import tarwatch
 from support.deps import need_executable
+from support.serve import served
 from support.world import HOSTILE_ITEM, NOW, make_test_world
 from tarwatch import human
 from tarwatch.publish.jsdata import to_js, to_json
@@ -53,12 +48,6 @@ class Site:
         return json.loads((self.folder / "data" / "status.json").read_text())
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The hostile demo world collected and published with the real CLI, served by `tarwatch
@@ -71,33 +60,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     assert tarwatch(*now, "collect", env=env).code == 1  # KEK never answers
     out = base / "site"
     assert tarwatch(*now, "publish", "--out", str(out), env=env).code == 0
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tarwatch", "serve", "--dir", str(out), "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                urllib.request.urlopen(url + "index.html", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
+    with served(out, env) as url:
         yield Site(out, url)
-    finally:
-        os.kill(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 @pytest.fixture(scope="module")
