@@ -22,6 +22,7 @@ import random
 import statistics
 import time
 
+from bench.common import yes
 from tarwatch.checks import capacity
 from tarwatch.records import DiskPoint
 
@@ -101,6 +102,19 @@ def run(nodes: int = 4000, seed: int = 1) -> dict:
     h14 = out["history_14"]
     out["met"] = h14["p95_relative_error"] <= 0.10
     return out
+
+
+def rows(r: dict) -> list[str]:
+    """Given this benchmark's figures, return its rows of the table bench.run prints."""
+    h14, h30 = r["history_14"], r["history_30"]
+    return [
+        f"| capacity, {r['nodes']:,} generated nodes with a known fill date (3–200 days; nightly or "
+        f"weekly purges, noise, cleanups) | from 14 days of history: {h14['within_10pct']:.1%} within "
+        f"10% of the remaining days, relative error median {h14['median_relative_error']:.3f}, p95 "
+        f"{h14['p95_relative_error']:.3f}; from 30 days: {h30['within_10pct']:.1%}, p95 "
+        f"{h30['p95_relative_error']:.3f}; {r['per_forecast_us']:.0f} µs per forecast | error ≤ 10% "
+        f"(p95) from 14 days | {yes(r['met'])} |"
+    ]
 
 
 def main() -> None:

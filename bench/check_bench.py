@@ -9,6 +9,7 @@ import json
 import statistics
 import time
 
+from bench.common import yes
 from bench.world import DAY, T0, Shape, stored_config, stored_world
 from tarwatch.app.report import build_report
 from tarwatch.formats.document import to_json
@@ -38,6 +39,14 @@ def run(shape: Shape, repeat: int = 5) -> dict:
         "store_built_s": build_s,
         "target_s": 2.0,
     }
+
+
+def rows(r: dict) -> list[str]:
+    """Given this benchmark's figures, return its rows of the table bench.run prints."""
+    return [
+        f"| check, {r['shape']} | {r['median_s']:.2f} s ({r['items']:,} items) | < 2 s | "
+        f"{yes(r['median_s'] < r['target_s'])} |"
+    ]
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the sshd lab lives with the tests: on
 
 from support.sshd import SshLab  # noqa: E402
 
-__all__ = ["ROOT", "SshLab", "Timing", "median_of", "run_timed", "tarwatch_argv"]
+__all__ = ["ROOT", "SshLab", "Timing", "load_average", "median_of", "run_timed", "tarwatch_argv", "yes"]
 
 
 @dataclass
@@ -86,3 +86,14 @@ def cpu_info() -> str:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return f"{os.cpu_count()} cores ({model}), {mem:.0f} GiB, Python {sys.version.split()[0]}"
+
+
+def load_average() -> str:
+    """The machine's load averages (1, 5, 15 min): figures measured under load run slower."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def yes(ok: bool) -> str:
+    """A table's "met" cell."""
+    return "yes" if ok else "**no**"

@@ -28,7 +28,7 @@ import time
 import zlib
 from pathlib import Path
 
-from bench.common import tarwatch_argv
+from bench.common import tarwatch_argv, yes
 
 SIZES_MIB = (0.1, 0.25, 0.5, 1, 2, 4)
 KEPT = 60  # older tarballs per item, kept from before the first run
@@ -149,6 +149,17 @@ def run(items: int = 30, nights: int = 12, share: float = 1.0, seed: int = 13) -
         }
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def rows(r: dict) -> list[str]:
+    """Given this benchmark's figures, return its rows of the table bench.run prints."""
+    return [
+        f"| restore drills, {r['items']} items × {r['nights']} nights, one node, gzip -t, "
+        f"drill_share {r['drill_share']} | "
+        f"`tarwatch run` {r['run_off_s']:.2f} s off, {r['run_on_s']:.2f} s on (+{r['growth']:.0%}); "
+        f"promised {r['promised_runs'][1:]} runs, longest wait {r['longest_wait_runs']} runs | "
+        f"≤ +20%; every item within the promise | {yes(r['met'])} |"
+    ]
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import SshLab, lab_env, run_timed, tarwatch_argv
+from bench.common import SshLab, lab_env, run_timed, tarwatch_argv, yes
 from bench.world import Shape, write_tree
 
 
@@ -82,3 +82,17 @@ if __name__ == "__main__":
     import json
 
     print(json.dumps(run(), indent=1))
+
+
+def rows(r: dict) -> list[str]:
+    """Given this benchmark's figures, return its rows of the table bench.run prints."""
+    parts = [
+        f"{n} nodes {v['wall_s']:.1f} s = {v['vs_slowest_single']:.1f}× "
+        f"(client CPU {v['client_cpu_per_node_ms']:.0f} ms/node, peak {v['peak_mb']:.0f} MB)"
+        for n, v in r["sizes"].items()
+    ]
+    return [
+        f"| fan-out, {r['tarballs_per_node']:,} tarballs per node | slowest single node "
+        f"{r['slowest_single_s']:.1f} s; " + "; ".join(parts) + f" | ≤ 2× the slowest single, memory flat | "
+        f"{yes(r['met'])} |"
+    ]

@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import yes
 from bench.world import DAY, T0, Shape, snapshot_for
 
 SHAPE = Shape(nodes=50, items=200, days=101, seed=11)
@@ -78,3 +79,14 @@ if __name__ == "__main__":
         print(json.dumps(_phase(sys.argv[2], sys.argv[3], int(sys.argv[4]))))
     else:
         print(json.dumps(run(), indent=1))
+
+
+def rows(r: dict) -> list[str]:
+    """Given this benchmark's figures, return its rows of the table bench.run prints."""
+    return [
+        f"| ingest {r['tarballs']:,} tarballs | first {r['first_rows_per_s']:,.0f} rows/s "
+        f"({r['first_store_s']:.1f} s, peak {r['first_peak_mb']:.0f} MB); nightly, nothing changed: "
+        f"{r['steady_store_s']:.1f} s, peak {r['steady_peak_mb']:.0f} MB | "
+        "≥ 100,000 rows/s; ≤ 5 s, ≤ 300 MB | "
+        f"{yes(r['met'])} |"
+    ]

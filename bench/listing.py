@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench.common import SshLab, lab_env, median_of, run_timed, tarwatch_argv
+from bench.common import SshLab, lab_env, median_of, run_timed, tarwatch_argv, yes
 from bench.world import Shape, write_tree
 
 FLOOR_PRINTF = "%s %T@ %p\\n"
@@ -74,3 +74,14 @@ if __name__ == "__main__":
     import json
 
     print(json.dumps(run(), indent=1))
+
+
+def rows(r: dict) -> list[str]:
+    """Given this benchmark's figures, return its rows of the table bench.run prints."""
+    return [
+        f"| listing {r['tarballs']:,} tarballs, one node over sshd | "
+        f"tarwatch collect {r['tarwatch_s']:.2f} s "
+        f"(steady {r['tarwatch_steady_s']:.2f} s); seed `find -exec du` {r['seed_s']:.2f} s; floor "
+        f"`ssh find -printf` {r['floor_s']:.2f} s → **{r['vs_seed']:.1f}× faster than the seed, "
+        f"{r['vs_floor']:.2f}× the floor** | ≥ 8× the seed, ≤ 3× the floor | {yes(r['met'])} |"
+    ]
