@@ -123,4 +123,4 @@ def test_collect_and_check_run_end_to_end_on_a_postgresql_store(url, tmp_path: P
 def test_drills_are_kept_and_read_on_postgresql_as_on_sqlite(url) -> None:
     from unit.store.test_drills import drills_hold_until_their_tarball_changes
 
-    drills_hold_until_their_tarball_changes(Store.open(url))
+    drills_hold_until_their_tarball_changes(Store.open(url), url)

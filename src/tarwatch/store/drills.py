@@ -1,5 +1,6 @@
 """Keeping restore drills (verify = "gzip" or "tar"), one row per tarball (its newest drill), and
-reading back those that still hold: the tarball kept, with the size and mtime it was tested at."""
+reading back those that still hold: the tarball kept, with the size and mtime it was tested at.
+A tarball's row goes when a listing marks the tarball gone (forget_drills, from ingest)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, and_, delete, func, select
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from tarwatch.records import Drill, ItemDrills
 from tarwatch.store.failures import failing_as
@@ -32,6 +34,17 @@ def record_drills(conn: Connection, hub: str, node: str, done: Sequence[Drill]) 
             for x in done
         ],
     )  # fmt: skip
+
+
+def forget_drills(cur: DBAPICursor, ph: str, gone: Sequence[tuple[Any, str, str, str]]) -> None:
+    """Given a driver cursor inside the poll's transaction, its placeholder and the tarballs a
+    listing marked gone as (at, node, hub, path), delete their drill rows (nothing reads them
+    again: a drill holds only on a kept tarball)."""
+    if gone:
+        cur.executemany(
+            f"DELETE FROM drills WHERE node = {ph} AND hub = {ph} AND path = {ph}",
+            [(node, hub, path) for _, node, hub, path in gone],
+        )
 
 
 def _holding(hubs: Sequence[str], node: str | None = None) -> Select[Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from tarwatch.records import Drill, Snapshot, Tarball
 from tarwatch.store import Store
 
@@ -39,11 +41,12 @@ def drill_of(t: Tarball, at: float, ok: bool, seconds: float | None = 0.5) -> Dr
 
 
 def test_drills_hold_until_their_tarball_changes_and_say_the_last_verified_restorable(tmp_path: Path) -> None:
-    drills_hold_until_their_tarball_changes(Store.open(f"sqlite:///{tmp_path / 'tw.db'}"))
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    drills_hold_until_their_tarball_changes(Store.open(url), url)
 
 
-def drills_hold_until_their_tarball_changes(store: Store) -> None:
-    """The test above on any new store (PostgreSQL's is in e2e/test_postgres_store.py)."""
+def drills_hold_until_their_tarball_changes(store: Store, url: str) -> None:
+    """The test above on any new store at url (PostgreSQL's is in e2e/test_postgres_store.py)."""
     a, b = tb(1), tb(2)
     poll(store, T0, [a], [drill_of(a, T0, True)])
     poll(store, T0 + 86400, [a, b], [drill_of(b, T0 + 86400, False)])
@@ -59,3 +62,8 @@ def drills_hold_until_their_tarball_changes(store: Store) -> None:
     poll(store, T0 + 2 * 86400, [b2], [])
     assert store.drills.known("ZZ", "SDU") == ({}, {})
     assert store.drills.of_hubs(["ZZ"]) == {}
+    # The purged one's row is deleted with it; the rewritten one's stays (its tarball is kept).
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT path FROM drills")).scalars().all() == [b.path]
+    engine.dispose()
