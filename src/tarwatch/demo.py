@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tarwatch.config.toml import to_toml
-
 HUB, SRVNODE, TZ = "ZZ", "dayabay", "Asia/Shanghai"
 BACKUP_AGO = timedelta(hours=8)
 # The file that marks a folder as a demo world: `tarwatch demo` may remove and remake it.
@@ -53,6 +51,8 @@ def make_world(base: Path, now: datetime | None = None, days: int = 120) -> Worl
     """Given an empty folder, the time the world is for and the nights of backups to make
     (MIN_DAYS to MAX_DAYS), write the nodes' folders and a tarwatch.toml reading them; return
     the World. Raise ValueError for a number of nights outside that range."""
+    from tarwatch.config.toml import to_toml  # pydantic: not for `tarwatch demo --help`
+
     if not MIN_DAYS <= days <= MAX_DAYS:
         raise ValueError(f"a demo world needs {MIN_DAYS} to {MAX_DAYS} nights of backups, not {days}")
     now = (now or datetime.now(UTC)).astimezone(UTC)

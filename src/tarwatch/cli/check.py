@@ -7,13 +7,7 @@ import sys
 
 import click
 
-from tarwatch.app.report import build_report, nothing_collected_hint, require_collected
-from tarwatch.checks.model import nothing_collected
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
-from tarwatch.formats import jsondoc
-from tarwatch.formats.document import to_json
-from tarwatch.formats.table import render_table
-from tarwatch.store import Store
 
 
 @click.command()
@@ -36,6 +30,10 @@ def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
     exit status 3: the table in one line on stderr, nagios in one UNKNOWN line, json in its
     document ("collected": false, every item unknown) and one line on stderr. With -q, only
     the summary line. Exit status: 0 ok, 1 warn, 2 alarm, 3 unknown (as monitoring plugins do)."""
+    from tarwatch.app.report import build_report, nothing_collected_hint, require_collected
+    from tarwatch.checks.model import nothing_collected
+    from tarwatch.store import Store
+
     s = state()
     config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
@@ -44,6 +42,9 @@ def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
     if fmt == "table":  # programs get their document, which says it too
         require_collected(report)
     if fmt == "json":
+        from tarwatch.formats import jsondoc
+        from tarwatch.formats.document import to_json
+
         click.echo(jsondoc.dumps(to_json(report), indent=1))
         if nothing_collected(report):
             click.echo(f"tarwatch: {nothing_collected_hint(chosen)}", err=True)
@@ -56,6 +57,8 @@ def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
 
         click.echo(nagios.render(report, thresholds), nl=False)
     else:
+        from tarwatch.formats.table import render_table
+
         table = render_table(report, show_all=show_all, color=wants_color(), quiet=s.quiet > 0)
         click.echo(table, nl=False)
     sys.exit(report.status.exit_code)

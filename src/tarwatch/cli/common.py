@@ -11,14 +11,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from tarwatch.config import Config, load_config
 from tarwatch.errors import ConfigError, TarwatchError
-from tarwatch.layout import FIRST_YEAR, LAST_YEAR, STAMP_END, STAMP_MIN
 from tarwatch.visible import visible, visible_lines
+
+if TYPE_CHECKING:  # the configuration (pydantic) is imported when a command loads it, not for --help
+    from tarwatch.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("tarwatch")
@@ -41,6 +42,8 @@ class State:
 
     def loaded(self) -> tuple[Config, str]:
         if self._config is None:
+            from tarwatch.config import load_config
+
             self._config = load_config(self.config_path, self.legacy)
         return self._config
 
@@ -53,6 +56,8 @@ def parse_now(text: str) -> datetime:
     """Given an ISO 8601 time ("2012-08-07T12:00:00", "2012-08-07 12:00+08:00", "2012-08-07"),
     return it as an aware datetime (UTC when no offset is given); raise click.BadParameter, also
     for a time outside the years tarwatch accepts for stamps (1970–2999, UTC)."""
+    from tarwatch.layout import FIRST_YEAR, LAST_YEAR, STAMP_END, STAMP_MIN  # zoneinfo: not for --help
+
     try:
         t = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:

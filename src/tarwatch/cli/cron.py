@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 
 from tarwatch.cli.common import global_options, handle_errors, state
-from tarwatch.config.load import CONFIG_NAME
 from tarwatch.errors import ConfigError
 from tarwatch.paths import config_dir
 
@@ -77,6 +76,8 @@ def _command() -> list[str]:
     else:
         _, source = s.loaded()
         if not Path(source).is_file():
+            from tarwatch.config.load import CONFIG_NAME
+
             raise ConfigError(
                 None,
                 None,

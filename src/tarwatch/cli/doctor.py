@@ -6,16 +6,16 @@ import io
 import os
 import sys
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.text import Text
 
-from tarwatch.app.doctor import Check, examine
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.errors import ConfigError
-from tarwatch.human import ICONS, TERMINAL
 from tarwatch.visible import visible
+
+if TYPE_CHECKING:
+    from tarwatch.app.doctor import Check
 
 
 @click.command()
@@ -29,6 +29,8 @@ def doctor(hubs: tuple[str, ...], send_test: bool) -> None:
     node's SSH connection, roots, find, md5sum and clock, and each notification channel.
 
     Exit status: 0 when all is ready, else 1; each problem is one line with its fix."""
+    from tarwatch.app.doctor import Check, examine
+
     s = state()
     try:
         config, source = s.loaded()
@@ -45,6 +47,11 @@ def render(checks: list[Check], *, color: bool) -> str:
     """Given the checks, return them grouped by hub and node, ✔ or ✖ and a word on each line,
     each problem followed by its fix on the same line, and a last line: ready, or how many
     problems."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from tarwatch.human import ICONS, TERMINAL
+
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=200, highlight=False)
 

@@ -9,7 +9,6 @@ import click
 
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.cli.locking import store_lock, wait_option
-from tarwatch.store import Store
 from tarwatch.visible import visible
 
 if TYPE_CHECKING:
@@ -33,6 +32,7 @@ def notify(hubs: tuple[str, ...], dry_run: bool, wait: float) -> None:
     (a dry run takes no lock)."""
     from tarwatch.app.notify import check_channels
     from tarwatch.app.notify import notify as notify_hubs
+    from tarwatch.store import Store
 
     s = state()
     config, source = s.loaded()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tarwatch.cli.common import global_options, handle_errors, port_option, select_hubs, state
-from tarwatch.config import Config
+
+if TYPE_CHECKING:
+    from tarwatch.config import Config
 
 
 @click.command()
