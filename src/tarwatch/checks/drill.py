@@ -1,7 +1,8 @@
 """drill: a restore drill (verify = "gzip" or "tar") failed: the newest drill of an item, on a
 tarball still kept as it was tested, says the tarball would not restore. Also how many runs the
-rotation of drills takes on a node, and a warning for a newest tarball too large to be drilled
-within drill_bytes."""
+rotation of drills takes on a node (each run drills the item verified longest ago at least, even
+beyond drill_share's part: the floor), and a warning for a newest tarball a run never starts
+(larger than drill_bytes, or than what drill_time lets a run read at the node's rate)."""
 
 from __future__ import annotations
 
@@ -26,11 +27,13 @@ def check(
     limit: int,
     nights: int | None,
     tz: ZoneInfo,
+    bound: str = "drill_bytes",
 ) -> Finding | None:
-    """Given an item's history, its drills that hold, its verify setting, the bytes a run drills
-    on the node (per_run), the node's rotation in runs and the backups' time zone, return an
-    alarm naming the file and the error when its newest drill failed, a warning when its newest
-    tarball is larger than a run drills (never drilled), else None."""
+    """Given an item's history, its drills that hold, its verify setting, the largest tarball a
+    run starts on the node and the bound that sets it (startable), the node's rotation in runs
+    and the backups' time zone, return an alarm naming the file and the error when its newest
+    drill failed, a warning when its newest tarball is larger (never started, so never
+    drilled), else None."""
     if method not in METHODS:
         return None
     runs = f"{nights} run{'' if nights == 1 else 's'}"
@@ -44,14 +47,28 @@ def check(
         )
         return Finding(NAME, Status.ALARM, f"restore drill failed on {d.path}: {d.error}{since}{every}")
     if h is not None and h.newest.size > limit:
+        than = (
+            f"drill_bytes, {size(limit)}"
+            if bound == "drill_bytes"
+            else f"what drill_time lets a run read on this node at its drills' rate, {size(limit)}"
+        )
         return Finding(
             NAME,
             Status.WARN,
-            f"the newest tarball, {size(h.newest.size)}, is larger than a run drills on this node, "
-            f"{size(limit)} (drill_bytes, or what drill_time and drill_share of the last run let it "
-            "read): it is never drilled; raise those bounds for it, or set its verify to size",
+            f"the newest tarball, {size(h.newest.size)}, is larger than {than}: a drill of it is "
+            f"never started, so it is never drilled; raise {bound} for it, or set its verify to size",
         )
     return None
+
+
+def startable(limit: int, drill_time: float, rate: float | None) -> tuple[int, str]:
+    """Given drill_bytes, drill_time (seconds) and the bytes per second a node's drills read
+    (None: not known yet), return the largest tarball a run starts there and the bound that sets
+    it: drill_bytes, or what drill_time lets it read ("drill_time"), the smaller. drill_share
+    does not bound it: a run drills one tarball at least (the floor)."""
+    if rate and int(rate * drill_time) < limit:
+        return int(rate * drill_time), "drill_time"
+    return limit, "drill_bytes"
 
 
 def per_run(
@@ -68,16 +85,20 @@ def per_run(
     return min(limit, int(rate * seconds))
 
 
-def rotation_nights(sizes: Sequence[int], limit: int) -> int | None:
-    """Given the newest tarballs' sizes of a node's drilled items and drill_bytes, return within
-    how many runs each item's newest tarball is drilled, oldest-verified first: every run tests
-    more than drill_bytes less the largest of them, until all fit. 0 without items; None when
-    one is larger than drill_bytes (it is never drilled)."""
+def rotation_nights(sizes: Sequence[int], limit: int, most: int | None = None) -> int | None:
+    """Given the newest tarballs' sizes of a node's drilled items, the bytes a run drills there
+    (per_run) and the largest tarball a run starts (startable; None: limit), return within how
+    many runs each item's newest tarball is drilled, oldest-verified first: every run tests the
+    item verified longest ago (the floor: within as many runs as there are items), and more
+    than `limit` less the largest of them when that is positive, until all fit. 0 without
+    items; None when one is larger than `most` (it is never drilled)."""
     if not sizes:
         return 0
     total, largest = sum(sizes), max(sizes)
-    if largest > limit:
+    if largest > (limit if most is None else most):
         return None
     if total <= limit:
         return 1
-    return math.ceil(total / (limit - largest + 1))
+    floor = len(sizes) if most is not None else math.inf
+    share = math.ceil(total / (limit - largest + 1)) if largest <= limit else math.inf
+    return int(min(floor, share))

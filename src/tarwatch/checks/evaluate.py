@@ -144,7 +144,6 @@ def _hub(config: Config, hub: str, history: History, now: float) -> HubVerdict:
                     drilled.get(item),
                     nv.drill_nights,
                     rate,
-                    history.run_seconds.get(hub),
                 )
             )
         nv.status = worst([f.status for f in nv.findings] + [i.status for i in nv.items])
@@ -214,7 +213,6 @@ def _item(
     drills: ItemDrills | None = None,
     nights: int | None = None,
     rate: float | None = None,
-    run_seconds: float | None = None,
 ) -> ItemVerdict:
     shown = stale.shown(h, now)  # the newest tarball not stamped in the future
     v = ItemVerdict(
@@ -235,7 +233,7 @@ def _item(
         v.findings.append(unreachable.item_finding(node, poll.last_ok))
         return v
     tz = _zone(t.timezone)
-    limit = drill.per_run(t.drill_bytes, t.drill_time.total_seconds(), t.drill_share, rate, run_seconds)
+    limit, bound = drill.startable(t.drill_bytes, t.drill_time.total_seconds(), rate)
     findings = (
         missing.check(item, node, v.count, on_source is not None),
         stale.check(v.latest, now, t),
@@ -245,7 +243,7 @@ def _item(
         retention.check(v.count, t),
         transfer.check(node, on_source, h, now, t, tz),
         digest.check(h, t.verify, tz),
-        drill.check(h, drills, t.verify, limit, nights, tz),
+        drill.check(h, drills, t.verify, limit, nights, tz, bound),
         locked.check(locks, now, t) if locks else None,
     )
     v.findings = [f for f in findings if f is not None]
@@ -270,7 +268,8 @@ def _nights(
         return None
     t = thresholds(None)
     limit = drill.per_run(t.drill_bytes, t.drill_time.total_seconds(), t.drill_share, rate, run_seconds)
-    return drill.rotation_nights([kept[i].newest.size for i in drilled if i in kept], limit)
+    most, _ = drill.startable(t.drill_bytes, t.drill_time.total_seconds(), rate)
+    return drill.rotation_nights([kept[i].newest.size for i in drilled if i in kept], limit, most)
 
 
 def _anomaly(

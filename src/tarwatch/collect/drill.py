@@ -6,8 +6,10 @@ bounded by `drill_bytes` (chosen before it starts, from the listed sizes) and `d
 command is given up on, and so stopped on the node, when it runs longer).
 
 Which tarballs: the newest of each drilled item whose newest was not verified yet as it is now,
-the item verified longest ago (or never) first, as many as fit in the bytes left. So every item
-is verified within checks.drill.rotation_nights runs. The command prints, per file tested, two
+the item verified longest ago (or never) first, as many as fit in the bytes left; and at least
+that first one, even beyond drill_share's part, when it fits in drill_bytes and drill_time (the
+floor: one tarball a run, so that the rotation always ends). So every item is verified within
+checks.drill.rotation_nights runs. The command prints, per file tested, two
 NUL-terminated records:
 
     V <tab> exit status <tab> path          path relative to the root
@@ -92,10 +94,12 @@ def parse_drill(out: bytes) -> list[tuple[str, int, str]]:
     return result
 
 
-def choose(newest: Iterable[Tarball], known: Verified, limit: int) -> list[Tarball]:
-    """Given the newest tarball of each drilled item, what is known and the bytes left, return
-    those to test: the ones whose drill does not hold, the item drilled longest ago (never
-    first) first, each that fits in the bytes left (a larger one waits for a larger budget)."""
+def choose(newest: Iterable[Tarball], known: Verified, limit: int, most: int | None = None) -> list[Tarball]:
+    """Given the newest tarball of each drilled item, what is known, the bytes left and the most
+    a run may read at all (drill_bytes and drill_time left; None: limit), return those to test:
+    the ones whose drill does not hold, the item drilled longest ago (never first) first, each
+    that fits in the bytes left (a larger one waits for a larger budget). The floor: when the
+    first of them that fits in `most` does not fit in `limit`, it is taken alone."""
     todo = [t for t in newest if known.holds.get(t.path) != (t.size, t.mtime)]
     todo.sort(key=lambda t: (known.last.get(t.item, -math.inf), t.item))
     out = []
@@ -103,6 +107,8 @@ def choose(newest: Iterable[Tarball], known: Verified, limit: int) -> list[Tarba
         if t.size <= limit:
             out.append(t)
             limit -= t.size
+        elif not out and most is not None and t.size <= most:
+            return [t]  # larger than drill_share's part: the run's one, at least
     return out
 
 
@@ -142,10 +148,14 @@ async def drill(
     for method, newest in sorted(by_method.items()):
         seconds = min(budget.seconds, known.seconds)  # drill_time left, and drill_share's part
         room = budget.bytes if not known.rate else min(budget.bytes, int(known.rate * seconds))
-        todo = choose(newest, known, room)
-        if not todo or seconds <= 0:
+        most = budget.bytes if not known.rate else min(budget.bytes, int(known.rate * budget.seconds))
+        todo = choose(newest, known, max(room, 0), most)
+        if not todo or budget.seconds <= 0:
             continue
-        budget.bytes -= sum(t.size for t in todo)
+        wanted = sum(t.size for t in todo)
+        if wanted > room:  # the floor's one: drill_time alone bounds it
+            seconds = budget.seconds
+        budget.bytes -= wanted
         chunks: list[bytes] = []
         arrived: list[tuple[int, float]] = []  # (bytes so far, when): how long each test took
         t0 = time.monotonic()

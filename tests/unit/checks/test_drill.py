@@ -38,9 +38,20 @@ def test_a_passed_drill_or_no_drill_is_quiet_and_size_md5_never_judge():
     assert drill.check(hist(), ItemDrills(bad), "size", 1000, 1, UTC) is None
 
 
-def test_a_newest_tarball_larger_than_drill_bytes_warns():
+def test_a_newest_tarball_larger_than_a_run_starts_warns_naming_the_bound():
     f = drill.check(hist(5000), None, "gzip", 1000, None, UTC)
-    assert f is not None and f.status is Status.WARN and "larger than a run drills" in f.message
+    assert f is not None and f.status is Status.WARN
+    assert "larger than drill_bytes, 1000 B: a drill of it is never started" in f.message
+    f = drill.check(hist(5000), None, "gzip", 1000, None, UTC, "drill_time")
+    assert f is not None and "larger than what drill_time lets a run read" in f.message
+    assert "raise drill_time" in f.message
+    assert drill.check(hist(900), None, "gzip", 1000, 3, UTC) is None
+
+
+def test_a_run_starts_what_drill_bytes_and_drill_time_let_it_read_whatever_drill_share():
+    assert drill.startable(1000, 10, None) == (1000, "drill_bytes")  # no rate known yet
+    assert drill.startable(10**9, 10, 1e6) == (10**7, "drill_time")
+    assert drill.startable(10**6, 10, 1e6) == (10**6, "drill_bytes")
 
 
 def test_a_run_drills_what_its_time_bounds_let_it_read():

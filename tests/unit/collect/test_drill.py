@@ -65,6 +65,35 @@ def test_a_tarball_larger_than_drill_bytes_is_never_promised():
     assert rotation_nights([10, 2000], 1000) is None
     assert rotation_nights([], 1000) == 0
     assert rotation_nights([400, 500], 1000) == 1
+    assert rotation_nights([10, 2000], 0, 1000) is None  # larger than a run starts: never
+
+
+def test_the_floor_drills_the_item_verified_longest_ago_beyond_drill_shares_part():
+    newest = [tb("a", 40), tb("b", 10), tb("c", 3)]
+    known = Verified({}, {"b": 1.0, "c": 2.0})  # a never: first in line
+    assert [t.item for t in choose(newest, known, 5, 100)] == ["a"]  # alone, past the 5 bytes
+    assert [t.item for t in choose(newest, known, 5)] == ["c"]  # without the floor: what fits
+    assert [t.item for t in choose(newest, known, 5, 30)] == ["b"]  # a never starts: b is next
+    assert [t.item for t in choose(newest, known, 60, 100)] == ["a", "b", "c"]  # share enough
+    assert rotation_nights([40, 10, 3], 5, 100) == 3  # one a run at least: as many as items
+    assert rotation_nights([10] * 10, 50, 100) == 3  # many small ones: the share's part does better
+
+
+@given(
+    st.lists(st.integers(1, 1000), min_size=1, max_size=30),
+    st.integers(0, 3000),
+    st.integers(0, 3000),
+)
+def test_with_the_floor_every_item_is_drilled_within_the_promised_runs(sizes, limit, extra):
+    most = max(max(sizes), limit) + extra  # every one can start
+    nights = rotation_nights(sizes, limit, most)
+    assert nights is not None and nights <= len(sizes)
+    newest = [tb(str(i), s) for i, s in enumerate(sizes)]
+    last: dict[str, float] = {}
+    for night in range(1, nights + 1):  # a new newest every night: nothing holds
+        for t in choose(newest, Verified({}, last), limit, most):
+            last[t.item] = night
+    assert set(last) == {t.item for t in newest}
 
 
 def test_names_that_are_not_utf8_are_drilled_and_hashed_as_their_own_bytes(tmp_path):
@@ -89,3 +118,35 @@ def test_names_that_are_not_utf8_are_drilled_and_hashed_as_their_own_bytes(tmp_p
     assert [(r, s == 0) for r, s, _ in got] == [(stored, True), ("f\\x41.gz", False)]
     md5s = parse_md5(run(md5_command(str(tmp_path), names[:2])))
     assert md5s[stored] == __import__("hashlib").md5(good).hexdigest()
+
+
+def test_a_run_whose_share_is_spent_still_drills_one_on_the_node(tmp_path):
+    """drill() through a real shell (the local transport): drill_share's part is nothing (a
+    fast listing), yet the item verified longest ago is tested; one larger than drill_time lets
+    a run read at the node's rate is never started."""
+    import asyncio
+
+    from tarwatch.collect.drill import Budget, drill
+    from tarwatch.collect.local import LocalTransport
+
+    good = subprocess.run(["gzip", "-c"], input=b"x" * 1000, capture_output=True).stdout
+    tars = []
+    for item in ("a", "b"):
+        (tmp_path / item).mkdir()
+        (tmp_path / item / "x.tar.gz").write_bytes(good)
+        tars.append(Tarball(f"{tmp_path}/{item}/x.tar.gz", item, 100, len(good), 1.0, None))
+    known = Verified({}, {"a": 5.0, "b": 1.0}, seconds=0.0, rate=1e6)  # b drilled longest ago
+
+    async def go(budget: Budget) -> list[str]:
+        session = await LocalTransport().open()
+        try:
+            by = {"gzip": tars}
+            done, note = await drill(session, str(tmp_path), str(tmp_path), by, known, budget, 9.0)
+        finally:
+            await session.close()
+        assert note is None
+        return [f"{d.item} {d.ok}" for d in done]
+
+    assert asyncio.run(go(Budget(10**6, 10.0))) == ["b True"]
+    assert asyncio.run(go(Budget(10**6, len(good) / 1e6 / 2))) == []  # too large for drill_time
+    assert asyncio.run(go(Budget(len(good) - 1, 10.0))) == []  # too large for drill_bytes
