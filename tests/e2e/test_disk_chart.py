@@ -1,8 +1,10 @@
 """The disk chart in Debian's Chromium (Playwright), on capacity's three-week world (SDU's disk
 fills in about 12 days, IHEP has 3 days of history) published once for the module: the node's
 view and its hub page's section draw used space, the total and a dashed forecast line up to the
-fill date with "fills in N days"; a node with too short a history says "no forecast yet".
-Screenshots in artifacts/disk-chart/."""
+fill date with "fills in N days"; a node with too short a history says "no forecast yet". The
+total is labelled "full" (with the fill date where the forecast reaches it), "now" is marked,
+and each day has a tooltip (date, used, free) that the mouse and the keyboard both show, in the
+light and the dark theme. Screenshots in artifacts/disk-chart/."""
 
 from __future__ import annotations
 
@@ -41,8 +43,15 @@ def page(site: Path) -> Iterator[Any]:
         p.errors = []
         p.on("pageerror", lambda e: p.errors.append(str(e)))
         p.add_init_script(f"Date.now = function () {{ return {(NOW_T + 3600) * 1000:.0f}; }};")
+        p.add_init_script(TEXTS)
         yield p
         ctx.close()
+
+
+# Every text the page draws on a canvas, in window.twTexts (the labels are pixels, not elements).
+TEXTS = """(() => { const f = CanvasRenderingContext2D.prototype.fillText; window.twTexts = [];
+  CanvasRenderingContext2D.prototype.fillText = function (t, ...rest) {
+    window.twTexts.push(String(t)); return f.call(this, t, ...rest); }; })();"""
 
 
 def drawn(page: Any, selector: str) -> dict[str, Any]:
@@ -103,5 +112,63 @@ def test_a_short_history_says_no_forecast_yet_on_the_hub_page(page: Any, site: P
     assert texts[0].startswith("fills in 12 days")
     assert texts[1].startswith("no forecast yet (needs 7 days of history, has 2)"), texts
     assert page.evaluate("() => document.querySelectorAll('[data-tw-disk]')[1].uplot.twForecast") is None
+    assert "full" in page.evaluate("() => window.twTexts")  # the level, without a fill date
     page.locator("[data-tw-disk]").last.screenshot(path=str(ARTIFACTS / "hub-ihep.png"))
+    assert page.errors == []
+
+
+def tip_at(page: Any, i: int) -> dict[str, str]:
+    """Hover the node view's disk chart at its i-th day; return the tooltip and that day's date."""
+    box = "#tw-view [data-tw-disk]"
+    page.locator(box).scroll_into_view_if_needed()
+    x, y, day = page.evaluate(
+        f"""i => {{ const u = document.querySelector('{box}').uplot, r = u.over.getBoundingClientRect();
+        const t = u.data[0].at(i);
+        return [r.left + u.valToPos(t, 'x'), r.top + u.valToPos(u.data[1].at(i), 'bytes'),
+          new Intl.DateTimeFormat(undefined, {{ timeZone: 'UTC', day: 'numeric', month: 'short',
+            year: 'numeric' }}).format(new Date(t * 1000))]; }}""",
+        i,
+    )
+    page.mouse.move(x, y)
+    page.wait_for_selector(f"{box} .tw-tip:not([hidden])")
+    return {"tip": page.locator(f"{box} .tw-tip").inner_text(), "day": day}
+
+
+def test_now_and_full_with_its_date_are_marked_and_each_day_has_a_tooltip_for_mouse_and_keys(
+    page: Any, site: Path
+) -> None:
+    page.goto((site / "index.html").as_uri() + "#hub/ZZ/node/SDU")
+    d = drawn(page, "#tw-view [data-tw-disk]")
+    texts = page.evaluate("() => window.twTexts")
+    fill_day = page.evaluate(
+        "f => new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', day: 'numeric', month: 'short',"
+        " year: 'numeric' }).format(new Date(f * 1000))",
+        d["forecast"]["fill"],
+    )
+    assert "now" in texts and f"full on {fill_day}" in texts, [t for t in texts if "full" in t]
+    # The mouse: the sixth day from the end (the forecast's end comes after the days).
+    got = tip_at(page, -7)
+    lines = got["tip"].splitlines()
+    assert lines[0] == got["day"] and lines[1].startswith("used ") and "%" in lines[1]
+    assert lines[2].startswith("free ") and " of 2.0 TiB" in lines[2], lines
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#tw-view [data-tw-disk]").screenshot(path=str(ARTIFACTS / "node-tooltip-light.png"))
+    # The keyboard: the chart takes the focus, End shows the newest day, ← the one before.
+    page.mouse.move(0, 0)
+    plot = page.locator("#tw-view [data-tw-disk] .tw-plot")
+    plot.focus()
+    assert "arrow keys" in (plot.get_attribute("aria-label") or "")
+    page.keyboard.press("End")
+    newest = page.locator("#tw-view [data-tw-disk] .tw-tip").inner_text().splitlines()[0]
+    page.keyboard.press("ArrowLeft")
+    before = page.locator("#tw-view [data-tw-disk] .tw-tip").inner_text().splitlines()[0]
+    assert newest == tip_at(page, -2)["day"] and before == tip_at(page, -3)["day"] != newest
+    # Dark: drawn again in the dark theme's colours (CSS variables), the marks still there.
+    page.evaluate("() => { window.twTexts.length = 0; window.tarwatch.theme.choose('dark'); }")
+    dark = drawn(page, "#tw-view [data-tw-disk]")
+    assert dark["stroke"] == dark["warn"] != d["warn"]
+    assert {"now", f"full on {fill_day}"} <= set(page.evaluate("() => window.twTexts"))
+    tip_at(page, -7)
+    page.locator("#tw-view [data-tw-disk]").screenshot(path=str(ARTIFACTS / "node-tooltip-dark.png"))
+    page.evaluate("() => window.tarwatch.theme.choose('light')")
     assert page.errors == []

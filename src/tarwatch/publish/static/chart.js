@@ -7,7 +7,9 @@
  * zone, named on the axis. Axis, grid and text take the page's colours (--tw-fg, --tw-muted,
  * --tw-line, --tw-warn, --tw-alarm), read when drawn and again when the theme changes. A node
  * that could not be listed, or has no tarball, says so. And a node's disk chart (diskChart):
- * used space over time, its total, and the forecast line from now to the fill date. */
+ * used space over time, its total (labelled "full", with the fill date where the forecast
+ * reaches it), the forecast line from the newest df to the fill date, the same "now" line and
+ * a tooltip for each day (date, used, free), which the keyboard reads too (← → Home End). */
 (function (TW) {
   "use strict";
 
@@ -108,8 +110,8 @@
 
   /* Given an element, aligned uPlot data with its series, the axes after the time axis (or all
    * of them, the first {}), a tooltip, scales and optionally more ({tz, hooks, buttons, before,
-   * after, x: [min, max], last: the newest data, where a range preset counts back from}), draw a
-   * chart with range presets into it. */
+   * after, x: [min, max], last: the newest data, where a range preset counts back from; steps:
+   * the points the keyboard reads, see keySteps}), draw a chart with range presets into it. */
   function plot(box, data, series, axes, tooltip, scales, more) {
     more = more || {};
     var tz = knownZone(more.tz), pal = palette(box);
@@ -155,8 +157,36 @@
       box.twResize = new ResizeObserver(function () { u.setSize({ width: width(), height: 300 }); });
       box.twResize.observe(box);
     }
+    if (more.steps) keySteps(u, area, more.steps);
     box.uplot = u;
     return u;
+  }
+
+  /* Given a chart, its plot area and the points a reader steps through ({label, points: a
+   * function returning [[x, y], …] in the "x" and "bytes" scales}), let the keyboard read the
+   * chart: the area takes the focus, ← → go to the previous or next point, Home and End to the
+   * first and last; the cursor moves there, so the chart's tooltip shows that point; leaving
+   * the area hides it. */
+  function keySteps(u, area, steps) {
+    var at = -1;
+    area.tabIndex = 0;
+    area.setAttribute("role", "group");
+    area.setAttribute("aria-label", steps.label);
+    var go = function (k) {
+      var pts = steps.points();
+      if (!pts.length) return;
+      at = Math.max(0, Math.min(pts.length - 1, k));
+      u.setCursor({ left: u.valToPos(pts[at][0], "x"), top: u.valToPos(pts[at][1], "bytes") });
+    };
+    area.addEventListener("keydown", function (e) {
+      var n = steps.points().length;
+      var k = { ArrowLeft: at < 0 ? n - 1 : at - 1, ArrowRight: at + 1, Home: 0, End: n - 1 }[e.key];
+      if (k == null) return;
+      e.preventDefault();
+      go(k);
+    });
+    area.addEventListener("focus", function () { go(at < 0 ? steps.points().length - 1 : at); });
+    area.addEventListener("blur", function () { u.setCursor({ left: -10, top: -10 }); });
   }
 
   /* Given a share's range (1 = 100 %), return ticks at a round step of percent (5, 10, 25 … %). */
@@ -252,15 +282,38 @@
     }).filter(Boolean);
   }
 
+  /* Given a chart and a function of its canvas context, the pixel ratio and the plot's box,
+   * call it with the canvas clipped to the plot (for a draw hook). */
+  function clipped(u, draw) {
+    var ctx = u.ctx, bb = u.bbox;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(bb.left, bb.top, bb.width, bb.height);
+    ctx.clip();
+    draw(ctx, uPlot.pxRatio, bb);
+    ctx.restore();
+  }
+
+  /* Given a chart, a moment and the colours, draw a dashed line at that moment, labelled "now",
+   * when it is in view (inside a clipped draw). */
+  function drawNow(u, now, pal) {
+    var ctx = u.ctx, pr = uPlot.pxRatio, bb = u.bbox, xn = u.valToPos(now, "x", true);
+    if (!(xn >= bb.left && xn <= bb.left + bb.width)) return;
+    ctx.setLineDash([4 * pr, 4 * pr]);
+    ctx.strokeStyle = pal.muted;
+    ctx.lineWidth = pr;
+    ctx.beginPath(); ctx.moveTo(xn, bb.top); ctx.lineTo(xn, bb.top + bb.height); ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = pal.muted;
+    ctx.font = 11 * pr + "px sans-serif";
+    ctx.textAlign = "right";
+    ctx.fillText("now", xn - 3 * pr, bb.top + 12 * pr);
+  }
+
   /* The draw hook: per shown item a dotted line from its newest tarball to its alarm mark, ▲
    * at stale_warn and ✖ at stale_alarm; a dashed line at now. */
   function drawMarks(marks, items, mode, pal, now) {
-    return function (u) {
-      var ctx = u.ctx, pr = uPlot.pxRatio, bb = u.bbox;
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(bb.left, bb.top, bb.width, bb.height);
-      ctx.clip();
+    return function (u) { clipped(u, function (ctx, pr) {
       marks.forEach(function (m) {
         var v = shown(items[m.k], m.i, mode);
         if (!u.series[m.k + 1].show || v == null) return;
@@ -279,20 +332,8 @@
         ctx.beginPath(); ctx.moveTo(xa - r, y - r); ctx.lineTo(xa + r, y + r);
         ctx.moveTo(xa + r, y - r); ctx.lineTo(xa - r, y + r); ctx.stroke();
       });
-      var xn = u.valToPos(now, "x", true);
-      if (xn >= bb.left && xn <= bb.left + bb.width) {
-        ctx.setLineDash([4 * pr, 4 * pr]);
-        ctx.strokeStyle = pal.muted;
-        ctx.lineWidth = pr;
-        ctx.beginPath(); ctx.moveTo(xn, bb.top); ctx.lineTo(xn, bb.top + bb.height); ctx.stroke();
-        ctx.setLineDash([]);
-        ctx.fillStyle = pal.muted;
-        ctx.font = 11 * pr + "px sans-serif";
-        ctx.textAlign = "right";
-        ctx.fillText("now", xn - 3 * pr, bb.top + 12 * pr);
-      }
-      ctx.restore();
-    };
+      drawNow(u, now, pal);
+    }); };
   }
 
   function staleKey(doc, items) {
@@ -395,16 +436,22 @@
     });
     if (!best) { tip.hidden = true; return; }
     var it = best.it, i = best.i;
-    tip.replaceChildren(
+    showTip(u, tip, it.t[i], shown(it, i, mode), it.color, [
       el("strong", { text: it.item }),
       el("div", { text: TW.exactSize(it.s[i]) }),
       el("div", { text: TW.when(it.t[i]) }),
-      el("div", { class: "tw-file", text: it.file[i] + (it.gone[i] ? " (purged)" : "") }));
-    tip.style.borderColor = it.color;
+      el("div", { class: "tw-file", text: it.file[i] + (it.gone[i] ? " (purged)" : "") })]);
+  }
+
+  /* Given a chart, its tooltip, a point (x on "x", y on "bytes"), a border colour and the
+   * tooltip's lines, show them beside the point (on its left in the chart's right half). */
+  function showTip(u, tip, t, v, color, lines) {
+    tip.replaceChildren.apply(tip, lines);
+    tip.style.borderColor = color;
     tip.hidden = false;
-    var x = u.valToPos(it.t[i], "x"), w = u.over.clientWidth;
+    var x = u.valToPos(t, "x"), w = u.over.clientWidth;
     tip.style.left = (x > w / 2 ? x - tip.offsetWidth - 12 : x + 12) + "px";
-    tip.style.top = Math.max(0, u.valToPos(shown(it, i, mode), "bytes") - 20) + "px";
+    tip.style.top = Math.max(0, u.valToPos(v, "bytes") - 20) + "px";
   }
 
   var FORECAST_DAYS = 7; // the history a forecast needs (the capacity check's minimum)
@@ -425,29 +472,37 @@
 
   /* Given an element, a node's series document (its "disk": [[t, used, total], …]), the node's
    * disk figures in status.json (or null) and the time they were generated, draw the disk chart:
-   * used space, the total, and the forecast from now to the fill date (at most as far ahead as
-   * the history reaches back, and a month), above it what diskText says. */
+   * used space, the total, and the forecast from the newest df to the fill date (at most as far
+   * ahead as the history reaches back, and a month), above it what diskText says; the total is
+   * labelled "full" (with the fill date where the forecast reaches it), "now" is marked as on
+   * the size chart, and each day has a tooltip (diskTip) that the keyboard reads too. */
   function diskChart(box, doc, disk, generated) {
     var rows = (doc.disk || []).slice();
     var at = disk && disk.at ? Date.parse(disk.at) / 1000 : null;
     if (disk && at && (!rows.length || at > rows[rows.length - 1][0])) rows.push([at, disk.used, disk.total]);
     var text = el("p", { class: "tw-disk-text" + (disk && disk.fill_days != null ? " tw-disk-forecast" : " tw-muted"), text: diskText(disk) });
     if (!rows.length) { box.replaceChildren(text); box.twRedraw = null; return null; }
-    var now = rows[rows.length - 1][0], used = rows[rows.length - 1][1], total = rows[rows.length - 1][2];
+    var last = rows[rows.length - 1][0], used = rows[rows.length - 1][1], total = rows[rows.length - 1][2];
     var fc = null;
     if (disk && disk.fill_days != null && disk.fill_days > 0) {
-      var fill = (generated || now) + disk.fill_days * DAY;
-      var horizon = now + Math.max(31 * DAY, now - rows[0][0]);
+      var fill = (generated || last) + disk.fill_days * DAY;
+      var horizon = last + Math.max(31 * DAY, last - rows[0][0]);
       var end = Math.min(fill, horizon);
-      fc = { end: end, value: used + (total - used) * (end - now) / Math.max(1, fill - now), fill: fill };
+      fc = { end: end, value: used + (total - used) * (end - last) / Math.max(1, fill - last), fill: fill };
     }
+    // The time axis runs on to now (as the size chart's does) when it is within a year.
+    var now = Date.now() / 1000, xmax = fc ? fc.end : last;
+    var toNow = now > xmax && now < last + 366 * DAY;
     var xs = rows.map(function (r) { return r[0]; }), usedYs = rows.map(function (r) { return r[1]; });
     var totalYs = rows.map(function (r) { return r[2]; }), fcYs = rows.map(function () { return null; });
     if (fc) {
       fcYs[fcYs.length - 1] = used;
       xs.push(fc.end); usedYs.push(null); totalYs.push(total); fcYs.push(fc.value);
     }
-    var top = Math.max.apply(null, totalYs);
+    if (toNow) { xs.push(now); usedYs.push(null); totalYs.push(total); fcYs.push(null); }
+    var top = Math.max.apply(null, totalYs), tz = knownZone(doc.tz);
+    var steps = { label: "disk chart: the arrow keys read each day's used and free space",
+      points: function () { return rows.map(function (r) { return [r[0], r[1]]; }); } };
 
     function draw(x) {
       var pal = palette(box);
@@ -464,15 +519,63 @@
       var axis = { scale: "bytes", label: "disk space", size: 76,
         splits: function (u, i, lo, hi) { return binaryTicks(lo, hi); },
         values: function (u, vals) { return vals.map(function (v) { return v == null ? "" : binaryLabel(v); }); } };
-      var u = plot(box, data, series, [axis], null,
+      var u = plot(box, data, series, [axis], function (u, tip) { diskTip(u, tip, rows, tz, pal); },
         { bytes: { range: function () { var h = top * 1.05, step = binaryStep(h); return [0, Math.ceil(h / step) * step]; } } },
-        { tz: doc.tz || "UTC", x: x, last: now, before: text });
+        { tz: tz, x: x, last: last, before: text, steps: steps,
+          hooks: { draw: [function (u) { drawFull(u, total, fc, tz, pal); clipped(u, function () { drawNow(u, now, pal); }); }] } });
       u.twForecast = fc;
+      u.twNow = now;
       return u;
     }
 
     box.twRedraw = function () { var u = box.uplot; draw([u.scales.x.min, u.scales.x.max]); };
     return draw(null);
+  }
+
+  /* Given a moment and a time zone, return its day as people read it there ("13 Dec 2026"). */
+  function dayText(t, tz) {
+    return fmt(tz, { day: "numeric", month: "short", year: "numeric" }).format(new Date(t * 1000));
+  }
+
+  /* The disk chart's draw hook: where the disk is full, the total's level, labelled "full"; where
+   * the forecast reaches it, a mark and the fill date ("full on 13 Dec 2026"); a fill date
+   * beyond the chart's end is said at its right edge ("full on … →"). Not clipped: the mark
+   * at the fill date, the chart's end, is drawn whole. */
+  function drawFull(u, total, fc, tz, pal) {
+    var ctx = u.ctx, pr = uPlot.pxRatio, bb = u.bbox, y = u.valToPos(total, "bytes", true);
+    var right = bb.left + bb.width, x = right, label = "full";
+    if (fc) {
+      var xf = u.valToPos(fc.fill, "x", true), reached = fc.end >= fc.fill - 1 && xf <= right + 1;
+      label = "full on " + dayText(fc.fill, tz) + (reached ? "" : " \u2192");
+      if (reached && xf >= bb.left) {
+        x = xf;
+        ctx.fillStyle = pal.warn;
+        ctx.beginPath(); ctx.arc(xf, y, 4 * pr, 0, 2 * Math.PI); ctx.fill();
+      }
+    }
+    ctx.fillStyle = fc ? pal.warn : pal.muted;
+    ctx.font = (fc ? "600 " : "") + 11 * pr + "px sans-serif";
+    ctx.textAlign = "right";
+    ctx.textBaseline = "bottom";
+    ctx.fillText(label, x - 6 * pr, y - 3 * pr);
+    ctx.textBaseline = "alphabetic";
+  }
+
+  /* The disk chart's tooltip: the day nearest the cursor (within 30 px), its date, used and free
+   * space (of the total). */
+  function diskTip(u, tip, rows, tz, pal) {
+    var left = u.cursor.left;
+    if (left == null || left < 0 || !rows.length) { tip.hidden = true; return; }
+    var x = u.posToVal(left, "x"), lo = 0, hi = rows.length - 1;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (rows[mid][0] < x) lo = mid + 1; else hi = mid; }
+    if (lo > 0 && x - rows[lo - 1][0] < rows[lo][0] - x) lo -= 1;
+    var r = rows[lo];
+    if (Math.abs(u.valToPos(r[0], "x") - left) > 30) { tip.hidden = true; return; }
+    var pct = r[2] > 0 ? " (" + Math.round(100 * r[1] / r[2]) + " %)" : "";
+    showTip(u, tip, r[0], r[1], pal.fg, [
+      el("strong", { text: dayText(r[0], tz) }),
+      el("div", { text: "used " + TW.size(r[1]) + pct }),
+      el("div", { text: "free " + TW.size(r[2] - r[1]) + " of " + TW.size(r[2]) })]);
   }
 
   // A theme change (theme.js) redraws the charts in the new colours, keeping their range.
