@@ -304,6 +304,17 @@ class SshLab:
         self._trust(node, _public_key(impostor))
         return node
 
+    def route(self, name: str, ip: str, port: int) -> None:
+        """Make the alias `name` reach its node at ip:port instead (a proxy in front of its
+        sshd): its Host entry points there, and known_hosts trusts the node's host key there."""
+        node = self.nodes[name]
+        assert node.host_key is not None, f"{name!r} is not a real sshd"
+        old = f"Host {name}\n    HostName {node.ip}\n    Port {node.port}\n"
+        text = self.ssh_config.read_text()
+        assert text.count(old) == 1, f"no Host entry of {name!r} to route"
+        self.ssh_config.write_text(text.replace(old, f"Host {name}\n    HostName {ip}\n    Port {port}\n"))
+        self._trust(SshNode(name, ip, port, None, None), _public_key(node.host_key))
+
     # -- client side ---------------------------------------------------------
 
     def env(self) -> dict[str, str]:
