@@ -49,7 +49,7 @@ def _benchmarks(quick: bool) -> dict[str, Callable[[], dict]]:
     if quick:
         return {
             "listing": lambda: listing.run(tarballs=300, repeat=1, seed_repeat=1),
-            "fanout": lambda: fanout.run(sizes=(2, 4), tarballs=100, singles=2),
+            "fanout": lambda: fanout.run(sizes=(2, 4), tarballs=100, singles=2, repeat=1),
             "ingest": lambda: ingest.run(nodes=2, repeat=1),
             "check": lambda: check_bench.run(Shape(20, 10, 10), repeat=1),
             "publish": lambda: publish_bench.run(Shape(10, 10, 60)),

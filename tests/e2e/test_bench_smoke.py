@@ -30,7 +30,11 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_l
     assert set(results) == {"listing", "fanout", "ingest", "check", "publish", "anomaly", "capacity", "drill"}
     assert results["listing"]["tarballs"] > 0 and results["listing"]["floor_s"] > 0
     assert results["listing"]["vs_seed"] > 0 and results["listing"]["vs_floor"] > 0
-    assert set(results["fanout"]["sizes"]) == {"2", "4"}
+    fanout = results["fanout"]
+    assert set(fanout["sizes"]) == {"2", "4"} and fanout["slowest_single_s"] > 0
+    assert fanout["ping_ms"]["min"] >= 0.99 * 1000 * fanout["rtt_s"]  # the proxy's delay is real
+    assert fanout["nodes_per_window"] > 0 and fanout["sizes"]["4"]["budget_s"] > 0
+    assert fanout["sizes"]["4"]["node_cpu_s"] > 0 and fanout["sizes"]["4"]["proxy_cpu_s"] >= 0
     assert results["ingest"]["tarballs"] > 10_000 and results["ingest"]["steady_store_s"] > 0
     assert results["check"]["items"] == 200
     anomaly = results["anomaly"]
