@@ -83,16 +83,18 @@ def test_a_second_run_given_time_waits_for_the_first_and_finds_nothing_left_to_s
 
 
 def test_collect_and_notify_take_the_lock_too_and_check_does_not(worlds: Callable[[float], World]) -> None:
-    world = worlds(3.0)
+    world = worlds(0.0)
     world.backups.go_away("SDU")
+    world.smtp.hold()
     first = world.start(MONDAY)
-    world.smtp.wait_for(1)  # the run holds the lock for 3 + 3 seconds more
+    world.smtp.wait_for(1)  # the run holds the lock, waiting for the first message's answer
     for command in ("collect", "notify"):
         r = world.run(MONDAY, command, "--wait", "1s")
         assert r.code == 4, r.err
         assert "another tarwatch run holds the store" in r.err and "waited 1 second" in r.err, r.err
     assert world.run(MONDAY, "check").code == 2  # read-only: no lock
     assert first.poll() is None, "the run ended before the others tried"
+    world.smtp.release()
     first.communicate(timeout=120)
     assert first.returncode == 2
     assert world.run(MONDAY, "notify", "--wait", "0s").code == 0

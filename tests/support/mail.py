@@ -46,12 +46,25 @@ class Received:
 class SmtpServer:
     """An aiosmtpd server on 127.0.0.1:port; `received` fills as mail arrives (a message counts
     as received once its data is in, as with a real MTA, even if the client is gone before the
-    answer); with `delay` the server waits that long before it answers "250 OK"."""
+    answer); with `delay` the server waits that long before it answers "250 OK"; after
+    `hold()` it answers nothing until `release()`, or for at most 12 seconds: below the 15
+    seconds Apprise waits for an SMTP answer, so a held client is slow, never failed."""
 
     port: int = field(default_factory=free_port)
     received: list[Received] = field(default_factory=list)
     delay: float = 0.0
     _controller: Any = None
+    _open: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self._open.set()
+
+    def hold(self) -> None:
+        """Answer no message from now on until release(): a client sending one waits there."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
 
     def start(self) -> SmtpServer:
         from aiosmtpd.controller import Controller
@@ -64,6 +77,9 @@ class SmtpServer:
                 server.received.append(Received(list(envelope.rcpt_tos), msg))  # type: ignore[arg-type]
                 if server.delay:
                     await asyncio.sleep(server.delay)
+                deadline = time.monotonic() + 12
+                while not server._open.is_set() and time.monotonic() < deadline:
+                    await asyncio.sleep(0.02)
                 return "250 OK"
 
         self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
