@@ -52,7 +52,7 @@ def _benchmarks(quick: bool) -> dict[str, Callable[[], dict]]:
             "fanout": lambda: fanout.run(sizes=(2, 4), tarballs=100, singles=2, repeat=1),
             "ingest": lambda: ingest.run(nodes=2, repeat=1),
             "check": lambda: check_bench.run(Shape(20, 10, 10), repeat=1),
-            "publish": lambda: publish_bench.run(Shape(10, 10, 60)),
+            "publish": lambda: publish_bench.run(Shape(10, 10, 60), publish_bench.QUICK_OVERVIEW),
             "anomaly": lambda: anomaly_bench.run(items=1000),
             "capacity": lambda: capacity_bench.run(nodes=200),
             "drill": lambda: drill_bench.run(items=5, nights=2),

@@ -41,6 +41,10 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_l
     assert anomaly["planted"] > 0 and 0 < anomaly["precision"] <= 1 and 0 < anomaly["recall"] <= 1
     capacity = results["capacity"]
     assert capacity["nodes"] == 200 and 0 < capacity["history_14"]["within_10pct"] <= 1
+    publish = results["publish"]
+    assert publish["overview_nodes"] == 20 and (publish["overview_table_s"] or 0) > 0
+    assert publish["unchanged_wrote"] == {"nodes": [], "pages": 0, "images": 0}
+    assert publish["one_node_changed_wrote"]["nodes"] == ["H/N0007"]
     drill = results["drill"]
     assert drill["items"] == 5 and drill["run_off_s"] > 0 and drill["run_on_s"] > 0
     assert "| benchmark | figure | target | met |" in p.stdout

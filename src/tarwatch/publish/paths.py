@@ -87,6 +87,11 @@ def node_data(hub: str, node: str, ext: str) -> str:
     return f"data/{_hub_folder(hub)}/{safe_name(node)}.{ext}"
 
 
+def node_folders(hub: str) -> tuple[str, str]:
+    """Given a hub tag, return the folders of its nodes' data and images in the site."""
+    return f"data/{_hub_folder(hub)}", f"img/{_hub_folder(hub)}"
+
+
 def node_image(hub: str, node: str, ext: str) -> str:
     """Given a (hub, node) and "svg" or "png", return the path of its chart image."""
     return f"img/{_hub_folder(hub)}/{safe_name(node)}.{ext}"

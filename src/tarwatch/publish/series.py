@@ -26,8 +26,11 @@ and revision, as the layout names them, except where a node named one otherwise.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, groupby
+from operator import itemgetter
 from typing import Any
 
 from tarwatch.publish.palette import COLORS
@@ -50,6 +53,7 @@ class NodeFacts:
     item_stale: dict[str, tuple[int, int]] = field(default_factory=dict)
     down_since: float | None = None
     last_listed: float | None = None
+    disk: tuple[str, int | None] | None = None  # the disk image's title and fill day (diskimage)
 
     def as_json(self) -> dict[str, Any]:
         """Return the facts as the document's keys (see the module's docstring)."""
@@ -82,10 +86,35 @@ class Point:
 
 @dataclass(slots=True)
 class ItemSeries:
-    """Every tarball of one item on one node, oldest first."""
+    """Every tarball of one item on one node, oldest first, as columns of equal length: stamps,
+    sizes, revisions, file names and whether each is gone (no object per tarball: a node holds
+    tens of thousands)."""
 
     item: str
-    points: list[Point] = field(default_factory=list)
+    stamps: list[int] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    revisions: list[int | None] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    gone: list[bool] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, item: str, points: Iterable[Point]) -> ItemSeries:
+        """Given an item and its tarballs as points, oldest first, return its series."""
+        pts = list(points)
+        return cls(
+            item,
+            [p.stamp for p in pts],
+            [p.size for p in pts],
+            [p.revision for p in pts],
+            [p.file for p in pts],
+            [p.gone for p in pts],
+        )
+
+    @property
+    def points(self) -> list[Point]:
+        """The series' tarballs as points, oldest first."""
+        cols = (self.stamps, self.sizes, self.revisions, self.files, self.gone)
+        return [Point(*row) for row in zip(*cols, strict=True)]
 
 
 def item_series(rows: Iterable[SeriesRow], select_items: Sequence[str] = ()) -> list[ItemSeries]:
@@ -93,23 +122,21 @@ def item_series(rows: Iterable[SeriesRow], select_items: Sequence[str] = ()) -> 
     to keep (empty: all), return each item's series, by item name."""
     wanted = set(select_items)
     out: list[ItemSeries] = []
-    for item, stamp, size, rev, path, gone in rows:
+    for item, group in groupby(rows, key=itemgetter(0)):
         if wanted and item not in wanted:
             continue
-        if not out or out[-1].item != item:
-            out.append(ItemSeries(item))
-        out[-1].points.append(Point(stamp, size, rev, path.rsplit("/", 1)[-1], gone))
+        _, stamps, sizes, revs, paths, gone = zip(*group, strict=True)
+        files = [p.rpartition("/")[2] for p in paths]
+        out.append(
+            ItemSeries(item, list(stamps), list(sizes), list(revs), files, [g is not None for g in gone])
+        )
     return out
 
 
 def per_day(series: Iterable[ItemSeries]) -> tuple[int, list[int]]:
     """Given item series, return (t0, counts): midnight UTC of the first stamp's day and the
     number of tarballs stamped on each day from it to the last one."""
-    days: dict[int, int] = {}
-    for s in series:
-        for p in s.points:
-            d = p.stamp // DAY
-            days[d] = days.get(d, 0) + 1
+    days = Counter(t // DAY for s in series for t in s.stamps)
     if not days:
         return 0, []
     first, last = min(days), max(days)
@@ -158,36 +185,34 @@ def default_file(item: str, revision: int | None) -> str:
 
 
 def _item(s: ItemSeries, t0: int, color: str) -> dict[str, Any]:
-    pts = s.points
-    revs = [p.revision for p in pts]
-    has_revs = all(r is not None for r in revs)
+    revs = s.revisions
+    has_revs = None not in revs
     doc: dict[str, Any] = {
         "item": s.item,
         "color": color,
-        "t": _deltas([p.stamp for p in pts], t0),
-        "s": _deltas([p.size for p in pts], 0),
+        "t": _deltas(s.stamps, t0),
+        "s": _deltas(s.sizes, 0),
     }
     if has_revs:
         doc["rev"] = _deltas(revs, 0)  # type: ignore[arg-type]
-    files = {
-        str(i): p.file
-        for i, p in enumerate(pts)
-        if p.file != default_file(s.item, p.revision if has_revs else None)
-    }
+    name = s.item.split("/", 1)[-1]
+    if has_revs:
+        pairs = enumerate(zip(s.files, revs, strict=True))
+        files = {str(i): f for i, (f, r) in pairs if f != f"{name}-{r}.tar.gz"}
+    else:
+        plain = f"{name}.tar.gz"
+        files = {str(i): f for i, f in enumerate(s.files) if f != plain}
     if files:
         doc["files"] = files
-    gone = _ranges([i for i, p in enumerate(pts) if p.gone])
+    gone = _ranges([i for i, g in enumerate(s.gone) if g])
     if gone:
         doc["gone"] = gone
     return doc
 
 
 def _deltas(values: Sequence[int], origin: int) -> list[int]:
-    out, prev = [], origin
-    for v in values:
-        out.append(v - prev)
-        prev = v
-    return out
+    """Given values and an origin, return the first minus the origin, then each minus the one before."""
+    return [b - a for a, b in zip(chain((origin,), values), values, strict=False)]  # the chain is one longer
 
 
 def _ranges(indices: list[int]) -> list[list[int]]:
@@ -207,8 +232,4 @@ def decode_columns(doc: dict[str, Any], t0: int) -> tuple[list[int], list[int]]:
 
 
 def _undelta(deltas: Sequence[int], origin: int) -> list[int]:
-    out, v = [], origin
-    for d in deltas:
-        v += d
-        out.append(v)
-    return out
+    return list(accumulate(deltas, initial=origin))[1:]

@@ -42,7 +42,7 @@ from tarwatch.checks import Report
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
 from tarwatch.formats.document import to_json
-from tarwatch.publish import paths
+from tarwatch.publish import diskimage, paths
 from tarwatch.publish.badges import write_badges
 from tarwatch.publish.changes import State, digest
 from tarwatch.publish.context import HubShape, page_context, shapes
@@ -100,10 +100,12 @@ def publish(
     state = State.read(out)
     pages_key = digest([__version__, [asdict(s) for s in hub_shapes], stale_hours])
     prints = store.fingerprints(chosen)
+    present = _files_in(out, [f for hub in chosen for f in paths.node_folders(hub)])
     wanted: dict[str, str] = {}
     todo: list[tuple[str, str]] = []
     colors: dict[str, dict[str, str]] = {}
     facts: dict[tuple[str, str], NodeFacts] = {}
+    disks = diskimage.facts_of(report)
     for shape in hub_shapes:
         if shape.tag not in chosen:
             continue
@@ -112,10 +114,12 @@ def publish(
         for node in shape.nodes:
             key = f"{shape.tag}/{node}"
             fp = prints.get((shape.tag, node), NONE)
-            facts[(shape.tag, node)] = node_facts(config, shape.tag, list(colors[shape.tag]), fp)
+            facts[(shape.tag, node)] = node_facts(
+                config, shape.tag, list(colors[shape.tag]), fp, disks.get((shape.tag, node))
+            )
             made_of = [fp.key, colors[shape.tag], hub.jspath, asdict(facts[(shape.tag, node)])]
             wanted[key] = digest(made_of)
-            if state.nodes.get(key) != wanted[key] or not _node_files_exist(out, shape.tag, node):
+            if state.nodes.get(key) != wanted[key] or not _node_files_exist(present, shape.tag, node):
                 todo.append((shape.tag, node))
     summary = Summary(str(out))
     summary.nodes_unchanged = len(wanted) - len(todo)
@@ -157,6 +161,20 @@ def publish(
     known = {f"{s.tag}/{n}" for s in hub_shapes for n in s.nodes}
     state.nodes = {k: v for k, v in state.nodes.items() if k in known}
     state.write(out)
+    return summary
+
+
+def write_overview(config: Config, report: Report, out: Path) -> Summary:
+    """Given the configuration, the report of every hub and the site's folder, write the site
+    without any node's data: its pages, static files and status.json (all the overview reads);
+    return what was written."""
+    out = site_folder(Path(out))
+    hub_shapes = shapes(config)
+    summary = Summary(str(out))
+    summary.static = _write_static(out)
+    summary.pages = _write_pages(out, hub_shapes, config.defaults.stale_warn.total_seconds() / 3600)
+    write_data(out, paths.STATUS_JSON, paths.STATUS_JS, "status", to_json(report))
+    summary.data = 1
     return summary
 
 
@@ -214,9 +232,23 @@ def _fail(summary: Summary, failure: NodeFailure) -> None:
     summary.failed.append(f"{failure.hub}/{failure.node}: {failure.problem}")
 
 
-def _node_files_exist(out: Path, hub: str, node: str) -> bool:
+def _files_in(out: Path, folders: Iterable[str]) -> set[str]:
+    """Given the site's folder and folders in it, return the paths of the files in those
+    folders, as paths.node_data and node_image give them: one listing a folder, not a look at
+    each file."""
+    found: set[str] = set()
+    for folder in folders:
+        try:
+            with os.scandir(out / folder) as entries:
+                found.update(f"{folder}/{e.name}" for e in entries if e.is_file())
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+    return found
+
+
+def _node_files_exist(present: set[str], hub: str, node: str) -> bool:
     return all(
-        paths.within(out, p).is_file()
+        p in present
         for p in (
             paths.node_data(hub, node, "json"),
             paths.node_data(hub, node, "js"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import cast
 
 from sqlalchemy import Connection, and_, case, func, or_, select
 
@@ -38,15 +38,8 @@ class Fingerprint:
         return f"{self.poll_id}:{self.summaries}:{self.down_since}:{self.last_listed}:{self.disk}"
 
 
-class SeriesRow(NamedTuple):
-    """One tarball ever seen on a node: item, stamp, size, revision, path, whether it is gone."""
-
-    item: str
-    stamp: int
-    size: int
-    revision: int | None
-    path: str
-    gone: bool
+SeriesRow = tuple[str, int, int, int | None, str, float | None]
+"""One tarball ever seen on a node: item, stamp, size, revision, path, when it went (None: kept)."""
 
 
 def fingerprints(conn: Connection, hubs: Sequence[str]) -> dict[tuple[str, str], Fingerprint]:
@@ -115,17 +108,19 @@ def hub_items(conn: Connection, hub: str) -> list[str]:
 
 def series_rows(conn: Connection, hub: str, node: str) -> list[SeriesRow]:
     """Given a connection and a (hub, node), return every tarball ever seen there, gone ones
-    included, by item, stamp and path."""
+    included, by item, stamp and path: the database driver's own tuples (a node has tens of
+    thousands; converting each row costs as much as reading it)."""
     t = tarballs.c
     q = (
         select(t.item, t.stamp, t.size, t.revision, t.path, t.gone)
         .where(and_(t.node == node, t.hub == hub))
         .order_by(t.item, t.stamp, t.path)
     )
-    return [
-        SeriesRow(item, stamp, size, rev, path, gone is not None)
-        for item, stamp, size, rev, path, gone in conn.execute(q)
-    ]
+    result = conn.execute(q)
+    try:
+        return cast(list[SeriesRow], result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 SHOWN = 1000  # a point is kept when used moved by at least 1/SHOWN of the total

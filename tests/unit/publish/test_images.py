@@ -4,6 +4,7 @@ node without tarballs or unreachable says so without axes of 1970."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from tarwatch.publish.images import ALARM_COLOR, WARN_COLOR, binary_label, binary_step, binary_ticks, render
@@ -14,7 +15,7 @@ T0 = 1_700_006_400
 
 def doc(node: str, items: int, **facts: Any) -> dict:
     series = [
-        ItemSeries(
+        ItemSeries.of(
             f"svn/p{i}", [Point(T0 + d * 86400, (i + 1) << 30, None, f"p{i}.tar.gz", False) for d in range(9)]
         )
         for i in range(items)
@@ -26,6 +27,14 @@ def test_a_chart_is_an_svg_and_a_png_naming_its_items() -> None:
     svg, png = render(doc("N", 3))
     assert png.startswith(b"\x89PNG") and b"<svg" in svg
     assert all(f"svn/p{i}".encode() in svg for i in range(3)) and b"H / N" in svg
+
+
+def test_the_png_is_the_figures_opaque_pixels_at_its_size() -> None:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(render(doc("N", 3))[1]))
+    assert (image.mode, image.size) == ("RGB", (900, 360))  # 9 × 3.6 inches at 100 dpi, no alpha
+    assert image.getpixel((2, 2)) == (255, 255, 255)  # the figure's white, not a transparent black
 
 
 def test_the_same_data_gives_the_same_bytes_whatever_was_drawn_before() -> None:

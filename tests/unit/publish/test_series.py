@@ -12,7 +12,7 @@ from bench.world import Shape, snapshot_for
 
 from support.series_decode import decode_item
 from tarwatch.publish.changes import State
-from tarwatch.publish.jsdata import to_js, to_json
+from tarwatch.publish.jsdata import registering, to_js, to_json
 from tarwatch.publish.series import (
     DAY,
     ItemSeries,
@@ -63,12 +63,21 @@ def test_the_series_keeps_only_selected_items_when_a_selection_is_given(store: S
 
 
 def test_counts_per_day_cover_every_day_from_the_first_stamp_with_zeros_for_missed_nights() -> None:
-    a = ItemSeries(
+    a = ItemSeries.of(
         "svn/a", [Point(T0 + 3600, 1, None, "a.tar.gz", False), Point(T0 + 3 * DAY, 1, None, "a", True)]
     )
-    b = ItemSeries("svn/b", [Point(T0 + 7200, 1, None, "b.tar.gz", False)])
+    b = ItemSeries.of("svn/b", [Point(T0 + 7200, 1, None, "b.tar.gz", False)])
     assert per_day([a, b]) == (T0, [2, 0, 0, 1])
     assert per_day([]) == (0, [])
+
+
+def test_a_series_holds_its_points_as_columns_and_gives_them_back() -> None:
+    pts = [Point(T0, 5, 7, "a-7.tar.gz", True), Point(T0 + DAY, 6, None, "odd.tgz", False)]
+    s = ItemSeries.of("svn/a", pts)
+    assert (s.stamps, s.sizes, s.revisions, s.files, s.gone) == (
+        [T0, T0 + DAY], [5, 6], [7, None], ["a-7.tar.gz", "odd.tgz"], [True, False],
+    )  # fmt: skip
+    assert s.points == pts
 
 
 def test_the_document_decodes_back_to_the_same_points() -> None:
@@ -77,7 +86,7 @@ def test_the_document_decodes_back_to_the_same_points() -> None:
         Point(T0 + DAY + 100, 5_000_100_000, 3541, "env-3541.tar.gz", False),
         Point(T0 + 2 * DAY + 100, 4_000_000_000, 3541, "env-3541-2.tar.gz", False),  # second that day
     ]
-    doc = node_document("H", "N", [ItemSeries("repos/env", pts)], updated=T0 + 3 * DAY)
+    doc = node_document("H", "N", [ItemSeries.of("repos/env", pts)], updated=T0 + 3 * DAY)
     item = doc["items"][0]
     assert item["files"] == {"2": "env-3541-2.tar.gz"}  # only names the layout does not give
     assert item["gone"] == [[0, 1]]
@@ -90,18 +99,19 @@ def test_items_without_revisions_name_their_files_from_the_item() -> None:
     assert default_file("tracs/env", None) == "env.tar.gz"
     assert default_file("svn/dybsvn", 21500) == "dybsvn-21500.tar.gz"
     pts = [Point(T0, 1, None, "env.tar.gz", False)]
-    item = node_document("H", "N", [ItemSeries("tracs/env", pts)], None)["items"][0]
+    item = node_document("H", "N", [ItemSeries.of("tracs/env", pts)], None)["items"][0]
     assert "rev" not in item and "files" not in item and "gone" not in item
 
 
 def test_a_year_of_50_items_is_at_most_100_kb_gzipped() -> None:
     shape = Shape(nodes=1, items=50, days=365)
-    by_item: dict[str, ItemSeries] = {}
+    by_item: dict[str, list[Point]] = {}
     for t in snapshot_for(shape, 0).tarballs:
-        by_item.setdefault(t.item, ItemSeries(t.item)).points.append(
+        by_item.setdefault(t.item, []).append(
             Point(t.stamp, t.size, t.revision, t.path.rsplit("/", 1)[1], False)
         )
-    doc = node_document("H", "N0000", sorted(by_item.values(), key=lambda s: s.item), None)
+    series = [ItemSeries.of(item, pts) for item, pts in sorted(by_item.items())]
+    doc = node_document("H", "N0000", series, None)
     size = len(gzip.compress(to_json(doc).encode()))
     assert size <= 100_000, size
 
@@ -113,6 +123,7 @@ def test_script_data_cannot_end_a_script_element_or_a_line() -> None:
     head = 'window.TARWATCH=window.TARWATCH||{};window.TARWATCH["H/N"]=JSON.parse('
     assert js.startswith(head) and js.endswith(");\n")
     assert json.loads(json.loads(js[len(head) : -3])) == data  # a JS string of the JSON text
+    assert registering("H/N", to_json(data)) == js  # the same script from JSON already encoded
 
 
 def test_a_fingerprint_changes_when_a_poll_changes_the_node_and_only_then(store: Store) -> None:
@@ -157,7 +168,7 @@ def test_a_fingerprint_changes_when_a_node_goes_down_not_while_it_stays_down(sto
 
 def test_the_document_carries_the_nodes_facts() -> None:
     pts = [Point(T0, 1, None, "a.tar.gz", False)]
-    series = [ItemSeries("svn/a", pts), ItemSeries("svn/b", pts)]
+    series = [ItemSeries.of("svn/a", pts), ItemSeries.of("svn/b", pts)]
     facts = NodeFacts("Asia/Shanghai", (100, 200), {"svn/b": (10, 20)}, down_since=T0 + 5, last_listed=T0)
     doc = node_document("H", "N", series, None, facts=facts)
     assert (doc["tz"], doc["stale"], doc["down"]) == (

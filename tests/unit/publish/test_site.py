@@ -15,7 +15,7 @@ from support.tree import tarball
 from support.world import HOSTILE, HOSTILE_ITEM, Collected, collected_world
 from tarwatch.formats.document import to_json
 from tarwatch.publish.legacy import highstock
-from tarwatch.publish.site import publish, static_files
+from tarwatch.publish.site import publish, static_files, write_overview
 
 NODES = ("hub", "SDU", "IHEP", "NTU", "KEK")
 ALWAYS = {"data/status.json", "data/status.js", "data/.published.json"}  # rewritten every run
@@ -54,6 +54,17 @@ def test_status_json_is_exactly_the_check_document(world: Collected, tmp_path: P
     publish(world.config, world.report(world.now), world.store, tmp_path / "site")
     expected = to_json(world.report(world.now))
     assert json.loads((tmp_path / "site/data/status.json").read_text()) == expected
+
+
+def test_the_overview_alone_is_the_pages_static_files_and_status_without_any_nodes_data(
+    world: Collected, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    s = write_overview(world.config, world.report(world.now), site)
+    assert (s.pages, s.data, s.images, s.static) == (2, 1, 0, len(static_files()))
+    assert json.loads((site / "data/status.json").read_text()) == to_json(world.report(world.now))
+    assert (site / "index.html").is_file() and (site / "data/status.js").is_file()
+    assert not (site / "img").exists() and not (site / "data/ZZ").exists()
 
 
 def test_a_second_publish_with_nothing_changed_rewrites_only_the_status(
