@@ -9,9 +9,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple
 
 
@@ -83,27 +83,43 @@ def manifest_hash(manifest_json: str) -> str:
     return hashlib.blake2b(manifest_json.encode(), digest_size=12).hexdigest()
 
 
-def _order(t: Tar) -> tuple[int, str]:
-    return t.stamp, t.path
+# Tar's seven fields as a plain tuple (what the store's driver gives)
+TarFields = tuple[int, int, str, int | None, str | None, int | None, str | None]
 
 
-def summarize(rows: Iterable[tuple[str, Tar]]) -> dict[str, ItemHistory]:
-    """Given (item, Tar) pairs of the tarballs a node keeps, return each item's history."""
-    by_item: dict[str, list[Tar]] = defaultdict(list)
+_order = itemgetter(0, 2)  # a Tar's (stamp, path): the order of the kept tarballs
+
+
+def _tar(t: TarFields) -> Tar:
+    return t if isinstance(t, Tar) else Tar(*t)
+
+
+def summarize(
+    rows: Iterable[tuple[str, TarFields]],
+) -> dict[str, ItemHistory]:
+    """Given (item, Tar) pairs of the tarballs a node keeps, return each item's history. A plain
+    tuple of Tar's seven fields will do for a Tar (the store's first ingest of a million rows
+    makes no Tar but the few a summary keeps)."""
+    by_item: dict[str, list[TarFields]] = {}
     for item, t in rows:
-        by_item[item].append(t)
+        tars = by_item.get(item)
+        if tars is None:
+            by_item[item] = [t]
+        else:
+            tars.append(t)
     out = {}
     for item, tars in by_item.items():
         tars.sort(key=_order)
-        bad = [t for t in tars if t.dna_disagrees]
+        bad = [t for t in tars if t[5] is not None and t[5] != t[1]]  # Tar.dna_disagrees
+        m = json.dumps([(t[0], t[1]) for t in tars], separators=(",", ":"))
         out[item] = ItemHistory(
             count=len(tars),
-            oldest=tars[0].stamp,
-            newest=tars[-1],
-            previous=tars[-2] if len(tars) > 1 else None,
+            oldest=tars[0][0],
+            newest=_tar(tars[-1]),
+            previous=_tar(tars[-2]) if len(tars) > 1 else None,
             dna_bad=len(bad),
-            dna_bad_newest=bad[-1] if bad else None,
-            manifest_json=(m := json.dumps([(t.stamp, t.size) for t in tars], separators=(",", ":"))),
+            dna_bad_newest=_tar(bad[-1]) if bad else None,
+            manifest_json=m,
             manifest_hash=manifest_hash(m),
         )
     return out

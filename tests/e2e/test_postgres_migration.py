@@ -101,3 +101,9 @@ def test_a_postgresql_store_of_a_newer_tarwatch_is_refused(url) -> None:
     engine.dispose()
     with pytest.raises(StoreError, match=r"schema revision 0099, newer than this tarwatch knows .*; upgrade"):
         Store.open(url)
+
+
+def test_a_postgresql_store_of_0005_gets_its_recent_sizes_from_its_tarballs(url) -> None:
+    from unit.store.test_recent_sizes import a_0005_store_gets_its_recent_sizes
+
+    a_0005_store_gets_its_recent_sizes(url)

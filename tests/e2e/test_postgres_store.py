@@ -124,3 +124,9 @@ def test_drills_are_kept_and_read_on_postgresql_as_on_sqlite(url) -> None:
     from unit.store.test_drills import drills_hold_until_their_tarball_changes
 
     drills_hold_until_their_tarball_changes(Store.open(url), url)
+
+
+def test_recent_sizes_are_kept_and_read_on_postgresql_as_on_sqlite(url) -> None:
+    from unit.store.test_recent_sizes import recent_sizes_equal_what_the_tarballs_say
+
+    recent_sizes_equal_what_the_tarballs_say(Store.open(url), url)

@@ -1,26 +1,33 @@
 """Recording one listing in the store: the diff against what the store holds for a (node, hub),
-written as one transaction's worth of driver-level statements, and the per-item summaries the
-checks read. This is the hot path of a nightly run over a million tarballs: rows travel as
-plain tuples through the driver's executemany, and a complete listing identical to the last
-one (by digest) only moves `last_seen`."""
+written as one transaction's worth of driver-level statements, and the per-node summaries the
+checks read (`items`, `recent_sizes`). This is the hot path of a nightly run over a million
+tarballs: rows travel as plain tuples through the driver's executemany, and a complete listing
+identical to the last one (by digest) writes no tarball row at all: its poll row says so."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 from sqlalchemy.engine.interfaces import DBAPICursor
 
 from tarwatch.errors import StoreError
-from tarwatch.history import ItemHistory, Tar, summarize
+from tarwatch.history import ItemHistory, TarFields, summarize
 from tarwatch.records import Ingested, Snapshot
 from tarwatch.store.drills import forget_drills
-from tarwatch.store.tables import items, marks
+from tarwatch.store.tables import marks
 
 _OLD = ("path", "size", "mtime", "digest", "dna_size", "md5", "gone")
+# How far back each poll keeps the (stamp, size)s of a node's tarballs in `recent_sizes`, in days
+# before the poll: anomaly's default baseline (anomaly_nights 30 and a week) and a week more.
+# A check that needs older ones (a longer anomaly_nights, an earlier --now) reads the tarballs.
+RECENT_DAYS = 44
+_BY_PATH = itemgetter(1)  # an INSERT row's path
 _INSERT = (
     "node", "path", "hub", "item", "stamp", "size", "mtime", "revision", "digest", "dna_size", "md5",
     "first_seen", "last_seen",
@@ -50,15 +57,19 @@ def ingest(
     """Diff one listing against what the store holds for (node, hub) and write the difference.
     Rows travel as plain tuples through the driver's executemany: this is the hot path of a
     nightly run over a million tarballs. A complete listing identical to the last one stored
-    (its digest says so) only moves `last_seen`."""
+    (its digest says so) writes no tarball row: its poll row records that every tarball kept
+    was seen (see `last_seen` in README's "The store")."""
     ph = placeholder(conn)
     cur = conn.connection.cursor()  # the driver's own cursor, inside this transaction
     digest = listing_digest(snap) if snap.complete else None
-    if digest is not None and not md5s and digest == _last_digest(cur, ph, hub, node):
-        cur.execute(_seen_all(ph), (at, node, hub))
+    last = _last_poll(cur, ph, hub, node)
+    if digest is not None and not md5s and last is not None and digest == last[0]:
         cur.close()
         _ingest_marks(conn, hub, node, at, snap)
         return Ingested(files=len(snap.tarballs), digest=digest)
+    # The newest poll before this one saw every tarball not gone when it listed everything
+    # (an unchanged night writes no tarball row): what it saw, this one may not see again.
+    seen_before = last[1] if last is not None and last[2] and not last[3] else None
     cur.execute(f"SELECT {', '.join(_OLD)} FROM tarballs WHERE node = {ph} AND hub = {ph}", (node, hub))
     old = {r[0]: r for r in cur.fetchall()}
     if not old and not md5s:  # the first listing of this node: every tarball is new
@@ -94,7 +105,7 @@ def ingest(
     else:
         gone = []
     if inserts:
-        inserts.sort(key=_by_path)  # the (node, hub, path) key fills in order: fewer pages touched
+        inserts.sort(key=_BY_PATH)  # the (node, hub, path) key fills in order: fewer pages touched
         cur.executemany(_insert(ph), inserts)
     if changes:
         cur.executemany(
@@ -102,20 +113,34 @@ def ingest(
             f" gone = NULL WHERE node = {ph} AND hub = {ph} AND path = {ph}",
             changes,
         )
-    if gone:
+    if gone and seen_before is not None:
+        cur.executemany(
+            f"UPDATE tarballs SET gone = {ph}, last_seen = CASE WHEN last_seen < {ph} THEN {ph}"
+            f" ELSE last_seen END WHERE node = {ph} AND hub = {ph} AND path = {ph}",
+            [(g[0], seen_before, seen_before, *g[1:]) for g in gone],
+        )
+    elif gone:
         cur.executemany(
             f"UPDATE tarballs SET gone = {ph} WHERE node = {ph} AND hub = {ph} AND path = {ph}", gone
         )
-        forget_drills(cur, ph, gone)
+    forget_drills(cur, ph, gone)
     if snap.complete and not snap.unreadable:  # every row not gone now was listed
         cur.execute(_seen_all(ph), (at, node, hub))
-    elif listed:  # only what the listing reached was seen
-        cur.executemany(
-            f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND hub = {ph} AND path = {ph}", listed
-        )
-    if inserts or changes or gone or not _has_summary(conn, hub, node):
+    else:  # only what the listing reached was seen now
+        if seen_before is not None:
+            cur.execute(
+                f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND hub = {ph}"
+                f" AND gone IS NULL AND last_seen < {ph}",
+                (seen_before, node, hub, seen_before),
+            )
+        if listed:
+            cur.executemany(
+                f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND hub = {ph} AND path = {ph}",
+                listed,
+            )
+    if inserts or changes or gone or not _has_summaries(cur, ph, hub, node):
         # What the node keeps after this poll: an incomplete listing keeps what it did not reach.
-        current: dict[str, tuple[str, Tar]] = {}
+        current: dict[str, tuple[str, TarFields]] = {}
         if not snap.complete or snap.unreadable:
             cur.execute(
                 "SELECT path, item, stamp, size, revision, digest, dna_size, md5 FROM tarballs"
@@ -123,13 +148,19 @@ def ingest(
                 (node, hub),
             )
             for p, item, stamp, size, *rest in cur.fetchall():
-                current[p] = (item, Tar(stamp, size, p, *rest))
+                current[p] = (item, (stamp, size, p, *rest))
         for t in snap.tarballs:
             current[t.path] = (
                 t.item,
-                Tar(t.stamp, t.size, t.path, t.revision, t.digest, t.dna_size, hashes.get(t.path)),
+                (t.stamp, t.size, t.path, t.revision, t.digest, t.dna_size, hashes.get(t.path)),
             )
-        _write_summary(conn, hub, node, summarize(current.values()), at)
+        _write_summary(cur, ph, hub, node, summarize(current.values()), at)
+        since = recent_since(at)
+        cur.execute(
+            f"SELECT item, stamp, size FROM tarballs WHERE node = {ph} AND hub = {ph} AND stamp >= {ph}",
+            (node, hub, since),
+        )
+        _write_recent(cur, ph, hub, node, since, recent_text(cur.fetchall()), at)
     cur.close()
     _ingest_marks(conn, hub, node, at, snap)
     return Ingested(
@@ -140,6 +171,12 @@ def ingest(
 def under(path: str, folders: Sequence[str]) -> bool:
     """True when `path` is one of `folders` or lies inside one."""
     return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
+
+
+def recent_since(at: float) -> int:
+    """Given a poll's time, return the oldest stamp whose tarballs the poll keeps in
+    `recent_sizes`: RECENT_DAYS before it."""
+    return int(at) - RECENT_DAYS * 86400
 
 
 def _first_ingest(
@@ -157,25 +194,19 @@ def _first_ingest(
         (node, t.path, hub, t.item, t.stamp, t.size, t.mtime, t.revision, t.digest, t.dna_size, None, at, at)
         for t in snap.tarballs
     ]
-    inserts.sort(key=_by_path)
-    sql = _insert(ph)
-    # The driver inserts in a thread of its own (sqlite3 and psycopg let go of the GIL while the
-    # database works) while this one summarizes: two cores, half the wait.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        inserted = pool.submit(cur.executemany, sql, inserts)
-        kept = [
-            (t.item, Tar(t.stamp, t.size, t.path, t.revision, t.digest, t.dna_size)) for t in snap.tarballs
-        ]
-        summary = summarize(kept)
-        inserted.result()
+    inserts.sort(key=_BY_PATH)
+    # One thread: an executemany in a thread of its own while this one summarized gained little
+    # (the GIL goes back and forth for every row) and a cursor of the connection finalized
+    # here meanwhile (the garbage collector) could fail it ("bad parameter or other API misuse").
+    cur.executemany(_insert(ph), inserts)
+    summary = summarize([(r[3], (r[4], r[5], r[1], r[7], r[8], r[9], None)) for r in inserts])
+    since = recent_since(at)
+    recent = _recent_of_manifests(summary, since)  # nothing gone yet: the kept ones
+    _write_summary(cur, ph, hub, node, summary, at)
+    _write_recent(cur, ph, hub, node, since, recent, at)
     cur.close()
-    _write_summary(conn, hub, node, summary, at)
     _ingest_marks(conn, hub, node, at, snap)
     return Ingested(new=len(inserts), files=len(inserts), digest=digest)
-
-
-def _by_path(row: tuple[Any, ...]) -> str:
-    return str(row[1])
 
 
 def _insert(ph: str) -> str:
@@ -188,15 +219,20 @@ def _seen_all(ph: str) -> str:
     return f"UPDATE tarballs SET last_seen = {ph} WHERE node = {ph} AND hub = {ph} AND gone IS NULL"
 
 
-def _last_digest(cur: DBAPICursor, ph: str, hub: str, node: str) -> str | None:
-    """The listing digest of the newest successful poll of (hub, node), if it was complete."""
+def _last_poll(
+    cur: DBAPICursor, ph: str, hub: str, node: str
+) -> tuple[str | None, float, bool, str | None] | None:
+    """The newest successful poll of (hub, node): (its listing digest, if it was complete; its
+    time; complete?; its unreadable folders' JSON), or None."""
     cur.execute(
-        f"SELECT listing_digest FROM polls WHERE hub = {ph} AND node = {ph} AND ok = {ph}"
-        " ORDER BY id DESC LIMIT 1",
+        f"SELECT listing_digest, at, complete, unreadable FROM polls WHERE hub = {ph} AND node = {ph}"
+        f" AND ok = {ph} ORDER BY id DESC LIMIT 1",
         (hub, node, True),
     )
     row = cur.fetchone()
-    return str(row[0]) if row and row[0] is not None else None
+    if row is None:
+        return None
+    return (None if row[0] is None else str(row[0])), float(row[1]), bool(row[2]), row[3]
 
 
 def placeholder(conn: Connection) -> str:
@@ -209,46 +245,94 @@ def placeholder(conn: Connection) -> str:
     raise StoreError(f"unsupported database driver parameter style {style!r}")
 
 
-def _has_summary(conn: Connection, hub: str, node: str) -> bool:
-    q = select(items.c.id).where(and_(items.c.hub == hub, items.c.node == node)).limit(1)
-    return conn.execute(q).first() is not None
+def _has_summaries(cur: DBAPICursor, ph: str, hub: str, node: str) -> bool:
+    """True when (hub, node) has its rows in `items` and `recent_sizes`."""
+    cur.execute(
+        f"SELECT (SELECT count(*) FROM (SELECT 1 FROM items WHERE hub = {ph} AND node = {ph} LIMIT 1) i),"
+        f" (SELECT count(*) FROM recent_sizes WHERE hub = {ph} AND node = {ph})",
+        (hub, node, hub, node),
+    )
+    row = cur.fetchone()
+    return row is not None and bool(row[0]) and bool(row[1])
+
+
+_ITEM_COLUMNS = (
+    "hub, node, item, count, oldest, newest_stamp, newest_size, newest_path, newest_revision,"
+    " newest_digest, newest_dna_size, newest_md5, prev_stamp, prev_size, prev_path, dna_bad,"
+    " dna_bad_stamp, dna_bad_size, dna_bad_claim, manifest, manifest_hash, updated"
+)
 
 
 def _write_summary(
-    conn: Connection, hub: str, node: str, summary: Mapping[str, ItemHistory], at: float
+    cur: DBAPICursor, ph: str, hub: str, node: str, summary: Mapping[str, ItemHistory], at: float
 ) -> None:
-    conn.execute(items.delete().where(and_(items.c.hub == hub, items.c.node == node)))
+    """Replace the `items` rows of (hub, node) by `summary`."""
+    cur.execute(f"DELETE FROM items WHERE hub = {ph} AND node = {ph}", (hub, node))
     rows = []
     for item, h in summary.items():
         n, p, b = h.newest, h.previous, h.dna_bad_newest
         rows.append(
-            {
-                "hub": hub,
-                "node": node,
-                "item": item,
-                "count": h.count,
-                "oldest": h.oldest,
-                "newest_stamp": n.stamp,
-                "newest_size": n.size,
-                "newest_path": n.path,
-                "newest_revision": n.revision,
-                "newest_digest": n.digest,
-                "newest_dna_size": n.dna_size,
-                "newest_md5": n.md5,
-                "prev_stamp": p.stamp if p else None,
-                "prev_size": p.size if p else None,
-                "prev_path": p.path if p else None,
-                "dna_bad": h.dna_bad,
-                "dna_bad_stamp": b.stamp if b else None,
-                "dna_bad_size": b.size if b else None,
-                "dna_bad_claim": b.dna_size if b else None,
-                "manifest": h.manifest_json,
-                "manifest_hash": h.manifest_hash,
-                "updated": at,
-            }
-        )
+            (hub, node, item, h.count, h.oldest, n.stamp, n.size, n.path, n.revision, n.digest, n.dna_size,
+             n.md5, p.stamp if p else None, p.size if p else None, p.path if p else None, h.dna_bad,
+             b.stamp if b else None, b.size if b else None, b.dna_size if b else None, h.manifest_json,
+             h.manifest_hash, at)
+        )  # fmt: skip
     if rows:
-        conn.execute(items.insert(), rows)
+        cur.executemany(
+            f"INSERT INTO items ({_ITEM_COLUMNS}) VALUES ({', '.join([ph] * 22)})",
+            rows,
+        )
+
+
+def recent_text(pairs: Iterable[tuple[str, int, int]]) -> str:
+    """Given (item, stamp, size) of tarballs, return `recent_sizes.sizes`: JSON {item: text},
+    each text the JSON [[stamp, size], …] of the item's pairs, sorted (oldest first)."""
+    by_item: dict[str, list[tuple[int, int]]] = {}
+    for item, stamp, size in pairs:
+        got = by_item.get(item)
+        if got is None:
+            by_item[item] = [(int(stamp), int(size))]
+        else:
+            got.append((int(stamp), int(size)))
+    return json.dumps({item: _pairs_text(v) for item, v in sorted(by_item.items())}, separators=(",", ":"))
+
+
+def _recent_of_manifests(summary: Mapping[str, ItemHistory], since: int) -> str:
+    """recent_text of the kept tarballs stamped at or after `since`, read from the summary's
+    manifests (sorted by stamp: the recent ones are their ends)."""
+    out = {}
+    for item, h in sorted(summary.items()):
+        kept = json.loads(h.manifest_json or "[]")
+        i = bisect.bisect_left(kept, since, key=_stamp)
+        if i < len(kept):
+            out[item] = _pairs_text(kept[i:])
+    return json.dumps(out, separators=(",", ":"))
+
+
+def _stamp(pair: Sequence[int]) -> int:
+    return pair[0]
+
+
+def _pairs_text(pairs: Iterable[Sequence[int]]) -> str:
+    return json.dumps(sorted(map(tuple, pairs)), separators=(",", ":"))
+
+
+def _write_recent(
+    cur: DBAPICursor,
+    ph: str,
+    hub: str,
+    node: str,
+    since: int,
+    sizes: str,
+    at: float,
+) -> None:
+    """Replace the `recent_sizes` row of (hub, node): `sizes` (recent_text) of every tarball
+    stamped at or after `since`, gone ones included."""
+    cur.execute(f"DELETE FROM recent_sizes WHERE hub = {ph} AND node = {ph}", (hub, node))
+    cur.execute(
+        f"INSERT INTO recent_sizes (hub, node, since, sizes, updated) VALUES ({ph}, {ph}, {ph}, {ph}, {ph})",
+        (hub, node, since, sizes, at),
+    )
 
 
 def _ingest_marks(conn: Connection, hub: str, node: str, at: float, snap: Snapshot) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import Column, Connection, MetaData, String, Table, inspect, tex
 from tarwatch.errors import StoreError
 
 # Every migration in migrations/versions, oldest first; HEAD the newest. A test keeps them in step.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD = REVISIONS[-1]
 MIGRATIONS = Path(__file__).parent / "migrations"
 # PostgreSQL: the advisory lock that lets one process at a time create or migrate the schema

@@ -1,11 +1,13 @@
 """The store: the one seam through which tarwatch keeps and reads its history.
 
-Every change is one transaction. A re-run that finds nothing changed writes no tarball rows
-(only their `last_seen`); a tarball that is no longer listed is marked gone, never deleted, and
-only when the listing ran to its end, so an interrupted listing loses nothing."""
+Every change is one transaction. A re-run that finds nothing changed writes no tarball row (its
+poll row, with the listing's digest, records that they were all seen); a tarball that is no
+longer listed is marked gone, never deleted, and only when the listing ran to its end, so an
+interrupted listing loses nothing."""
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import os
@@ -16,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from sqlalchemy import Engine, and_, create_engine, event, func, select, update
+from sqlalchemy import Connection, Engine, and_, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import ArgumentError
@@ -327,32 +329,39 @@ class Store:
     ) -> dict[tuple[str, str], dict[str, tuple[tuple[int, int], ...]]]:
         """Given (hub, node)s and a stamp, return each one's item → ((stamp, size), …) of every
         tarball stamped since then, gone ones included, oldest first: the baseline of the
-        `anomaly` check (a node purges sooner than a baseline needs). The database joins each
-        item's pairs into one string; equal strings (copies on several nodes) are parsed once
-        and share one tuple."""
+        `anomaly` check (a node purges sooner than a baseline needs). Read from the one
+        `recent_sizes` row each poll keeps per node; a node whose row does not reach back to
+        `since` (a longer anomaly_nights than that row covers, an earlier --now) has its
+        tarballs read instead. Equal series (copies on several nodes) are parsed once and share
+        one tuple."""
+        wanted = list(nodes)
+        stamp = int(since)
         out: dict[tuple[str, str], dict[str, tuple[tuple[int, int], ...]]] = {}
         parsed: dict[str, tuple[tuple[int, int], ...]] = {}
         with self._failing("cannot read the recent sizes"), self._engine.connect() as conn:
             ph = placeholder(conn)
-            if conn.dialect.name == "postgresql":
-                joined = "string_agg(stamp::text || ',' || size::text, ';')"
-            else:
-                joined = "group_concat(stamp || ',' || size, ';')"
-            sql = (
-                f"SELECT item, {joined} FROM tarballs"
-                f" WHERE node = {ph} AND hub = {ph} AND stamp >= {ph} GROUP BY item"
-            )
             cur = conn.connection.cursor()
-            for hub, node in nodes:
-                cur.execute(sql, (node, hub, int(since)))
-                by_item: dict[str, tuple[tuple[int, int], ...]] = {}
-                for item, text in cur.fetchall():
-                    series = parsed.get(text)
-                    if series is None:
-                        pairs = (e.split(",") for e in text.split(";"))
-                        series = parsed[text] = tuple(sorted((int(t), int(x)) for t, x in pairs))
-                    by_item[item] = series
-                out[(hub, node)] = by_item
+            by_hub: dict[str, set[str]] = {}
+            for hub, node in wanted:
+                by_hub.setdefault(hub, set()).add(node)
+            for hub, names in by_hub.items():
+                cur.execute(f"SELECT node, since, sizes FROM recent_sizes WHERE hub = {ph}", (hub,))
+                for node, kept_since, sizes in cur.fetchall():
+                    if node not in names or kept_since > stamp:
+                        continue
+                    by_item: dict[str, tuple[tuple[int, int], ...]] = {}
+                    for item, text in json.loads(sizes).items():
+                        series = parsed.get(text)
+                        if series is None:  # [[stamp, size], …], sorted
+                            kept = json.loads(text)
+                            i = bisect.bisect_left(kept, stamp, key=_first)
+                            series = parsed[text] = tuple(map(tuple, kept[i:]))
+                        if series:
+                            by_item[item] = series
+                    out[(hub, node)] = by_item
+            rest = [key for key in wanted if key not in out]
+            if rest:
+                out.update(_recent_from_tarballs(conn, cur, ph, rest, stamp))
             cur.close()
         return out
 
@@ -406,6 +415,38 @@ class Store:
             self._engine.connect() as conn,
         ):
             return site.disk_days(conn, hub, node)
+
+
+def _first(pair: Sequence[int]) -> int:
+    return pair[0]
+
+
+def _recent_from_tarballs(
+    conn: Connection, cur: DBAPICursor, ph: str, nodes: Sequence[tuple[str, str]], since: int
+) -> dict[tuple[str, str], dict[str, tuple[tuple[int, int], ...]]]:
+    """Store.recent_sizes for nodes without a `recent_sizes` row that reaches back to `since`:
+    their tarballs read, the database joining each item's pairs into one string."""
+    if conn.dialect.name == "postgresql":
+        joined = "string_agg(stamp::text || ',' || size::text, ';')"
+    else:
+        joined = "group_concat(stamp || ',' || size, ';')"
+    sql = (
+        f"SELECT item, {joined} FROM tarballs"
+        f" WHERE node = {ph} AND hub = {ph} AND stamp >= {ph} GROUP BY item"
+    )
+    out: dict[tuple[str, str], dict[str, tuple[tuple[int, int], ...]]] = {}
+    parsed: dict[str, tuple[tuple[int, int], ...]] = {}
+    for hub, node in nodes:
+        cur.execute(sql, (node, hub, since))
+        by_item: dict[str, tuple[tuple[int, int], ...]] = {}
+        for item, text in cur.fetchall():
+            series = parsed.get(text)
+            if series is None:
+                pairs = (e.split(",") for e in text.split(";"))
+                series = parsed[text] = tuple(sorted((int(t), int(x)) for t, x in pairs))
+            by_item[item] = series
+        out[(hub, node)] = by_item
+    return out
 
 
 def _create_private(path: Path) -> None:

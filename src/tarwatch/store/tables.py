@@ -81,7 +81,12 @@ tarballs = Table(
     Column("dna_size", BigInteger, nullable=True, doc="size the .dna sidecar claims"),
     Column("md5", Text, nullable=True, doc='md5 computed on the node (verify = "md5")'),
     Column("first_seen", Float, nullable=False),
-    Column("last_seen", Float, nullable=False),
+    Column(
+        "last_seen",
+        Float,
+        nullable=False,
+        doc="the last poll that wrote the node's rows and listed it (unchanged listings write none)",
+    ),
     Column("gone", Float, nullable=True, doc="when a listing first missed it"),
     # Two hubs whose roots on a node overlap list the same paths: each keeps its own rows.
     PrimaryKeyConstraint("node", "hub", "path", name="pk_tarballs"),
@@ -121,6 +126,20 @@ items = Table(
     Column("manifest_hash", Text, nullable=False, doc="a digest of `manifest`"),
     Column("updated", Float, nullable=False, doc="the poll time when this row was last rewritten"),
     UniqueConstraint("hub", "node", "item", name="uq_items_hub_node_item"),
+)
+
+# One row per (hub, node): the (stamp, size) of every tarball stamped since `since`, gone ones
+# included, by item, kept up to date with `items` at collect time: the baseline of the `anomaly`
+# check and capacity's largest night, read as one row per node instead of the node's tarballs.
+recent_sizes = Table(
+    "recent_sizes",
+    metadata,
+    Column("hub", Text, nullable=False),
+    Column("node", Text, nullable=False),
+    Column("since", BigInteger, nullable=False, doc="every tarball stamped at or after it is in `sizes`"),
+    Column("sizes", Text, nullable=False, doc='JSON {item: "[[stamp, size], …]"}, each oldest first'),
+    Column("updated", Float, nullable=False, doc="the poll time when this row was last rewritten"),
+    PrimaryKeyConstraint("hub", "node", name="pk_recent_sizes"),
 )
 
 marks = Table(

@@ -73,21 +73,16 @@ def test_a_first_poll_inserts_every_tarball(store: Store) -> None:
         assert (r["first_seen"], r["last_seen"], r["gone"]) == (T0, T0, None)
 
 
-def test_a_second_identical_poll_writes_no_tarball_rows_but_moves_last_seen(store: Store) -> None:
+def test_a_second_identical_poll_writes_no_tarball_row_its_poll_row_says_they_were_seen(store: Store) -> None:
     listed = [tarball(0), tarball(1, digest="ab" * 16, dna_size=1000)]
-    poll(store, T0, snap(*listed))
+    first = poll(store, T0, snap(*listed))
     before = rows(store)
     result = poll(store, T0 + 3600, snap(*listed))
     assert result == Ingested(new=0, changed=0, gone=0, files=2)
-    assert count_tarballs(store) == 2
-    after = rows(store)
-    assert set(after) == set(before)
-    for path, r in after.items():
-        assert r["last_seen"] == T0 + 3600
-        assert r["first_seen"] == T0
-        assert {k: v for k, v in r.items() if k != "last_seen"} == {
-            k: v for k, v in before[path].items() if k != "last_seen"
-        }
+    assert rows(store) == before  # last_seen too: an unchanged night touches no tarball row
+    with engine_of(store).connect() as conn:
+        digests = conn.execute(select(polls.c.at, polls.c.listing_digest).order_by(polls.c.id)).all()
+    assert digests == [(T0, first.digest), (T0 + 3600, first.digest)]
 
 
 def test_a_tarball_missing_from_a_complete_listing_is_marked_gone_and_kept(store: Store) -> None:
@@ -376,18 +371,28 @@ def _fks(insp, table: str) -> set:
 # -- the unchanged-listing shortcut ---------------------------------------------------------
 
 
-def test_an_unchanged_listing_is_recognised_by_its_digest_and_only_moves_last_seen(store: Store) -> None:
+def test_an_unchanged_listing_is_recognised_by_its_digest_and_writes_no_tarball_row(store: Store) -> None:
     listing = snap(tarball(0), tarball(1), tarball(1, "tracs/dybsvn"))
     first = poll(store, T0, listing)
     assert first.digest is not None
     before = rows(store)
     again = poll(store, T0 + DAY, snap(tarball(0), tarball(1), tarball(1, "tracs/dybsvn")))
     assert (again.new, again.changed, again.gone, again.files, again.digest) == (0, 0, 0, 3, first.digest)
+    assert rows(store) == before
+    # The next listing that changes: what it no longer lists was last seen by the unchanged one.
+    poll(store, T0 + 2 * DAY, snap(tarball(1), tarball(1, "tracs/dybsvn")))
     after = rows(store)
-    assert {p: {**r, "last_seen": None} for p, r in after.items()} == {
-        p: {**r, "last_seen": None} for p, r in before.items()
-    }
-    assert {r["last_seen"] for r in after.values()} == {T0 + DAY}
+    assert (after[tarball(0).path]["gone"], after[tarball(0).path]["last_seen"]) == (T0 + 2 * DAY, T0 + DAY)
+    assert {after[t.path]["last_seen"] for t in (tarball(1), tarball(1, "tracs/dybsvn"))} == {T0 + 2 * DAY}
+
+
+def test_an_incomplete_listing_after_an_unchanged_one_keeps_what_that_one_saw(store: Store) -> None:
+    poll(store, T0, snap(tarball(0), tarball(1)))
+    poll(store, T0 + DAY, snap(tarball(0), tarball(1)))  # unchanged: no tarball row written
+    poll(store, T0 + 2 * DAY, snap(tarball(1), complete=False))
+    r = rows(store)
+    assert (r[tarball(0).path]["last_seen"], r[tarball(0).path]["gone"]) == (T0 + DAY, None)
+    assert r[tarball(1).path]["last_seen"] == T0 + 2 * DAY
 
 
 def test_a_failed_poll_between_two_identical_listings_keeps_the_shortcut_right(store: Store) -> None:
@@ -395,7 +400,9 @@ def test_a_failed_poll_between_two_identical_listings_keeps_the_shortcut_right(s
     poll(store, T0 + DAY, None, ok=False)
     again = poll(store, T0 + 2 * DAY, snap(tarball(0), tarball(1)))
     assert (again.new, again.changed, again.gone) == (0, 0, 0)
-    assert {r["last_seen"] for r in rows(store).values()} == {T0 + 2 * DAY}
+    assert {r["last_seen"] for r in rows(store).values()} == {T0}
+    poll(store, T0 + 3 * DAY, snap(tarball(1)))  # a failed poll saw nothing: the last ok one did
+    assert rows(store)[tarball(0).path]["last_seen"] == T0 + 2 * DAY
 
 
 def test_after_an_incomplete_listing_an_identical_complete_one_is_diffed_in_full(store: Store) -> None:
