@@ -10,7 +10,7 @@ from typing import Any
 
 from tarwatch import __version__, human
 from tarwatch.config import Config
-from tarwatch.publish import paths
+from tarwatch.publish import diskimage, paths
 from tarwatch.publish.palette import COLORS, COUNT_COLOR
 
 SCRIPTS = (
@@ -112,6 +112,7 @@ def node_files(hub: HubShape, u: Callable[[str], str]) -> dict[str, dict[str, st
             "js": u(paths.node_data(hub.tag, n, "js")),
             "svg": u(paths.node_image(hub.tag, n, "svg")),
             "png": u(paths.node_image(hub.tag, n, "png")),
+            "disk_png": u(diskimage.image_path(hub.tag, n)),
         }
         for n in hub.nodes
     }

@@ -1,0 +1,94 @@
+"""The disk image: a PNG per node of used space a day, the total and the forecast to the fill
+date, titled as the browser's disk chart is; the same bytes for the same data, written only
+when they change; one image, naming no node, for every node without disk figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tarwatch.publish import diskimage, paths
+from tarwatch.records import DiskForecast
+
+DAY = 86400
+T0 = 1_700_006_400
+TIB = 2**40
+
+
+def doc(node: str = "SDU", days: int = 21, growth: int = 2**35) -> dict:
+    rows = [[T0 + d * DAY, TIB + d * growth, 2 * TIB] for d in range(days)]
+    return {"hub": "ZZ", "node": node, "tz": "UTC", "disk": rows}
+
+
+def fc(**kw) -> DiskForecast:
+    base = dict(mount="/backup", total=2 * TIB, used=TIB, free=TIB, at=T0, history=20.0)
+    return DiskForecast(**{**base, **kw})
+
+
+def test_the_title_says_what_the_browser_chart_says_from_facts_that_stay_while_the_disk_does() -> None:
+    now = T0 + 20 * DAY + 3600
+    facts = diskimage.state(fc(growth=2**35, days=12.4), now)
+    assert facts == ("fills", (now + 12.4 * DAY) // DAY * DAY)
+    assert diskimage.state(fc(growth=2**35, days=11.4), now + DAY) == facts  # a night on: the same
+    rows = doc()["disk"]  # its newest day: T0 + 20 days
+    assert diskimage.title(facts, rows) == "fills in 12 days"
+    short = diskimage.state(fc(history=2.5), now)
+    assert short == ("short", None) == diskimage.state(fc(history=3.5), now + DAY)
+    assert diskimage.title(short, rows[:3]) == "no forecast yet (needs 7 days of history, has 2)"
+    assert diskimage.title(diskimage.state(fc(growth=-(2**30)), now), rows) == "not filling"
+    assert diskimage.title(diskimage.state(None, now), rows).startswith("no disk figures yet")
+
+
+def test_a_disk_image_is_a_png_and_the_same_data_gives_the_same_bytes() -> None:
+    facts = ("fills", T0 + 32 * DAY)
+    png = diskimage.render(doc(), facts)
+    assert png.startswith(b"\x89PNG")
+    diskimage.render(doc("IHEP", 3), ("short", None))
+    assert diskimage.render(doc(), facts) == png  # whatever was drawn before
+    assert diskimage.render(doc(), ("fills", T0 + 31 * DAY)) != png
+
+
+def test_nodes_without_disk_figures_share_one_image_naming_none() -> None:
+    empty = {"hub": "ZZ", "node": "A", "disk": []}
+    assert diskimage.render(empty, None) == diskimage.render({**empty, "node": "B"}, None)
+    assert diskimage.render(empty, None) != diskimage.render(doc(), None)
+
+
+def test_it_is_written_only_when_its_bytes_change(tmp_path: Path) -> None:
+    facts = ("fills", T0 + 32 * DAY)
+    assert diskimage.write(tmp_path, "ZZ", "SDU", doc(), facts)
+    path = tmp_path / diskimage.image_path("ZZ", "SDU")
+    assert path.read_bytes().startswith(b"\x89PNG")
+    assert not diskimage.write(tmp_path, "ZZ", "SDU", doc(), facts)
+    assert diskimage.write(tmp_path, "ZZ", "SDU", doc(days=22), facts)
+
+
+def test_its_path_is_no_other_nodes_file() -> None:
+    mine = {diskimage.image_path("ZZ", n) for n in ("disk", "disk.png", "SDU")}
+    theirs = {paths.node_image("ZZ", n, e) for n in ("disk", "disk.png", "SDU") for e in ("png", "svg")}
+    assert len(mine) == 3 and not mine & theirs
+    assert diskimage.image_path("ZZ", "SDU").endswith("/disk/SDU.png")
+
+
+def test_the_hub_page_shows_each_nodes_disk_image_without_javascript(tmp_path: Path) -> None:
+    """Published: the no-JavaScript hub page has each node's disk image below its chart, the
+    file is there, and a night later with the disk as it was it is not written again."""
+    import re
+
+    from support.world import collected_world
+    from tarwatch.publish.site import publish
+
+    world = collected_world(tmp_path / "world", days=8)
+    site = tmp_path / "site"
+    publish(world.config, world.report(), world.store, site)
+    page = (site / paths.hub_page("ZZ")).read_text()
+    srcs = re.findall(r'class="tw-disk-chart" data-tw-disk[^>]*><img src="([^"]+)" alt="disk of ZZ/', page)
+    assert len(srcs) == len(set(srcs)) >= 2, page
+    image = site / diskimage.image_path("ZZ", "SDU")
+    assert image.read_bytes().startswith(b"\x89PNG")
+    folder = (site / paths.hub_page("ZZ")).parent
+    assert image.resolve() in {(folder / src).resolve() for src in srcs}
+    inode = image.stat().st_ino
+    world.now += DAY
+    world.collect()
+    publish(world.config, world.report(), world.store, site)
+    assert image.stat().st_ino == inode
