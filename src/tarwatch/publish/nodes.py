@@ -21,7 +21,7 @@ from typing import Any
 from tarwatch.atomic import write_bytes, write_text
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
-from tarwatch.publish import images, jsdata, legacy, paths, workers
+from tarwatch.publish import diskimage, images, jsdata, legacy, paths, workers
 from tarwatch.publish.series import NodeFacts, item_series, node_document
 from tarwatch.store import Store
 from tarwatch.store.site import Fingerprint
@@ -44,10 +44,17 @@ class NodeJob:
     facts: NodeFacts = field(default_factory=NodeFacts)
 
 
-def node_facts(config: Config, hub: str, items: Sequence[str], print_: Fingerprint) -> NodeFacts:
-    """Given the configuration, a hub, its items and a node's fingerprint, return the node's
-    facts: the hub's time zone and stale thresholds (as the checks take them), those of the
-    items that set their own, and when the node is down, since when."""
+def node_facts(
+    config: Config,
+    hub: str,
+    items: Sequence[str],
+    print_: Fingerprint,
+    disk: tuple[str, int | None] | None = None,
+) -> NodeFacts:
+    """Given the configuration, a hub, its items, a node's fingerprint and its disk image's
+    facts (diskimage.facts_of), return the node's facts: the hub's time zone and stale
+    thresholds (as the checks take them), those of the items that set their own, when the node
+    is down, since when, and the disk's."""
 
     def pair(item: str | None) -> tuple[int, int]:
         t = config.thresholds(hub, item)
@@ -61,6 +68,7 @@ def node_facts(config: Config, hub: str, items: Sequence[str], print_: Fingerpri
         item_stale={i: pair(i) for i in overridden if pair(i) != own},
         down_since=print_.down_since,
         last_listed=print_.last_listed,
+        disk=disk,
     )
 
 
@@ -112,6 +120,7 @@ def write_node(job: NodeJob, store: Store | None = None) -> NodeJob:
     svg, png = images.render(doc)
     write_bytes(paths.within(out, paths.node_image(hub, node, "svg")), svg)
     write_bytes(paths.within(out, paths.node_image(hub, node, "png")), png)
+    diskimage.write(out, hub, node, doc, job.facts.disk)
     return job
 
 

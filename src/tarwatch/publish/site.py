@@ -42,7 +42,7 @@ from tarwatch.checks import Report
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
 from tarwatch.formats.document import to_json
-from tarwatch.publish import paths
+from tarwatch.publish import diskimage, paths
 from tarwatch.publish.badges import write_badges
 from tarwatch.publish.changes import State, digest
 from tarwatch.publish.context import HubShape, page_context, shapes
@@ -105,6 +105,7 @@ def publish(
     todo: list[tuple[str, str]] = []
     colors: dict[str, dict[str, str]] = {}
     facts: dict[tuple[str, str], NodeFacts] = {}
+    disks = diskimage.facts_of(report)
     for shape in hub_shapes:
         if shape.tag not in chosen:
             continue
@@ -113,7 +114,9 @@ def publish(
         for node in shape.nodes:
             key = f"{shape.tag}/{node}"
             fp = prints.get((shape.tag, node), NONE)
-            facts[(shape.tag, node)] = node_facts(config, shape.tag, list(colors[shape.tag]), fp)
+            facts[(shape.tag, node)] = node_facts(
+                config, shape.tag, list(colors[shape.tag]), fp, disks.get((shape.tag, node))
+            )
             made_of = [fp.key, colors[shape.tag], hub.jspath, asdict(facts[(shape.tag, node)])]
             wanted[key] = digest(made_of)
             if state.nodes.get(key) != wanted[key] or not _node_files_exist(present, shape.tag, node):
