@@ -9,10 +9,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Tar(NamedTuple):
@@ -83,42 +83,58 @@ def manifest_hash(manifest_json: str) -> str:
     return hashlib.blake2b(manifest_json.encode(), digest_size=12).hexdigest()
 
 
-# Tar's seven fields as a plain tuple (what the store's driver gives)
-TarFields = tuple[int, int, str, int | None, str | None, int | None, str | None]
+def summarize(rows: Iterable[tuple[str, Tar]]) -> dict[str, ItemHistory]:
+    """Given (item, Tar) pairs of the tarballs a node keeps, return each item's history."""
+    return summarize_rows(((item, *t) for item, t in rows), TAR_ROW)
 
 
-_order = itemgetter(0, 2)  # a Tar's (stamp, path): the order of the kept tarballs
+class RowLayout(NamedTuple):
+    """Where a row holds a tarball's item and Tar's fields (md5 None: the row has none)."""
+
+    item: int
+    stamp: int
+    size: int
+    path: int
+    revision: int
+    digest: int
+    dna_size: int
+    md5: int | None
 
 
-def _tar(t: TarFields) -> Tar:
-    return t if isinstance(t, Tar) else Tar(*t)
+TAR_ROW = RowLayout(0, 1, 2, 3, 4, 5, 6, 7)  # (item, *Tar)
 
 
-def summarize(
-    rows: Iterable[tuple[str, TarFields]],
-) -> dict[str, ItemHistory]:
-    """Given (item, Tar) pairs of the tarballs a node keeps, return each item's history. A plain
-    tuple of Tar's seven fields will do for a Tar (the store's first ingest of a million rows
-    makes no Tar but the few a summary keeps)."""
-    by_item: dict[str, list[TarFields]] = {}
-    for item, t in rows:
-        tars = by_item.get(item)
+def summarize_rows(rows: Iterable[Sequence[Any]], at: RowLayout) -> dict[str, ItemHistory]:
+    """Given rows of the tarballs a node keeps, laid out as `at` says, return each item's
+    history: summarize() for the store's own rows, which makes no Tar but the few a summary
+    keeps (the first ingest of a million tarballs)."""
+    by_item: dict[str, list[Sequence[Any]]] = {}
+    i = at.item
+    for r in rows:
+        tars = by_item.get(r[i])
         if tars is None:
-            by_item[item] = [t]
+            by_item[r[i]] = [r]
         else:
-            tars.append(t)
+            tars.append(r)
+    order = itemgetter(at.stamp, at.path)  # the kept tarballs by stamp, then path
+    stamp, size, dna = at.stamp, at.size, at.dna_size
+
+    def tar(r: Sequence[Any]) -> Tar:
+        md5 = None if at.md5 is None else r[at.md5]
+        return Tar(r[stamp], r[size], r[at.path], r[at.revision], r[at.digest], r[dna], md5)
+
     out = {}
     for item, tars in by_item.items():
-        tars.sort(key=_order)
-        bad = [t for t in tars if t[5] is not None and t[5] != t[1]]  # Tar.dna_disagrees
-        m = json.dumps([(t[0], t[1]) for t in tars], separators=(",", ":"))
+        tars.sort(key=order)
+        bad = [r for r in tars if r[dna] is not None and r[dna] != r[size]]  # Tar.dna_disagrees
+        m = json.dumps([(r[stamp], r[size]) for r in tars], separators=(",", ":"))
         out[item] = ItemHistory(
             count=len(tars),
-            oldest=tars[0][0],
-            newest=_tar(tars[-1]),
-            previous=_tar(tars[-2]) if len(tars) > 1 else None,
+            oldest=tars[0][stamp],
+            newest=tar(tars[-1]),
+            previous=tar(tars[-2]) if len(tars) > 1 else None,
             dna_bad=len(bad),
-            dna_bad_newest=_tar(bad[-1]) if bad else None,
+            dna_bad_newest=tar(bad[-1]) if bad else None,
             manifest_json=m,
             manifest_hash=manifest_hash(m),
         )

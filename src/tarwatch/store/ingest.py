@@ -17,7 +17,7 @@ from sqlalchemy import Connection, and_, select, update
 from sqlalchemy.engine.interfaces import DBAPICursor
 
 from tarwatch.errors import StoreError
-from tarwatch.history import ItemHistory, TarFields, summarize
+from tarwatch.history import TAR_ROW, ItemHistory, RowLayout, summarize_rows
 from tarwatch.records import Ingested, Snapshot
 from tarwatch.store.drills import forget_drills
 from tarwatch.store.tables import marks
@@ -28,6 +28,7 @@ _OLD = ("path", "size", "mtime", "digest", "dna_size", "md5", "gone")
 # A check that needs older ones (a longer anomaly_nights, an earlier --now) reads the tarballs.
 RECENT_DAYS = 44
 _BY_PATH = itemgetter(1)  # an INSERT row's path
+_INSERT_ROW = RowLayout(item=3, stamp=4, size=5, path=1, revision=7, digest=8, dna_size=9, md5=10)
 _INSERT = (
     "node", "path", "hub", "item", "stamp", "size", "mtime", "revision", "digest", "dna_size", "md5",
     "first_seen", "last_seen",
@@ -140,21 +141,20 @@ def ingest(
             )
     if inserts or changes or gone or not _has_summaries(cur, ph, hub, node):
         # What the node keeps after this poll: an incomplete listing keeps what it did not reach.
-        current: dict[str, tuple[str, TarFields]] = {}
+        current: dict[str, Sequence[Any]] = {}  # path → (item, stamp, size, path, revision, …)
         if not snap.complete or snap.unreadable:
             cur.execute(
-                "SELECT path, item, stamp, size, revision, digest, dna_size, md5 FROM tarballs"
+                "SELECT item, stamp, size, path, revision, digest, dna_size, md5 FROM tarballs"
                 f" WHERE node = {ph} AND hub = {ph} AND gone IS NULL",
                 (node, hub),
             )
-            for p, item, stamp, size, *rest in cur.fetchall():
-                current[p] = (item, (stamp, size, p, *rest))
+            for r in cur.fetchall():
+                current[r[3]] = r
         for t in snap.tarballs:
             current[t.path] = (
-                t.item,
-                (t.stamp, t.size, t.path, t.revision, t.digest, t.dna_size, hashes.get(t.path)),
-            )
-        _write_summary(cur, ph, hub, node, summarize(current.values()), at)
+                t.item, t.stamp, t.size, t.path, t.revision, t.digest, t.dna_size, hashes.get(t.path)
+            )  # fmt: skip
+        _write_summary(cur, ph, hub, node, summarize_rows(current.values(), TAR_ROW), at)
         since = recent_since(at)
         cur.execute(
             f"SELECT item, stamp, size FROM tarballs WHERE node = {ph} AND hub = {ph} AND stamp >= {ph}",
@@ -199,7 +199,7 @@ def _first_ingest(
     # (the GIL goes back and forth for every row) and a cursor of the connection finalized
     # here meanwhile (the garbage collector) could fail it ("bad parameter or other API misuse").
     cur.executemany(_insert(ph), inserts)
-    summary = summarize([(r[3], (r[4], r[5], r[1], r[7], r[8], r[9], None)) for r in inserts])
+    summary = summarize_rows(inserts, _INSERT_ROW)
     since = recent_since(at)
     recent = _recent_of_manifests(summary, since)  # nothing gone yet: the kept ones
     _write_summary(cur, ph, hub, node, summary, at)
