@@ -35,17 +35,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def page(site: Path) -> Iterator[Any]:
-    """Chromium at 1400×900, its clock an hour after the publish, scripts' errors recorded."""
+def browser(site: Path) -> Iterator[Any]:
+    """Debian's Chromium, once for the module (after the site is published)."""
     with chromium() as b:
-        ctx = b.new_context(viewport={"width": 1400, "height": 900})
-        p = ctx.new_page()
-        p.errors = []
-        p.on("pageerror", lambda e: p.errors.append(str(e)))
-        p.add_init_script(f"Date.now = function () {{ return {(NOW_T + 3600) * 1000:.0f}; }};")
-        p.add_init_script(TEXTS)
-        yield p
-        ctx.close()
+        yield b
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any) -> Iterator[Any]:
+    """Chromium at 1400×900, its clock an hour after the publish, scripts' errors recorded."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    p = ctx.new_page()
+    p.errors = []
+    p.on("pageerror", lambda e: p.errors.append(str(e)))
+    p.add_init_script(f"Date.now = function () {{ return {(NOW_T + 3600) * 1000:.0f}; }};")
+    p.add_init_script(TEXTS)
+    yield p
+    ctx.close()
 
 
 # Every text the page draws on a canvas, in window.twTexts (the labels are pixels, not elements).
@@ -172,3 +178,18 @@ def test_now_and_full_with_its_date_are_marked_and_each_day_has_a_tooltip_for_mo
     page.locator("#tw-view [data-tw-disk]").screenshot(path=str(ARTIFACTS / "node-tooltip-dark.png"))
     page.evaluate("() => window.tarwatch.theme.choose('light')")
     assert page.errors == []
+
+
+def test_without_scripts_the_hub_page_shows_each_disk_image_within_a_phones_width(
+    browser: Any, site: Path
+) -> None:
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    p = ctx.new_page()
+    p.goto((site / "hub" / "ZZ.html").as_uri())
+    img = p.locator("section.node").first.locator("[data-tw-disk] img")
+    img.scroll_into_view_if_needed()
+    p.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle())
+    assert img.get_attribute("src").endswith("img/ZZ/disk/SDU.png")
+    assert img.bounding_box()["width"] <= 390 - 2 * 16
+    p.locator("section.node").first.screenshot(path=str(ARTIFACTS / "hub-no-scripts-phone.png"))
+    ctx.close()

@@ -59,7 +59,8 @@ def state(fc: DiskForecast | None, now: float) -> DiskFacts:
 
 def title(facts: DiskFacts | None, rows: Sequence[Sequence[int]]) -> str:
     """Given a node's disk facts and the history drawn ([t, used, total] a day), return the
-    image's title: "fills in 12 days" (from the newest day drawn), "not filling", "no forecast
+    image's title: "fills in 12 days" (from the newest day drawn to the middle of the day it
+    fills, as the browser's chart rounds), "not filling", "no forecast
     yet (needs 7 days of history, has 2)", or that there are no disk figures yet."""
     kind, fill = facts or ("none", None)
     if kind == "none" or not rows:
@@ -68,7 +69,7 @@ def title(facts: DiskFacts | None, rows: Sequence[Sequence[int]]) -> str:
         has = math.floor((rows[-1][0] - rows[0][0]) / DAY)
         return f"no forecast yet (needs {MIN_DAYS:g} days of history, has {has})"
     if kind == "fills" and fill is not None:
-        return f"fills in {fill_days(max(0.0, (fill - rows[-1][0]) / DAY))}"
+        return f"fills in {fill_days(max(0.0, (fill + DAY / 2 - rows[-1][0]) / DAY))}"  # its midday
     return "not filling"
 
 
