@@ -8,6 +8,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,19 @@ sys.path.insert(0, str(ROOT / "tests"))  # the sshd lab lives with the tests: on
 
 from support.sshd import SshLab  # noqa: E402
 
-__all__ = ["ROOT", "SshLab", "Timing", "load_average", "median_of", "run_timed", "tarwatch_argv", "yes"]
+__all__ = [
+    "ROOT",
+    "Measured",
+    "SshLab",
+    "Timing",
+    "load_average",
+    "median_of",
+    "medians",
+    "run_measured",
+    "run_timed",
+    "tarwatch_argv",
+    "yes",
+]
 
 
 @dataclass
@@ -46,6 +59,47 @@ def run_timed(
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss of children is the largest of any child so far: only a rise is this one's.
     return secs, max(after, before) / 1024
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One run of a command: wall seconds, CPU seconds (user + system, of it and the children it
+    waited for: an SSH client in the process counts, the node's sshd does not), its own peak RSS
+    in MB, and the machine's 1-minute load average when it started."""
+
+    wall: float
+    cpu: float
+    peak_mb: float
+    load: float
+
+
+def run_measured(
+    argv: Sequence[str], env: dict[str, str] | None = None, stdout=subprocess.DEVNULL
+) -> Measured:
+    """Run a command to completion; return how long it took, its CPU time and its own peak RSS
+    (from its rusage, the same as RUSAGE_CHILDREN's deltas, but of this child alone). Fail loudly."""
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(argv, env=env, stdout=stdout, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        secs = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+        if p.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{argv[:4]}… exited {p.returncode}: {err.read().decode()[-2000:]}")
+    return Measured(secs, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, load)
+
+
+def medians(runs: Sequence[Measured]) -> dict[str, float]:
+    """Given runs of one command, return the median wall and CPU seconds, the largest peak RSS
+    and the mean load average, as JSON figures."""
+    return {
+        "wall_s": statistics.median(r.wall for r in runs),
+        "cpu_s": statistics.median(r.cpu for r in runs),
+        "peak_mb": max(r.peak_mb for r in runs),
+        "load": statistics.mean(r.load for r in runs),
+    }
 
 
 def median_of(

@@ -66,7 +66,7 @@ def summary(node: str, outcomes: Sequence[Outcome]) -> str:
     new = sum(o.ingested.new for o in outcomes)
     changed = sum(o.ingested.changed for o in outcomes)
     gone = sum(o.ingested.gone for o in outcomes)
-    odd = sum((o.snap.malformed + o.snap.unfit) if o.snap else 0 for o in outcomes)
+    odd = sum(o.odd for o in outcomes)
     parts = [f"{files:,} tarballs"]
     delta = ", ".join(f"{n} {w}" for n, w in ((new, "new"), (changed, "changed"), (gone, "gone")) if n)
     parts.append(f"({delta})" if delta else "(no change)")

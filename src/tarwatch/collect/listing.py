@@ -164,7 +164,20 @@ class ListingParser:
         self._digest(chunk)
         buf = self._buf + chunk if self._buf else chunk
         *records, self._buf = buf.split(b"\0")
+        tarballs = self.listing.tarballs
         for raw in records:
+            # The tarball records, nearly all of the stream, on a path of their own; whatever
+            # it does not take (a value out of range, a malformed record) goes the long way.
+            if raw[:2] == b"T\t" and self._pending_c is None:
+                parts = raw.split(b"\t", 3)
+                if len(parts) == 4:
+                    try:
+                        size, mtime = int(parts[1]), float(parts[2])
+                    except ValueError:
+                        size, mtime = -1, 0.0
+                    if 0 <= size <= MAX_INT and MIN_MTIME <= mtime <= MAX_MTIME:
+                        tarballs.append((parts[3].decode("utf-8", "backslashreplace"), size, mtime))
+                        continue
             self._record(raw)
 
     def _digest(self, chunk: bytes) -> None:

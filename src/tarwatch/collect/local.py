@@ -9,7 +9,7 @@ import os
 import signal
 from collections.abc import Callable
 
-from tarwatch.collect.transport import CHUNK, Finished, NodeError, decode, drain
+from tarwatch.collect.transport import CHUNK, Finished, NodeError, Ready, decode, drain
 
 
 class LocalTransport:
@@ -20,7 +20,7 @@ class LocalTransport:
 
 
 class LocalSession:
-    async def run(self, command: str, sink: Callable[[bytes], None]) -> Finished:
+    async def run(self, command: str, sink: Callable[[bytes], None], ready: Ready | None = None) -> Finished:
         """Run `command` under /bin/sh in a process group of its own; when the caller gives up
         on it (a timeout, a cancel), the whole group is killed, its children too."""
         try:
@@ -40,7 +40,11 @@ class LocalSession:
             raise NodeError("cannot read what /bin/sh writes")
         err_task = asyncio.ensure_future(drain(proc.stderr.read))
         try:
-            while chunk := await proc.stdout.read(CHUNK):
+            while True:
+                if ready is not None:
+                    await ready()
+                if not (chunk := await proc.stdout.read(CHUNK)):
+                    break
                 sink(chunk)
             err, cut = await err_task
             status = await proc.wait()

@@ -16,8 +16,9 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from tarwatch.collect.drill import Budget, KnownDrills, Verified, drill, newest_of
+from tarwatch.collect.gate import Gate, Intake
 from tarwatch.collect.listing import ListingParser, listing_command, md5_command, parse_md5
-from tarwatch.collect.snapshot import snapshot
+from tarwatch.collect.snapshot import Builder, snapshot
 from tarwatch.collect.transport import Finished, NodeError, Session, Transport
 from tarwatch.human import duration
 from tarwatch.records import Drill, Ingested, Snapshot, Tarball
@@ -62,6 +63,7 @@ class Outcome:
     md5s: dict[str, str] = field(default_factory=dict)
     drills: list[Drill] = field(default_factory=list)
     drill_note: str | None = None  # a drill cut short (not a failure)
+    odd: int = 0  # records that were malformed or did not fit the layout (kept when snap is dropped)
 
 
 class Progress(Protocol):
@@ -73,6 +75,7 @@ class Progress(Protocol):
 
 
 KnownMd5 = Callable[[str, str], Awaitable[dict[str, tuple[int, float]]]]
+Stored = Callable[["Outcome"], Awaitable[None]]
 
 
 async def poll_node(
@@ -83,13 +86,18 @@ async def poll_node(
     known_md5: KnownMd5 | None = None,
     known_drills: KnownDrills | None = None,
     now: float | None = None,
+    gate: Gate | None = None,
+    stored: Stored | None = None,
 ) -> list[Outcome]:
     """Given a node's transport and its jobs, connect once and run each listing (and, where
     verify = "md5", one md5sum of the newest tarballs not hashed yet); return one outcome per
     job. Never raises for a node's failure: it becomes the outcome's reason. `known_md5(hub,
     node)` says which paths are hashed already, at which (size, mtime); `known_drills(hub,
     node)` which drills hold, for restore drills after each listing, within the node's one
-    budget (the smallest drill_bytes and drill_time of its jobs)."""
+    budget (the smallest drill_bytes and drill_time of its jobs). With a `gate`, the listings
+    parsed at once are bounded (collect/gate.py); `stored(outcome)`, when given, is awaited
+    for each outcome as soon as it is known (the next listing goes on meanwhile), and the
+    listing's place is given back after it."""
     node = jobs[0].node
     progress.started(node)
     secs = timeout.total_seconds()
@@ -99,9 +107,9 @@ async def poll_node(
             session = await transport.open()
     except TimeoutError:
         reason = f"no SSH answer within {duration(timeout)} (connection timed out)"
-        return [Outcome(j, False, reason, time.monotonic() - t0) for j in jobs]
+        return await _unreached(jobs, reason, time.monotonic() - t0, stored)
     except NodeError as e:
-        return [Outcome(j, False, str(e), time.monotonic() - t0) for j in jobs]
+        return await _unreached(jobs, str(e), time.monotonic() - t0, stored)
     out: list[Outcome] = []
     seen = 0
     drilling = [j for j in jobs if j.drills]
@@ -109,48 +117,107 @@ async def poll_node(
         min((j.drill_bytes for j in drilling), default=0),
         min((j.drill_time.total_seconds() for j in drilling), default=0.0),
     )
+    handing: list[asyncio.Future[None]] = []
     try:
-        for job in jobs:
-            t1 = time.monotonic()
-            parser = ListingParser()
+        try:
+            for job in jobs:
+                t1 = time.monotonic()
+                intake = Intake(ListingParser(), gate, Builder(job.tz))
 
-            def feed(chunk: bytes, parser: ListingParser = parser) -> None:
-                nonlocal seen
-                before = len(parser.listing.tarballs)
-                parser.feed(chunk)
-                seen += len(parser.listing.tarballs) - before
-                progress.files(node, seen)
+                def feed(chunk: bytes, intake: Intake = intake, before: int = seen) -> None:
+                    intake.feed(chunk)
+                    progress.files(node, before + intake.count)
 
-            try:
-                async with asyncio.timeout(secs):
-                    fin = await session.run(listing_command(job.root), feed)
-            except TimeoutError:
-                n = len(parser.listing.tarballs)
-                reason = (
-                    f"listing of {job.root} did not finish within {duration(timeout)} ({n} tarballs by then)"
-                )
-                out.append(Outcome(job, False, reason, time.monotonic() - t1))
-                continue
-            except NodeError as e:
-                out.append(Outcome(job, False, str(e), time.monotonic() - t1))
-                continue
-            outcome = _judge(job, parser, fin, time.monotonic() - t1)
-            if job.verify_md5 and outcome.snap is not None:
-                await _hash_newest(session, job, outcome, outcome.snap, known_md5)
-            if job.drills and outcome.snap is not None:
-                by_method = newest_of(outcome.snap.tarballs, job.drill_method)
-                known = await known_drills(job.hub, job.node) if known_drills else Verified({}, {})
-                at = time.time() if now is None else now
-                outcome.drills, outcome.drill_note = await drill(
-                    session, job.root, outcome.snap.root, by_method, known, budget, at
-                )
-                if outcome.drill_note:  # not a failure: said, and tried again next time
-                    note = f"{outcome.drill_note} (tried again next run)"
-                    outcome.warning = f"{outcome.warning}; {note}" if outcome.warning else note
-            out.append(outcome)
+                try:
+                    outcome = await _listed(session, job, intake, feed, secs, timeout, t1)
+                    if outcome.snap is not None:
+                        await _after_listing(session, job, outcome, known_md5, known_drills, budget, now)
+                except BaseException:
+                    intake.release()
+                    raise
+                seen += intake.count
+                out.append(outcome)
+                if stored is None or outcome.snap is None:
+                    intake.release()
+                if stored is not None:  # stored while the next listing runs; its place is given back then
+                    handing.append(asyncio.ensure_future(_hand(stored, outcome, intake)))
+        finally:
+            await session.close()
+        await asyncio.gather(*handing)
     finally:
-        await session.close()
+        for h in handing:
+            h.cancel()
+        await asyncio.gather(*handing, return_exceptions=True)
     return out
+
+
+async def _listed(
+    session: Session,
+    job: Job,
+    intake: Intake,
+    feed: Callable[[bytes], None],
+    secs: float,
+    timeout: timedelta,
+    t1: float,
+) -> Outcome:
+    """Run one job's listing through `intake`; return its outcome (the listing judged)."""
+    command = listing_command(job.root)
+    try:
+        async with asyncio.timeout(secs):
+            if intake.gate is None:
+                fin = await session.run(command, feed)
+            else:  # not read further while too many raw bytes wait for a place
+                fin = await session.run(command, feed, intake.ready)
+    except TimeoutError:
+        n = intake.count
+        reason = f"listing of {job.root} did not finish within {duration(timeout)} ({n} tarballs by then)"
+        return Outcome(job, False, reason, time.monotonic() - t1)
+    except NodeError as e:
+        return Outcome(job, False, str(e), time.monotonic() - t1)
+    parser = await intake.parsed()
+    return _judge(job, parser, fin, time.monotonic() - t1, intake.builder)
+
+
+async def _after_listing(
+    session: Session,
+    job: Job,
+    outcome: Outcome,
+    known_md5: KnownMd5 | None,
+    known_drills: KnownDrills | None,
+    budget: Budget,
+    now: float | None,
+) -> None:
+    """After a listing that counts: md5 of the newest tarballs and restore drills, as its job says."""
+    assert outcome.snap is not None
+    if job.verify_md5:
+        await _hash_newest(session, job, outcome, outcome.snap, known_md5)
+    if job.drills:
+        by_method = newest_of(outcome.snap.tarballs, job.drill_method)
+        known = await known_drills(job.hub, job.node) if known_drills else Verified({}, {})
+        at = time.time() if now is None else now
+        outcome.drills, outcome.drill_note = await drill(
+            session, job.root, outcome.snap.root, by_method, known, budget, at
+        )
+        if outcome.drill_note:  # not a failure: said, and tried again next time
+            note = f"{outcome.drill_note} (tried again next run)"
+            outcome.warning = f"{outcome.warning}; {note}" if outcome.warning else note
+
+
+async def _unreached(jobs: Sequence[Job], reason: str, secs: float, stored: Stored | None) -> list[Outcome]:
+    """The outcomes of a node that could not be reached: each job failed for `reason`."""
+    out = [Outcome(j, False, reason, secs) for j in jobs]
+    for o in out:
+        if stored is not None:
+            await stored(o)
+    return out
+
+
+async def _hand(stored: Stored, outcome: Outcome, intake: Intake) -> None:
+    """Hand one outcome to `stored`; its listing's place is given back when that is done."""
+    try:
+        await stored(outcome)
+    finally:
+        intake.release()
 
 
 async def _hash_newest(
@@ -187,7 +254,11 @@ async def _hash_newest(
         outcome.warning = f"md5 of {len(todo) - len(outcome.md5s)} newest tarballs failed: {fin.stderr[:200]}"
 
 
-def _judge(job: Job, parser: ListingParser, fin: Finished, duration: float) -> Outcome:
+def _judge(
+    job: Job, parser: ListingParser, fin: Finished, duration: float, builder: Builder | None = None
+) -> Outcome:
+    """Given a job, its listing's parser (and the snapshot built as it arrived) and how the
+    command finished, return the outcome."""
     listing = parser.close()
     listing.note_errors(fin.stderr, fin.cut)
     err = " ".join(fin.stderr.split())[:300]
@@ -207,7 +278,7 @@ def _judge(job: Job, parser: ListingParser, fin: Finished, duration: float) -> O
         )
     if "." in listing.unreadable:
         return Outcome(job, False, f"cannot read the root {job.root}: permission denied", duration)
-    snap = snapshot(listing, job.tz)
+    snap = builder.finish(listing) if builder is not None else snapshot(listing, job.tz)
     warning = None
     if listing.unreadable and listing.complete:
         shown = ", ".join(repr(p) for p in listing.unreadable[:3])
@@ -221,4 +292,4 @@ def _judge(job: Job, parser: ListingParser, fin: Finished, duration: float) -> O
     if snap.disk_note:  # the listing counts; only its disk figures are missing
         note = f"no disk figures: {snap.disk_note}"
         warning = f"{warning}; {note}" if warning else note
-    return Outcome(job, True, None, duration, snap, warning)
+    return Outcome(job, True, None, duration, snap, warning, odd=snap.malformed + snap.unfit)

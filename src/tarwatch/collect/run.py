@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from tarwatch.collect.drill import METHODS, Verified, share_of
+from tarwatch.collect.gate import PLACES, Gate
 from tarwatch.collect.local import LocalTransport
 from tarwatch.collect.poll import Job, Outcome, Progress, poll_node
 from tarwatch.collect.ssh import SshTransport
@@ -60,11 +61,15 @@ async def collect(
     now: float,
     progress: Progress,
     command: str = "collect",
+    places: int = PLACES,
 ) -> list[Outcome]:
     """Given the config, hub tags, store (or a function that opens it) and the run's time, list
     every node of those hubs at once and store each outcome as it arrives; return all outcomes,
-    node by node. A store given as a function is opened in a thread while the nodes are being
-    listed: opening it (SQLAlchemy's import, the schema check) then costs no wall time."""
+    node by node, their listings dropped once stored (`snap` None; `ingested` and `odd` say
+    what they held). At most `places` listings are held parsed at once (collect/gate.py): the
+    others arrive as raw bytes meanwhile. A store given as a function is opened in a thread
+    while the nodes are being listed: opening it (SQLAlchemy's import, the schema check) then
+    costs no wall time."""
 
     def open_and_begin() -> tuple[Store, int]:
         st = store() if callable(store) else store
@@ -72,6 +77,7 @@ async def collect(
 
     opening = asyncio.ensure_future(asyncio.to_thread(open_and_begin))
     lock = asyncio.Lock()
+    gate = Gate(places)
     results: list[Outcome] = []
 
     async def one(node: str, jobs: list[Job]) -> None:
@@ -89,6 +95,12 @@ async def collect(
             prev = runs[hub].finished - runs[hub].started
             return Verified(holds, last, share_of(config.thresholds(hub).drill_share, prev), rate)
 
+        async def stored(o: Outcome) -> None:
+            st, run_id = await opening
+            async with lock:
+                await _store(st, run_id, now, o)
+            o.snap = None  # stored: its listing is not held until the run ends
+
         outcomes = await poll_node(
             transport_for(config, node),
             jobs,
@@ -97,11 +109,9 @@ async def collect(
             known_md5,
             known_drills,
             now,
+            gate,
+            stored,
         )
-        st, run_id = await opening
-        async with lock:
-            for o in outcomes:
-                await _store(st, run_id, now, o)
         results.extend(outcomes)
         progress.finished(node, outcomes)
 

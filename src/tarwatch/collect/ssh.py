@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncssh
 
-from tarwatch.collect.transport import CHUNK, Finished, NodeError, decode, drain
+from tarwatch.collect.transport import CHUNK, Finished, NodeError, Ready, decode, drain
 
 
 class SshTransport:
@@ -77,7 +77,7 @@ class SshSession:
     def __init__(self, conn: asyncssh.SSHClientConnection, where: str):
         self.conn, self.where = conn, where
 
-    async def run(self, command: str, sink: Callable[[bytes], None]) -> Finished:
+    async def run(self, command: str, sink: Callable[[bytes], None], ready: Ready | None = None) -> Finished:
         """Run `command` on the node. Its input stays open while it runs; when the caller gives
         up on it (a timeout, a cancel) or the command fails, the channel is closed, and the
         command's guard (see tarwatch.collect.listing) kills what it started on the node."""
@@ -86,7 +86,11 @@ class SshSession:
         try:
             proc = await self.conn.create_process(command, encoding=None)
             err_task = asyncio.ensure_future(drain(proc.stderr.read))
-            while chunk := await proc.stdout.read(CHUNK):
+            while True:
+                if ready is not None:
+                    await ready()
+                if not (chunk := await proc.stdout.read(CHUNK)):
+                    break
                 sink(chunk)
             err, cut = await err_task
             done = await proc.wait()

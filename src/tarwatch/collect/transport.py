@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+Ready = Callable[[], Awaitable[None]]
+
 
 class NodeError(Exception):
     """A node could not be reached or listed; the message is for people ("connection refused")."""
@@ -24,8 +26,10 @@ class Finished:
 class Session(Protocol):
     """An open connection to one node."""
 
-    async def run(self, command: str, sink: Callable[[bytes], None]) -> Finished:
-        """Run a shell command on the node, passing its stdout to `sink` chunk by chunk.
+    async def run(self, command: str, sink: Callable[[bytes], None], ready: Ready | None = None) -> Finished:
+        """Run a shell command on the node, passing its stdout to `sink` chunk by chunk;
+        `ready()`, when given, is awaited before each read (its output is not read meanwhile,
+        and the command is paused once the pipe or the channel's window is full).
 
         Raise NodeError when the node fails while the command runs."""
         ...
