@@ -30,6 +30,7 @@ from bench.world import Shape, write_tree
 
 WINDOW_S = 600  # a nightly window of 10 minutes
 FLOOR_PRINTF = "%s %T@ %p\\n"
+NODE_NICE = 10
 
 
 def _config(path: Path, db: Path, nodes: list[str]) -> Path:
@@ -154,7 +155,13 @@ def run(
     rate: float = 10e6,
 ) -> dict:
     shape = Shape(nodes=1, items=max(1, tarballs // 50), days=50, seed=3)
-    out: dict = {"benchmark": "fanout", "rtt_s": rtt, "rate_bytes_s": rate, "sizes": {}}
+    out: dict = {
+        "benchmark": "fanout",
+        "rtt_s": rtt,
+        "rate_bytes_s": rate,
+        "node_nice": NODE_NICE,
+        "sizes": {},
+    }
     out["load_before"] = load_average()
     with tempfile.TemporaryDirectory(prefix="tarwatch-fanout-") as tmp:
         base = Path(tmp)
@@ -172,6 +179,11 @@ def run(
             node_env = {"SCM_FOLD": str(base / "fold"), "HOME": str(base / "node-home")}
             for n in [*names, "direct"]:
                 lab.add_node(n, env=node_env)
+            # The local nodes run at nice 10: they take what CPU tarwatch leaves, as remote
+            # nodes would take none of the hub's (their sessions inherit it from the listener).
+            for node in lab.nodes.values():
+                if node.pid is not None:
+                    os.setpriority(os.PRIO_PROCESS, node.pid, NODE_NICE)
             echo = _echo(lab.nodes[names[0]].ip)
             proxy = Proxy([echo] + [(lab.nodes[n].ip, lab.nodes[n].port) for n in names], rtt, rate)
             for n, (ip, port) in zip(names, proxy.addresses[1:], strict=True):
@@ -194,7 +206,10 @@ def run(
             direct = _config(base / "direct.toml", db, ["direct"])
             out["single_direct_s"] = min(meter.collect(direct)["wall_s"] for _ in range(repeat))
             step = max(1, len(names) // singles)
-            single = [meter.collect(_config(base / "one.toml", db, [n])) for n in names[::step][:singles]]
+            single = []  # each node alone, its better of two runs (a loaded machine only adds)
+            for n in names[::step][:singles]:
+                one = _config(base / "one.toml", db, [n])
+                single.append(min((meter.collect(one) for _ in range(min(2, repeat))), key=_wall))
             out["single_s"] = [s["wall_s"] for s in single]
             out["slowest_single_s"] = slowest = max(out["single_s"])
             out["single_client_cpu_s"] = max(s["client_cpu_s"] for s in single)
@@ -218,6 +233,14 @@ def run(
             shutil.rmtree(base / "lab", ignore_errors=True)
     largest = out["sizes"][max(sizes)]
     out["nodes_per_window"] = int(WINDOW_S / (largest["client_cpu_s"] / max(sizes)))
+    if len(sizes) > 1:  # what one more node costs the client, from the two largest sizes
+        a, b = sorted(sizes)[-2:]
+        extra = out["sizes"][b]["client_cpu_s"] - out["sizes"][a]["client_cpu_s"]
+        out["client_cpu_per_extra_node_ms"] = 1000 * extra / (b - a)
+    out["window_bound"] = (
+        "the client's CPU: one process (one core) parses and stores every listing; the network "
+        "waits of all nodes overlap"
+    )
     out["load_after"] = load_average()
     out["targets"] = "wall ≤ 1.5× the slowest single node + the client's CPU time for the nodes"
     out["met"] = all(v["wall_s"] <= v["budget_s"] for v in out["sizes"].values())
@@ -238,17 +261,19 @@ def rows(r: dict) -> list[str]:
     """Given this benchmark's figures, return its rows of the table bench.run prints."""
     parts = [
         f"{n} nodes {v['wall_s']:.1f} s against {v['budget_s']:.1f} s = {v['vs_budget']:.2f}× "
-        f"(client CPU {v['client_cpu_s']:.1f} s = {v['client_cpu_per_node_ms']:.0f} ms/node; apart: "
-        f"the local sshd {v['node_cpu_per_node_ms']:.0f} ms/node, the proxy {v['proxy_cpu_s']:.1f} s; "
+        f"(client CPU {v['client_cpu_s']:.1f} s = {v['client_cpu_per_node_ms']:.0f} ms/node; "
+        f"of the wall, tarwatch's main thread waited {v['client_waited_s']:.1f} s for a core: "
+        f"{v['wall_s'] - v['client_waited_s']:.1f} s without; apart: the local sshd "
+        f"{v['node_cpu_per_node_ms']:.0f} ms/node, the proxy {v['proxy_cpu_s']:.1f} s; "
         f"peak {v['peak_mb']:.0f} MB)"
         for n, v in r["sizes"].items()
     ]
     net = f"{1000 * r['rtt_s']:.0f} ms round trip, {r['rate_bytes_s'] / 1e6:.0f} MB/s per node"
     return [
         f"| fan-out, {r['tarballs_per_node']:,} tarballs per node, every node a real sshd behind a "
-        f"proxy ({net}; ping {r['ping_ms']['median']:.0f} ms) | slowest single node "
-        f"{r['slowest_single_s']:.2f} s ({r['round_trips']:.1f} round trips over the direct "
-        f"{r['single_direct_s']:.2f} s; `ssh find` {r['floor_round_trips']:.1f}); "
+        f"proxy ({net}; ping {r['ping_ms']['median']:.0f} ms; a bare `ssh find` "
+        f"{r['floor_proxied_s']:.2f} s through it, {r['floor_direct_s']:.2f} s direct) | slowest "
+        f"single node {r['slowest_single_s']:.2f} s (direct {r['single_direct_s']:.2f} s); "
         + "; ".join(parts)
         + f"; **{r['nodes_per_window']:,} nodes in a 10-minute window** at that client CPU per node "
         f"({r['load_before']}) | ≤ 1.5× the slowest single + client CPU | {yes(r['met'])} |"
