@@ -113,7 +113,7 @@ class _Chart:
         (self.steps,) = ax2.step([], [], where="mid", color=COUNT_COLOR, lw=1, alpha=0.8)
         ax2.set_ylabel("tarballs per day", color=COUNT_COLOR)
         ax2.tick_params(axis="y", colors=COUNT_COLOR)
-        ax2.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax2.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))  # each tick is 5 artists to draw
         # Axis labels at fixed places: placing them beside the tick labels measures every tick
         # label's box again on each draw.
         ax.yaxis.set_label_coords(-0.095, 0.5)

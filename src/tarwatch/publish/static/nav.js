@@ -54,7 +54,16 @@
     return "#" + path + (q ? "?" + q : "");
   }
 
-  function itemHash(hub, node, item) { return format({ view: "item", hub: hub, item: item, node: node }); }
+  /* Given a hub, node and item, return the item view's hash: format()'s, from the item's path
+   * and the node's query made once each (the overview asks for 50,000 of them). */
+  var itemPaths = Object.create(null), nodeQueries = Object.create(null);
+  function itemHash(hub, node, item) {
+    var key = hub + "\u0000" + item;
+    var path = itemPaths[key] || (itemPaths[key] = format({ view: "item", hub: hub, item: item }));
+    if (!node) return path;
+    var q = nodeQueries[node] || (nodeQueries[node] = new URLSearchParams({ node: node }).toString());
+    return path + "?" + q;
+  }
   function nodeHash(hub, node) { return format({ view: "node", hub: hub, node: node }); }
 
   /* What the page draws with: the site's facts, the status document and the route drawn. */
