@@ -26,7 +26,7 @@ from tarwatch.atomic import write_bytes
 from tarwatch.checks import Report
 from tarwatch.checks.capacity import MIN_DAYS, fill_days
 from tarwatch.publish import paths
-from tarwatch.publish.images import MUTED, WARN_COLOR, binary_label, binary_step, binary_ticks
+from tarwatch.publish.images import MUTED, PNG_LEVEL, WARN_COLOR, binary_label, binary_step, binary_ticks
 from tarwatch.publish.series import DAY
 from tarwatch.records import DiskForecast
 
@@ -114,13 +114,15 @@ def _chart() -> _DiskChart:
 
 
 class _DiskChart:
-    """One figure with fixed margins, made once per process: the used line, the total, the
-    forecast and the "full" label, given each node's data."""
+    """One figure with fixed margins, made once per process: the used line (labelled at its
+    newest day: a legend's layout costs a quarter of a draw), the total, the forecast and the
+    "full" label, given each node's data; drawn by Agg and saved as RGB at images.PNG_LEVEL."""
 
     def __init__(self) -> None:
         import matplotlib
 
         matplotlib.use("Agg", force=False)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
         self.fig = Figure(figsize=(9, 3.2), dpi=100)
@@ -132,6 +134,15 @@ class _DiskChart:
         (self.total,) = ax.plot([], [], color=MUTED, lw=1, label="total")
         (self.forecast,) = ax.plot([], [], color=WARN_COLOR, lw=1.4, ls=(0, (6, 4)), label="forecast")
         (self.mark,) = ax.plot([], [], ls="none", marker="o", ms=5, color=WARN_COLOR)
+        self.label = ax.annotate(
+            "used",
+            (0, 0),
+            xytext=(-4, 6),
+            textcoords="offset points",
+            fontsize=8,
+            ha="right",
+            color=USED_COLOR,
+        )
         self.full = ax.annotate(
             "", (0, 0), xytext=(-6, 3), textcoords="offset points", fontsize=8, ha="right", va="bottom"
         )
@@ -140,6 +151,7 @@ class _DiskChart:
         self.empty = self.fig.text(0.5, 0.5, "", fontsize=11, ha="center", va="center", color=MUTED)
         ax.yaxis.set_label_coords(-0.085, 0.5)
         ax.xaxis.set_label_coords(0.5, -0.13)
+        self.canvas = FigureCanvasAgg(self.fig)
 
     def render(
         self, doc: dict[str, Any], rows: Sequence[Sequence[int]], text: str, fill: int | None
@@ -157,6 +169,7 @@ class _DiskChart:
             xs = [r[0] / DAY for r in rows]
             total = rows[-1][2]
             self.used.set_data(xs, [r[1] for r in rows])
+            self.label.xy = (xs[-1], rows[-1][1])
             end, fx, fy = xs[-1], [], []
             reached = False
             if fill is not None:
@@ -187,11 +200,11 @@ class _DiskChart:
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz, show_offset=False))
             ax.set_xlabel(f"time ({tz})", fontsize=9, color=MUTED)
-            legend = ax.get_legend()
-            if legend:
-                legend.remove()
-            handles = [self.used, self.total] + ([self.forecast] if fill is not None else [])
-            ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=False, ncols=3)
+        from PIL import Image
+
+        self.canvas.draw()
+        width, height = self.canvas.get_width_height()
+        rgba = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         png = io.BytesIO()
-        self.fig.savefig(png, format="png", metadata={"Software": None})
+        rgba.convert("RGB").save(png, format="png", compress_level=PNG_LEVEL, dpi=(self.fig.dpi,) * 2)
         return png.getvalue()
