@@ -113,9 +113,34 @@ def _echo(ip: str) -> tuple[str, int]:
     return srv.getsockname()[:2]
 
 
+class _Pinger(threading.Thread):
+    """Pings an echo server through the proxy every 0.25 s until stopped: the round trip the
+    proxy gives while a run loads it (it should stay near the one it was asked for)."""
+
+    def __init__(self, addr: tuple[str, int]) -> None:
+        super().__init__(daemon=True)
+        self.addr, self.done, self.rtts = addr, threading.Event(), list[float]()
+
+    def run(self) -> None:
+        with socket.create_connection(self.addr) as s:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            while not self.done.wait(0.25):
+                t0 = time.perf_counter()
+                s.sendall(b"x")
+                if s.recv(1) != b"x":
+                    return
+                self.rtts.append(time.perf_counter() - t0)
+
+    def stop(self) -> dict:
+        self.done.set()
+        self.join()
+        ms = [1000 * x for x in self.rtts] or [0.0]
+        return {"median": statistics.median(ms), "max": max(ms), "count": len(self.rtts)}
+
+
 class _Meter:
     """Runs collect and measures it: wall, client CPU (tarwatch, a child), node-side CPU (the
-    sshd trees), the proxy's CPU, peak RSS."""
+    sshd trees), the proxy's CPU and its round trip meanwhile, peak RSS."""
 
     def __init__(self, env: dict[str, str], base: Path, sshd: list[int], proxy: Proxy) -> None:
         self.env, self.base, self.sshd, self.proxy = env, base, sshd, proxy
@@ -125,9 +150,12 @@ class _Meter:
             p.unlink()
         _settle(self.sshd)
         node0, proxy0 = _tree_cpu(self.sshd), self.proxy.cpu_seconds()
+        pinger = _Pinger(self.proxy.addresses[0])
+        pinger.start()
         cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         secs, peak, waited = _run_waits(tarwatch_argv("--config", str(config), "-q", "collect"), self.env)
         cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        pings = pinger.stop()
         proxy1 = self.proxy.cpu_seconds()
         _settle(self.sshd)
         return {
@@ -137,6 +165,7 @@ class _Meter:
             "proxy_cpu_s": proxy1 - proxy0,
             "peak_mb": peak,
             "client_waited_s": waited,
+            "ping_during_ms": pings,
         }
 
 
@@ -268,7 +297,8 @@ def rows(r: dict) -> list[str]:
         f"(client CPU {v['client_cpu_s']:.1f} s = {v['client_cpu_per_node_ms']:.0f} ms/node; "
         f"of the wall, tarwatch's main thread waited {v['client_waited_s']:.1f} s for a core: "
         f"{v['wall_s'] - v['client_waited_s']:.1f} s without; apart: the local sshd "
-        f"{v['node_cpu_per_node_ms']:.0f} ms/node, the proxy {v['proxy_cpu_s']:.1f} s; "
+        f"{v['node_cpu_per_node_ms']:.0f} ms/node, the proxy {v['proxy_cpu_s']:.1f} s (its ping meanwhile "
+        f"{v['ping_during_ms']['median']:.0f} ms, at most {v['ping_during_ms']['max']:.0f}); "
         f"peak {v['peak_mb']:.0f} MB)"
         for n, v in r["sizes"].items()
     ]
