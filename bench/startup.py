@@ -2,14 +2,18 @@
 `tarwatch check` on a small stored site (default 5 nodes × 5 items × 10 tarballs), interpreter
 start included, run as a user runs them (the venv's console script); side by side, round by
 round, with a bare `python -c pass`, the floor no Python command goes below. Also how many
-modules each command imports (`-X importtime`) and whether the heavy libraries are among them."""
+modules each command imports (`-X importtime`) and whether the heavy libraries are among them;
+with --instructions, the instructions each executes (valgrind's cachegrind): a count that, unlike
+times, does not change with the machine's load."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -67,7 +71,23 @@ def imported(argv: list[str], env: dict[str, str]) -> list[str]:
     ]
 
 
-def run(shape: Shape = SMALL, repeat: int = 15) -> dict:
+def instructions(argv: list[str], env: dict[str, str]) -> int:
+    """Given a command, return the instructions it executes (valgrind --tool=cachegrind)."""
+    p = subprocess.run(
+        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *argv],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", p.stderr)
+    if found is None:
+        raise RuntimeError(f"valgrind said no instruction count: {p.stderr[-1000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def run(shape: Shape = SMALL, repeat: int = 15, count_instructions: bool = False) -> dict:
     db, _ = stored_world(shape, "startup")
     now = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(T0 + shape.days * DAY + 3600))
     with tempfile.TemporaryDirectory(prefix="tw-startup-") as tmp:
@@ -96,6 +116,9 @@ def run(shape: Shape = SMALL, repeat: int = 15) -> dict:
             "help": imported(["-m", "tarwatch", "--help"], env),
             "check": imported(["-m", "tarwatch", "--config", str(config), "--now", now, "check"], env),
         }
+        counted = {}
+        if count_instructions and shutil.which("valgrind"):
+            counted = {name: instructions(argv, env) for name, (argv, _ok) in commands.items()}
     floor = statistics.median(walls["floor"])
     figures = {
         name: {
@@ -114,6 +137,7 @@ def run(shape: Shape = SMALL, repeat: int = 15) -> dict:
         **figures,
         "modules": {k: len(v) for k, v in modules.items()},
         "heavy": {k: sorted({m.split(".")[0] for m in v} & set(HEAVY)) for k, v in modules.items()},
+        "instructions": counted,
         "load_before": load_before,
         "load_after": load_after,
         "targets_s": TARGETS,
@@ -136,6 +160,11 @@ def rows(r: dict) -> list[str]:
         f"| start-up, `tarwatch check`, {r['shape']} | {figure('check')}; {r['modules']['check']} "
         f"modules, heavy: {heavy['check']} | ≤ 0.5 s | {yes(r['check']['median_s'] <= TARGETS['check'])} |",
         f"| start-up: load | {r['load_before']} before, {r['load_after']} after | — | — |",
+    ] + [
+        f"| start-up, instructions of `{name}` | {n / 1e6:,.0f} M ({n / r['instructions']['floor']:.1f}× the "
+        "floor's) | — | — |"
+        for name, n in r.get("instructions", {}).items()
+        if name != "floor"
     ]
 
 
@@ -145,8 +174,9 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=5)
     ap.add_argument("--days", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--instructions", action="store_true", help="also count instructions (valgrind; slow)")
     a = ap.parse_args()
-    r = run(Shape(a.nodes, a.items, a.days), a.repeat)
+    r = run(Shape(a.nodes, a.items, a.days), a.repeat, a.instructions)
     print("\n".join(rows(r)))
     print(json.dumps({k: v for k, v in r.items() if k != "runs"}, indent=1))
 

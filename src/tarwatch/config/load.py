@@ -5,7 +5,6 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from tarwatch.config.legacy import load_legacy
 from tarwatch.config.models import Config
 from tarwatch.config.validate import validate
 from tarwatch.errors import ConfigError
@@ -54,6 +53,8 @@ def load_config(path: str | Path | None = None, legacy: str | None = None) -> tu
     With `legacy` the legacy pair ~/.scm_monitor.cnf + ~/.libfab.cnf is read for that hub. With no
     file anywhere, the built-in defaults with no hubs are returned."""
     if legacy is not None:
+        from tarwatch.config.legacy import load_legacy  # configparser and the converter: only for --legacy
+
         return load_legacy(legacy)
     found = find_config_file(path)
     if found is None:

@@ -126,6 +126,7 @@ def test_check_imports_only_the_libraries_it_uses(imported: dict[str, Any]) -> N
     assert found["code"] == 3  # nothing collected yet: a finished check, UNKNOWN
     assert {"pydantic", "sqlalchemy"} <= set(found["heavy"]) <= CHECK_USES  # no alembic: no migration
     assert not [m for m in found["tarwatch"] if m.startswith(("tarwatch.collect", "tarwatch.publish"))]
+    assert "tarwatch.config.legacy" not in found["tarwatch"]  # only for --legacy
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
