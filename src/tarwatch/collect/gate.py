@@ -3,8 +3,9 @@ objects, ~0.5 KB each) is held from its parse until the store has it; with all n
 once, holding every node's at the same time made memory grow with the number of nodes. A
 listing that gets no place arrives as its raw bytes (~80 bytes a tarball) and is parsed when a
 place frees; when too many raw bytes wait across the nodes, the streams without a place are not
-read further (SSH flow control then pauses the nodes). No stream ever waits for a place while
-it is still arriving: the network waits of all nodes overlap."""
+read further (SSH flow control then pauses the nodes, once a channel's window of 2 MB is
+full). No stream ever waits for a place while it is still arriving: the network waits of all
+nodes overlap."""
 
 from __future__ import annotations
 
