@@ -286,7 +286,8 @@ def _write_summary(
 
 def recent_text(pairs: Iterable[tuple[str, int, int]]) -> str:
     """Given (item, stamp, size) of tarballs, return `recent_sizes.sizes`: JSON {item: text},
-    each text the JSON [[stamp, size], …] of the item's pairs, sorted (oldest first)."""
+    each text the JSON [[stamp, size], …] of the item's pairs by stamp (oldest first; the
+    reader sorts the pairs of one stamp)."""
     by_item: dict[str, list[tuple[int, int]]] = {}
     for item, stamp, size in pairs:
         got = by_item.get(item)
@@ -298,19 +299,24 @@ def recent_text(pairs: Iterable[tuple[str, int, int]]) -> str:
 
 
 def _recent_of_manifests(summary: Mapping[str, ItemHistory], since: int) -> str:
-    """recent_text of the kept tarballs stamped at or after `since`, read from the summary's
-    manifests (sorted by stamp: the recent ones are their ends)."""
+    """recent_text of the kept tarballs stamped at or after `since`, cut from the summary's
+    manifests (compact JSON [[stamp,size],…] by stamp: the recent ones are their ends; a few
+    stamps parsed to find where, a whole manifest reused as it is)."""
     out = {}
     for item, h in sorted(summary.items()):
-        kept = json.loads(h.manifest_json or "[]")
-        i = bisect.bisect_left(kept, since, key=_stamp)
-        if i < len(kept):
-            out[item] = _pairs_text(kept[i:])
+        manifest = h.manifest_json or "[]"
+        pairs = manifest[2:-2].split("],[") if len(manifest) > 2 else []
+        i = bisect.bisect_left(pairs, since, key=_stamp_of)
+        if i == 0 and pairs:
+            out[item] = manifest
+        elif i < len(pairs):
+            out[item] = "[[" + "],[".join(pairs[i:]) + "]]"
     return json.dumps(out, separators=(",", ":"))
 
 
-def _stamp(pair: Sequence[int]) -> int:
-    return pair[0]
+def _stamp_of(pair: str) -> int:
+    """The stamp of "stamp,size"."""
+    return int(pair[: pair.index(",")])
 
 
 def _pairs_text(pairs: Iterable[Sequence[int]]) -> str:

@@ -352,10 +352,10 @@ class Store:
                     by_item: dict[str, tuple[tuple[int, int], ...]] = {}
                     for item, text in json.loads(sizes).items():
                         series = parsed.get(text)
-                        if series is None:  # [[stamp, size], …], sorted
+                        if series is None:  # [[stamp, size], …] by stamp
                             kept = json.loads(text)
                             i = bisect.bisect_left(kept, stamp, key=_first)
-                            series = parsed[text] = tuple(map(tuple, kept[i:]))
+                            series = parsed[text] = tuple(sorted(map(tuple, kept[i:])))
                         if series:
                             by_item[item] = series
                     out[(hub, node)] = by_item

@@ -137,7 +137,7 @@ recent_sizes = Table(
     Column("hub", Text, nullable=False),
     Column("node", Text, nullable=False),
     Column("since", BigInteger, nullable=False, doc="every tarball stamped at or after it is in `sizes`"),
-    Column("sizes", Text, nullable=False, doc='JSON {item: "[[stamp, size], …]"}, each oldest first'),
+    Column("sizes", Text, nullable=False, doc='JSON {item: "[[stamp, size], …]"}, each by stamp'),
     Column("updated", Float, nullable=False, doc="the poll time when this row was last rewritten"),
     PrimaryKeyConstraint("hub", "node", name="pk_recent_sizes"),
 )
