@@ -209,8 +209,10 @@ def run(
             node_env = {"SCM_FOLD": str(base / "fold"), "HOME": str(base / "node-home")}
             for n in [*names, "direct"]:
                 lab.add_node(n, env=node_env)
-            # The local nodes run at nice 10: they take what CPU tarwatch leaves, as remote
-            # nodes would take none of the hub's (their sessions inherit it from the listener).
+            # The local nodes run at nice 10, to take what CPU tarwatch leaves, as remote nodes
+            # would take none of the hub's (their sessions inherit it from the listener). Where
+            # the kernel shares the cores by session (sched_autogroup), it does little: each
+            # sshd session is a group of its own, weighing as much as tarwatch's.
             for node in lab.nodes.values():
                 if node.pid is not None:
                     os.setpriority(os.PRIO_PROCESS, node.pid, NODE_NICE)
