@@ -101,7 +101,9 @@ def overview_site(shape: Shape, tmp: Path) -> Path:
     """Given the overview world's shape and a folder, write that world's site without its nodes'
     data (pages, static files, status: all the overview reads) under the folder; return it."""
     db, _ = stored_world(shape, "overview")
-    config = stored_config(shape, db)
+    copy = tmp / "overview.db"  # opening a store may upgrade it: the cached one stays as built
+    shutil.copyfile(db, copy)
+    config = stored_config(shape, copy)
     store = Store.open(config.store.url)
     report = build_report(config, list(config.hubs), store, T0 + (shape.days + 1) * DAY)
     store.close()
