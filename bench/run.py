@@ -26,6 +26,7 @@ from bench import (
     ingest,
     listing,
     publish_bench,
+    startup,
 )
 from bench.common import cpu_info, load_average
 from bench.world import Shape
@@ -42,6 +43,7 @@ MODULES = {
     "anomaly": anomaly_bench,
     "capacity": capacity_bench,
     "drill": drill_bench,
+    "startup": startup,
 }
 
 
@@ -56,6 +58,7 @@ def _benchmarks(quick: bool) -> dict[str, Callable[[], dict]]:
             "anomaly": lambda: anomaly_bench.run(items=1000),
             "capacity": lambda: capacity_bench.run(nodes=200),
             "drill": lambda: drill_bench.run(items=5, nights=2),
+            "startup": lambda: startup.run(repeat=3),
         }
     return {
         "listing": lambda: listing.run(),
@@ -66,6 +69,7 @@ def _benchmarks(quick: bool) -> dict[str, Callable[[], dict]]:
         "anomaly": lambda: anomaly_bench.run(items=20000),
         "capacity": lambda: capacity_bench.run(nodes=4000),
         "drill": lambda: drill_bench.run(),
+        "startup": lambda: startup.run(),
     }
 
 
@@ -82,7 +86,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     ap.add_argument(
-        "--only", help="comma-separated: listing,fanout,ingest,check,publish,anomaly,capacity,drill"
+        "--only", help="comma-separated: listing,fanout,ingest,check,publish,anomaly,capacity,drill,startup"
     )
     ap.add_argument("--out", type=Path, help="JSON file (default bench/results/latest.json)")
     a = ap.parse_args()

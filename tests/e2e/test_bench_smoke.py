@@ -27,7 +27,9 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_l
     assert p.returncode == 0, p.stderr[-3000:]
     doc = json.loads(out.read_text())
     results = doc["results"]
-    assert set(results) == {"listing", "fanout", "ingest", "check", "publish", "anomaly", "capacity", "drill"}
+    assert set(results) == {
+        "listing", "fanout", "ingest", "check", "publish", "anomaly", "capacity", "drill", "startup",
+    }  # fmt: skip
     assert results["listing"]["tarballs"] > 0 and results["listing"]["floor_s"] > 0
     assert results["listing"]["vs_seed"] > 0 and results["listing"]["vs_floor"] > 0
     fanout = results["fanout"]
@@ -47,4 +49,7 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_l
     assert publish["one_node_changed_wrote"]["nodes"] == ["H/N0007"]
     drill = results["drill"]
     assert drill["items"] == 5 and drill["run_off_s"] > 0 and drill["run_on_s"] > 0
+    startup = results["startup"]
+    assert startup["floor_s"] > 0 and startup["help"]["median_s"] > 0 and startup["check"]["cpu_s"] > 0
+    assert startup["heavy"]["help"] == [] and "sqlalchemy" in startup["heavy"]["check"]
     assert "| benchmark | figure | target | met |" in p.stdout
