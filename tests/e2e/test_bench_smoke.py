@@ -38,6 +38,9 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_l
     assert fanout["nodes_per_window"] > 0 and fanout["sizes"]["4"]["budget_s"] > 0
     assert fanout["sizes"]["4"]["node_cpu_s"] > 0 and fanout["sizes"]["4"]["proxy_cpu_s"] >= 0
     assert results["ingest"]["tarballs"] > 10_000 and results["ingest"]["steady_store_s"] > 0
+    ingest = results["ingest"]["sqlite"]
+    assert ingest["bare_s"] > 0 and ingest["first_vs_bare"] > 0 and ingest["first_cpu_s"] > 0
+    assert results["check"]["recent_rows_s"] > 0 and results["check"]["recent_tarballs_s"] > 0
     assert results["check"]["items"] == 200
     anomaly = results["anomaly"]
     assert anomaly["planted"] > 0 and 0 < anomaly["precision"] <= 1 and 0 < anomaly["recall"] <= 1
