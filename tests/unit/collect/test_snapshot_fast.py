@@ -14,7 +14,9 @@ from tarwatch.collect.listing import Listing
 from tarwatch.collect.snapshot import Builder, snapshot
 from tarwatch.layout import LayoutError, parse_tarball_path
 
-FUZZ = settings(max_examples=int(os.environ.get("TARWATCH_FUZZ_EXAMPLES", "300")), deadline=None)
+EXAMPLES = int(os.environ.get("TARWATCH_FUZZ_EXAMPLES", "300"))
+FUZZ = settings(max_examples=EXAMPLES // 3, deadline=None)  # a few seconds: the suite is near its budget
+FEW = settings(max_examples=max(10, EXAMPLES // 10), deadline=None)
 ZONES = [ZoneInfo("UTC"), ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/London")]
 NAMES = st.sampled_from(["env", "dyb-svn", "a.b", "x-1", "é", "0"])
 DIGITS = st.text("0123456789", min_size=1, max_size=22)
@@ -58,7 +60,7 @@ def test_the_one_match_says_what_parse_tarball_path_says(rels: list[str], zone: 
     assert snap.unfit == unfit
 
 
-@FUZZ
+@FEW
 @given(rels=st.lists(common_paths(), max_size=12), cuts=st.lists(st.integers(0, 12), max_size=4))
 def test_a_snapshot_built_as_the_listing_arrives_is_the_one_built_at_once(
     rels: list[str], cuts: list[int]
