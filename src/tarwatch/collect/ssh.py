@@ -1,6 +1,7 @@
 """The SSH transport (asyncssh). It honours ~/.ssh/config (aliases, HostName, Port, User,
 IdentityFile, UserKnownHostsFile), the agent and ~/.ssh/known_hosts as `ssh` does; host keys are
-checked strictly and nothing ever prompts: a problem becomes a NodeError with a plain reason."""
+checked strictly and nothing ever prompts: a problem becomes a NodeError with a plain reason.
+Those files are read once per process, not once per connection (the end of this module)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import os
 import shlex
 import socket
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import asyncssh
+import asyncssh.config
+import asyncssh.connection
 
 from tarwatch.collect.transport import CHUNK, Finished, NodeError, Ready, decode, drain
 
@@ -127,7 +131,7 @@ def _known(files: list[str], host: str, port: int) -> bool:
         addr = host
     for f in files:
         try:
-            keys, ca_keys, *_ = asyncssh.match_known_hosts(f, host, addr, None if port == 22 else port)
+            keys, ca_keys, *_ = _match_known_hosts(f, host, addr, None if port == 22 else port)
         except (OSError, ValueError):
             continue
         if keys or ca_keys:
@@ -170,3 +174,151 @@ def explain(e: BaseException, where: str) -> str:
         # asyncssh raises these for unreadable keys or config entries.
         return f"ssh set-up problem for {where}: {e}"
     return f"cannot connect to {where}: {type(e).__name__}: {e}"
+
+
+# ~/.ssh/config and known_hosts, read once per process. asyncssh parses the config files again
+# for every connection (SSHClientConnectionOptions → SSHClientConfig.load) and reads the
+# known_hosts files again for every host-key check (match_known_hosts); both hold an entry per
+# node, so a collect of N nodes did N² work (45% of tarwatch's time in a profile at 256). A file
+# is split here into lines and tokens, or its keys imported, once per content; what is left
+# per host is what depends on the host (its Host and Match blocks, its options), done by
+# asyncssh's own code. A file that cannot be read or parsed is left to asyncssh, which then
+# fails with the same error as before, at the same point.
+
+_ConfigLine = tuple[int, str, list[str], str]  # line number, option (lower case), args, error
+_config_lines: dict[tuple[str, type], tuple[list[str], list[_ConfigLine]]] = {}
+_known_hosts: dict[tuple[str, ...], tuple[tuple[str, ...], asyncssh.SSHKnownHosts]] = {}
+
+
+def _tokens(path: Path, cls: type[asyncssh.config.SSHConfig]) -> list[_ConfigLine] | None:
+    """Given a config file, return its lines split as asyncssh's SSHConfig.parse splits them
+    (for `cls`, whose option names decide how a line splits), from the cache while the file
+    holds the same text; None when reading or splitting it fails otherwise than by a line
+    asyncssh reports (then asyncssh's parse meets the same failure itself)."""
+    try:
+        with open(path) as f:
+            lines = f.readlines()  # as `for line in file` reads them (universal newlines)
+    except Exception:
+        return None
+    key = (str(path), cls)
+    if (hit := _config_lines.get(key)) is not None and hit[0] == lines:
+        return hit[1]
+    out: list[_ConfigLine] = []
+    try:
+        for line_no, raw in enumerate(lines, 1):
+            # From here to `out.append`: asyncssh 2.24's SSHConfig.parse, up to its first
+            # use of the host (tests/unit/collect/test_ssh_files.py compares the two).
+            line = raw.strip()
+            if not line or line[0] == "#":
+                continue
+            try:
+                split_args = shlex.split(line)
+            except ValueError as exc:
+                out.append((line_no, "", [], str(exc)))
+                continue
+            args: list[str] = []
+            loption = ""
+            allow_equal = True
+            for i, arg in enumerate(split_args, 1):
+                if arg.startswith("="):
+                    if len(arg) > 1:
+                        args.append(arg[1:])
+                elif not allow_equal:
+                    args.extend(split_args[i - 1 :])
+                    break
+                elif arg.endswith("="):
+                    args.append(arg[:-1])
+                elif "=" in arg:
+                    arg, val = arg.split("=", 1)
+                    args.append(arg)
+                    args.append(val)
+                else:
+                    args.append(arg)
+                if i == 1:
+                    loption = args.pop(0).lower()
+                    allow_equal = loption in cls._conditionals
+            if loption in cls._no_split:
+                args = [line.lstrip()[len(loption) :].strip()]
+            out.append((line_no, loption, args, ""))
+    except Exception:
+        return None
+    _config_lines[key] = (lines, out)
+    return out
+
+
+class _ClientConfig(asyncssh.config.SSHClientConfig):
+    """asyncssh's client config, reading each file once per process (see _tokens)."""
+
+    def parse(self, path: Path) -> None:
+        """asyncssh 2.24's SSHConfig.parse over the file's cached tokens."""
+        lines = _tokens(path, type(self))
+        if lines is None:
+            super().parse(path)
+            return
+        self._path = path
+        self._line_no = 0
+        self._matching = True
+        self._tokens = {"%": "%"}
+        asyncssh.logger.debug1('Reading config from "%s"', path)
+        for line_no, loption, cached, error in lines:
+            self._line_no = line_no
+            if error:
+                self._error(error)
+            if not self._matching and loption not in self._conditionals:
+                continue
+            try:
+                option, handler = self._handlers[loption]
+            except KeyError:
+                continue
+            if not cached:
+                self._error(f"Missing {option} value")
+            args = cached.copy()  # the handlers consume their arguments
+            handler(self, option, args)
+            if args:
+                self._error(f"Extra data at end: {' '.join(args)}")
+        self._set_tokens()
+        for option in self._percent_expand:
+            try:
+                value = self._options[option]
+            except KeyError:
+                pass
+            else:
+                if isinstance(value, list):
+                    value = [self._expand_val(item) for item in value]
+                elif isinstance(value, str):
+                    value = self._expand_val(value)
+                self._options[option] = value
+
+
+def _loaded_known_hosts(files: tuple[str, ...]) -> asyncssh.SSHKnownHosts | None:
+    """Given known_hosts file names, return their keys, imported once per content the files
+    have; None when one cannot be read or imported (asyncssh then fails the same way)."""
+    try:
+        texts = tuple(Path(f).expanduser().read_text() for f in files)  # as asyncssh reads them
+        if (hit := _known_hosts.get(files)) is not None and hit[0] == texts:
+            return hit[1]
+        keys = asyncssh.SSHKnownHosts()
+        for text in texts:
+            keys.load(text)
+    except Exception:
+        return None
+    _known_hosts[files] = (texts, keys)
+    return keys
+
+
+def _match_known_hosts(known_hosts: Any, host: str, addr: str, port: int | None) -> Any:
+    """asyncssh.match_known_hosts, with file names read through _loaded_known_hosts."""
+    files = [known_hosts] if isinstance(known_hosts, str) else known_hosts
+    if isinstance(files, list) and files and all(isinstance(f, str) for f in files):
+        known_hosts = _loaded_known_hosts(tuple(files)) or known_hosts
+    return asyncssh.match_known_hosts(known_hosts, host, addr, port)
+
+
+def _read_ssh_files_once() -> None:
+    """Make asyncssh's connections read ~/.ssh/config and known_hosts as above. The one place
+    that reaches into asyncssh: the two names its connection module looks up per connection."""
+    asyncssh.connection.SSHClientConfig = _ClientConfig  # type: ignore[attr-defined]
+    asyncssh.connection.match_known_hosts = _match_known_hosts  # type: ignore[attr-defined]
+
+
+_read_ssh_files_once()
