@@ -188,6 +188,7 @@ def explain(e: BaseException, where: str) -> str:
 _ConfigLine = tuple[int, str, list[str], str]  # line number, option (lower case), args, error
 _config_lines: dict[tuple[str, type], tuple[list[str], list[_ConfigLine]]] = {}
 _known_hosts: dict[tuple[str, ...], tuple[tuple[str, ...], asyncssh.SSHKnownHosts]] = {}
+_host_names: dict[str, frozenset[str] | None] = {}  # a Host line's names; None: it has wildcards
 
 
 def _tokens(path: Path, cls: type[asyncssh.config.SSHConfig]) -> list[_ConfigLine] | None:
@@ -248,6 +249,23 @@ def _tokens(path: Path, cls: type[asyncssh.config.SSHConfig]) -> list[_ConfigLin
 
 class _ClientConfig(asyncssh.config.SSHClientConfig):
     """asyncssh's client config, reading each file once per process (see _tokens)."""
+
+    def _match_host(self, option: str, args: list[str]) -> None:
+        """asyncssh's, but a Host line of plain names (no `*`, `?` or `!`) is matched by looking
+        the host up in a set of them, made once: that is what asyncssh's pattern list (fnmatch,
+        its `[` and `]` escaped) does for them, there compiled again for each host and line."""
+        pattern = ",".join(args)
+        if pattern not in _host_names:
+            plain = not any(c in pattern for c in "*?!")
+            _host_names[pattern] = frozenset(pattern.split(",")) if plain else None
+        names = _host_names[pattern]
+        if names is None:
+            super()._match_host(option, args)
+            return
+        self._matching = self._orig_host in names
+        args.clear()
+
+    _handlers = {**asyncssh.config.SSHClientConfig._handlers, "host": ("Host", _match_host)}  # noqa: RUF012
 
     def parse(self, path: Path) -> None:
         """asyncssh 2.24's SSHConfig.parse over the file's cached tokens."""

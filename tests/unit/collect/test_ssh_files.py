@@ -32,6 +32,9 @@ Host n2 n3
     IdentityFile ~/.ssh/id_%h_%p_%r
     ProxyCommand nc -X 5 -x proxy:1080 %h %p
 
+Host [fe80::1] n7,n8
+    Port 2207
+
 Host *.example.org !bad.example.org
     User web
     ForwardAgent no
@@ -70,6 +73,9 @@ CASES = [  # host, user, port, canonical, final
     ("www.example.org", (), (), False, False),
     ("bad.example.org", (), (), False, False),
     ("elsewhere", (), (), True, True),
+    ("n8", (), (), False, False),
+    ("[fe80::1]", (), (), False, False),
+    ("N1", (), (), False, False),
 ]
 
 
@@ -104,6 +110,11 @@ def test_each_host_gets_what_asyncssh_own_parse_gives_it(tmp_path: Path, text: s
         assert n3["GlobalKnownHostsFile"] == ["/etc/ssh/known_hosts.extra"]
         carol = _load(ssh._ClientConfig, path, CASES[3])[2]
         assert (carol["Port"], carol["User"], "GlobalKnownHostsFile" in carol) == (2999, "carol", False)
+        assert [_load(ssh._ClientConfig, path, case)[2].get("Port") for case in CASES[-3:]] == [
+            2207,
+            2207,
+            None,
+        ]
 
 
 def test_included_files_too_and_a_changed_file_is_split_again(tmp_path: Path):
