@@ -248,7 +248,9 @@ def _tokens(path: Path, cls: type[asyncssh.config.SSHConfig]) -> list[_ConfigLin
 
 
 class _ClientConfig(asyncssh.config.SSHClientConfig):
-    """asyncssh's client config, reading each file once per process (see _tokens)."""
+    """asyncssh's client config, reading each file once per process (see _tokens). Like
+    _tokens, it mirrors asyncssh 2.24's private parse; tests/unit/collect/test_ssh_files.py
+    compares the two, host by host, so an asyncssh that parses otherwise fails there."""
 
     def _match_host(self, option: str, args: list[str]) -> None:
         """asyncssh's, but a Host line of plain names (no `*`, `?` or `!`) is matched by looking
@@ -333,8 +335,8 @@ def _match_known_hosts(known_hosts: Any, host: str, addr: str, port: int | None)
 
 
 def _read_ssh_files_once() -> None:
-    """Make asyncssh's connections read ~/.ssh/config and known_hosts as above. The one place
-    that reaches into asyncssh: the two names its connection module looks up per connection."""
+    """Make asyncssh's connections read ~/.ssh/config and known_hosts as above: the two names
+    its connection module looks up for every connection now name the ones above."""
     asyncssh.connection.SSHClientConfig = _ClientConfig  # type: ignore[attr-defined]
     asyncssh.connection.match_known_hosts = _match_known_hosts  # type: ignore[attr-defined]
 
