@@ -167,19 +167,29 @@ def test_the_chart_tooltip_names_the_tarball_under_the_cursor(site: Site, watche
     chart.scroll_into_view_if_needed()
     over = chart.locator(".u-over")
     over.wait_for()
-    # The newest svn/dybsvn point: the top of the chart's right end.
-    found = page.evaluate(
-        """() => {
-          const box = document.querySelector('section#node-IHEP .tw-chart');
-          const u = box.uplot, k = u.series.findIndex(s => s.label === 'svn/dybsvn');
-          const ys = u.data[k]; let i = ys.length - 1; while (ys[i] == null) i--;
-          return {x: u.valToPos(u.data[0][i], 'x'), y: u.valToPos(ys[i], 'bytes')};
-        }"""
-    )
-    ob = over.bounding_box()
-    page.mouse.move(ob["x"] + found["x"], ob["y"] + found["y"])
+    # The newest svn/dybsvn point: the top of the chart's right end. Its place is read again
+    # before each try: on a loaded machine the page may still move (a late layout, the scroll)
+    # between reading it and the mouse getting there.
     tip = chart.locator(".tw-tip")
-    tip.wait_for(state="visible")
+    for _ in range(5):
+        found = page.evaluate(
+            """() => {
+              const box = document.querySelector('section#node-IHEP .tw-chart');
+              const u = box.uplot, k = u.series.findIndex(s => s.label === 'svn/dybsvn');
+              const ys = u.data[k]; let i = ys.length - 1; while (ys[i] == null) i--;
+              return {x: u.valToPos(u.data[0][i], 'x'), y: u.valToPos(ys[i], 'bytes')};
+            }"""
+        )
+        ob = over.bounding_box()
+        page.mouse.move(0, 0)
+        page.mouse.move(ob["x"] + found["x"], ob["y"] + found["y"])
+        try:
+            tip.wait_for(state="visible", timeout=3000)
+            break
+        except Exception as e:  # Playwright's TimeoutError: try again from a fresh reading
+            if type(e).__name__ != "TimeoutError":
+                raise
+    tip.wait_for(state="visible", timeout=3000)
     text = tip.text_content()
     assert "svn/dybsvn" in text and "bytes" in text and "UTC" in text and "dybsvn-" in text
     watched.shot("chart-tooltip", full_page=False)

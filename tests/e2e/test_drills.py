@@ -129,7 +129,7 @@ def test_broken_tarballs_are_alarms_naming_the_file_and_a_good_one_is_verified_o
         assert not good["findings"], good
         assert good["verified"]["ok"] is True and good["verified"]["path"].endswith(GOOD), good
         assert good["verified"]["restorable_at"] == doc["generated"], good
-    r = tarwatch("--config", str(config), "--now", NOW, "check", env=env)
+    r = tarwatch("--config", str(config), "--now", NOW, "check", env=env | {"COLUMNS": "1000"})  # no wrapping
     assert "restore drill failed on" in r.out and TRUNC in r.out, r.out
     assert "tested within 1 run on gnu, bb" in " ".join(r.out.split()), r.out
     r = tarwatch("--config", str(config), "--now", NOW, "metrics", env=env)
