@@ -334,9 +334,16 @@ def _match_known_hosts(known_hosts: Any, host: str, addr: str, port: int | None)
     return asyncssh.match_known_hosts(known_hosts, host, addr, port)
 
 
+# The asyncssh versions whose private parse the above mirrors (the test compares them); with
+# any other, asyncssh reads the files itself, once per connection: slower, never different.
+MIRRORED = ("2.24.",)
+
+
 def _read_ssh_files_once() -> None:
     """Make asyncssh's connections read ~/.ssh/config and known_hosts as above: the two names
     its connection module looks up for every connection now name the ones above."""
+    if not asyncssh.__version__.startswith(MIRRORED):
+        return
     asyncssh.connection.SSHClientConfig = _ClientConfig  # type: ignore[attr-defined]
     asyncssh.connection.match_known_hosts = _match_known_hosts  # type: ignore[attr-defined]
 

@@ -187,3 +187,17 @@ def test_known_hosts_that_cannot_be_read_fail_as_before_and_changes_are_seen(tmp
     second = _keys(ssh._match_known_hosts([str(good)], "n1", "", None))
     assert second != first
     assert second == _keys(asyncssh.match_known_hosts([str(good)], "n1", "", None))
+
+
+def test_an_asyncssh_whose_parse_is_not_mirrored_reads_the_files_itself(monkeypatch: pytest.MonkeyPatch):
+    original, original_match = asyncssh.config.SSHClientConfig, asyncssh.known_hosts.match_known_hosts
+    monkeypatch.setattr(asyncssh.connection, "SSHClientConfig", original)
+    monkeypatch.setattr(asyncssh.connection, "match_known_hosts", original_match)
+    monkeypatch.setattr(asyncssh, "__version__", "2.99.0")
+    ssh._read_ssh_files_once()
+    assert asyncssh.connection.SSHClientConfig is original
+    assert asyncssh.connection.match_known_hosts is original_match
+    monkeypatch.setattr(asyncssh, "__version__", "2.24.1")
+    ssh._read_ssh_files_once()
+    assert asyncssh.connection.SSHClientConfig is ssh._ClientConfig
+    assert asyncssh.connection.match_known_hosts is ssh._match_known_hosts
