@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench.common import SshLab, lab_env, load_average, run_timed, tarwatch_argv, yes
-from bench.proxy import Proxy, ping
+from bench.proxy import Proxy, echo_server, ping
 from bench.world import Shape, write_tree
 
 WINDOW_S = 600  # a nightly window of 10 minutes
@@ -95,22 +95,6 @@ def _run_waits(argv: list[str], env: dict[str, str]) -> tuple[float, float, floa
             err.seek(0)
             raise RuntimeError(f"{argv[:4]}… exited {proc.returncode}: {err.read().decode()[-2000:]}")
     return secs, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, waited
-
-
-def _echo(ip: str) -> tuple[str, int]:
-    """A tiny echo server on ip (a daemon thread): the proxy's ping-pong test runs against it."""
-    srv = socket.create_server((ip, 0))
-
-    def serve() -> None:
-        while True:
-            conn, _ = srv.accept()
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            with conn:
-                while data := conn.recv(1 << 16):
-                    conn.sendall(data)
-
-    threading.Thread(target=serve, daemon=True).start()
-    return srv.getsockname()[:2]
 
 
 class _Pinger(threading.Thread):
@@ -216,7 +200,7 @@ def run(
             for node in lab.nodes.values():
                 if node.pid is not None:
                     os.setpriority(os.PRIO_PROCESS, node.pid, NODE_NICE)
-            echo = _echo(lab.nodes[names[0]].ip)
+            echo = echo_server(lab.nodes[names[0]].ip)
             proxy = Proxy([echo] + [(lab.nodes[n].ip, lab.nodes[n].port) for n in names], rtt, rate)
             for n, (ip, port) in zip(names, proxy.addresses[1:], strict=True):
                 lab.route(n, ip, port)

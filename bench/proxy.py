@@ -25,8 +25,10 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -227,6 +229,22 @@ class Proxy:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def echo_server(ip: str = "127.0.0.1") -> tuple[str, int]:
+    """A tiny echo server on ip (a daemon thread): the proxy's ping-pong test runs against it."""
+    srv = socket.create_server((ip, 0))
+
+    def serve() -> None:
+        while True:
+            conn, _ = srv.accept()
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with conn:
+                while data := conn.recv(1 << 16):
+                    conn.sendall(data)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv.getsockname()[:2]
 
 
 def ping(host: str, port: int, rounds: int = 5) -> list[float]:

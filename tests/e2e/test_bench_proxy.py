@@ -11,29 +11,14 @@ import threading
 import time
 
 import pytest
-from bench.proxy import Proxy, ping
+from bench.proxy import Proxy, echo_server, ping
 
 pytestmark = pytest.mark.e2e
 RTT = 0.1
 
 
-def _echo_server() -> tuple[str, int]:
-    srv = socket.create_server(("127.0.0.1", 0))
-
-    def serve() -> None:
-        while True:
-            conn, _ = srv.accept()
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            with conn:
-                while data := conn.recv(1 << 16):
-                    conn.sendall(data)
-
-    threading.Thread(target=serve, daemon=True).start()
-    return srv.getsockname()[:2]
-
-
 def test_the_proxy_carries_bytes_intact_after_the_round_trip_and_at_most_at_its_rate():
-    with Proxy([_echo_server()], rtt=RTT, rate=2e6) as proxy:
+    with Proxy([echo_server()], rtt=RTT, rate=2e6) as proxy:
         pings = ping(*proxy.addresses[0], rounds=2)
         assert min(pings) >= RTT * 0.99, pings  # one round trip each, never less
 
