@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 BUSY_EXIT = 4
 POLL = 0.2  # seconds between tries while waiting
+NOTE_WAIT = 2.0  # seconds a second comer waits for the holder to note who it is, at most
 # the advisory locks' keys: (an int for "the tarwatch run lock" of a database, an int per hub)
 PG_CLASS = int.from_bytes(hashlib.sha256(b"tarwatch run lock").digest()[:4], "big", signed=True)
 _SQLITE = re.compile(r"^sqlite(\+\w+)?://(?P<rest>[^?]*)")
@@ -208,6 +209,12 @@ def _file_lock(path: Path, url: str, command: str, wait: float, hub: str) -> Run
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 holder = _read_holder(fd)
+                # The holder notes itself just after it took the lock: a second comer that
+                # reads in between gives it a moment to, so as to name it.
+                noted = time.monotonic() + NOTE_WAIT
+                while holder.pid is None and time.monotonic() < noted:
+                    time.sleep(POLL)
+                    holder = _read_holder(fd)
                 os.close(fd)
                 raise _gave_up(url, hub, holder, wait) from None
             time.sleep(POLL)
