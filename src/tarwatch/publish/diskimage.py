@@ -15,7 +15,6 @@ writes no disk image."""
 from __future__ import annotations
 
 import functools
-import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +25,7 @@ from tarwatch.atomic import write_bytes
 from tarwatch.checks import Report
 from tarwatch.checks.capacity import MIN_DAYS, fill_days
 from tarwatch.publish import paths
-from tarwatch.publish.images import MUTED, PNG_LEVEL, WARN_COLOR, binary_label, binary_step, binary_ticks
+from tarwatch.publish.images import MUTED, WARN_COLOR, binary_label, binary_step, binary_ticks, png_of
 from tarwatch.publish.series import DAY
 from tarwatch.records import DiskForecast
 
@@ -200,11 +199,4 @@ class _DiskChart:
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz, show_offset=False))
             ax.set_xlabel(f"time ({tz})", fontsize=9, color=MUTED)
-        from PIL import Image
-
-        self.canvas.draw()
-        width, height = self.canvas.get_width_height()
-        rgba = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        png = io.BytesIO()
-        rgba.convert("RGB").save(png, format="png", compress_level=PNG_LEVEL, dpi=(self.fig.dpi,) * 2)
-        return png.getvalue()
+        return png_of(self.canvas, self.fig.dpi)

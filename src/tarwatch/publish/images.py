@@ -198,14 +198,18 @@ class _Chart:
         return svg.getvalue(), self._png()
 
     def _png(self) -> bytes:
-        """Return the figure drawn by Agg as a PNG of its RGB pixels (the figure is opaque: no
-        alpha channel to encode), quickly compressed."""
-        from PIL import Image
+        return png_of(self.canvas, self.fig.dpi)
 
-        self.canvas.draw()
-        width, height = self.canvas.get_width_height()
-        rgba = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        png = io.BytesIO()
-        dpi = self.fig.dpi
-        rgba.convert("RGB").save(png, format="png", compress_level=PNG_LEVEL, dpi=(dpi, dpi))
-        return png.getvalue()
+
+def png_of(canvas: Any, dpi: float) -> bytes:
+    """Given an Agg canvas (matplotlib's FigureCanvasAgg) and its figure's dpi, draw it and
+    return a PNG of its RGB pixels (the figures are opaque: no alpha channel to encode), quickly
+    compressed."""
+    from PIL import Image
+
+    canvas.draw()
+    width, height = canvas.get_width_height()
+    rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    png = io.BytesIO()
+    rgba.convert("RGB").save(png, format="png", compress_level=PNG_LEVEL, dpi=(dpi, dpi))
+    return png.getvalue()
