@@ -5,28 +5,17 @@ per poll; a node without df still lists, its disk figures missing with a warning
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-from e2e.test_faults_collect import BUSYBOX_TOOLS, env_of, lines_by_node, write_config
+from e2e.test_faults_collect import BUSYBOX_TOOLS, busybox_path, env_of, lines_by_node, write_config
 from e2e.test_metrics import check_metrics
 from support.cli import tarwatch
-from support.deps import need_executable
 from support.tree import seed_tree
 from tarwatch.store import Store
 from unit.cli.test_capacity_output import NOW, make_world
 
 pytestmark = pytest.mark.e2e
-
-
-def tools(where: Path, names: tuple[str, ...]) -> str:
-    """A folder of links to Debian's busybox, named `names`: a node's whole PATH."""
-    bb = need_executable("busybox", "run scripts/install-system-deps.sh (Debian package busybox)")
-    where.mkdir(parents=True)
-    for tool in names:
-        (where / tool).symlink_to(bb)
-    return str(where)
 
 
 def test_gnu_and_busybox_df_give_the_disk_under_the_root_and_a_missing_df_only_a_warning(ssh_lab, tmp_path):
@@ -36,11 +25,10 @@ def test_gnu_and_busybox_df_give_the_disk_under_the_root_and_a_missing_df_only_a
         seed_tree(folds[name] / "backup" / "cms02")
     ssh_lab.add_node("gnu", env={"SCM_FOLD": str(folds["gnu"])})
     ssh_lab.add_node(
-        "bb", env={"SCM_FOLD": str(folds["bb"]), "PATH": tools(tmp_path / "bb", (*BUSYBOX_TOOLS, "df"))}
+        "bb",
+        env={"SCM_FOLD": str(folds["bb"]), "PATH": busybox_path(tmp_path / "bb", (*BUSYBOX_TOOLS, "df"))},
     )
-    ssh_lab.add_node(
-        "nodf", env={"SCM_FOLD": str(folds["nodf"]), "PATH": tools(tmp_path / "nd", BUSYBOX_TOOLS)}
-    )
+    ssh_lab.add_node("nodf", env={"SCM_FOLD": str(folds["nodf"]), "PATH": busybox_path(tmp_path / "nd")})
     env = env_of(ssh_lab, tmp_path)
     config = write_config(tmp_path / "tw.toml", tmp_path / "tw.db", {"gnu": "", "bb": "", "nodf": ""})
 

@@ -17,10 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from e2e.test_faults_collect import BUSYBOX_TOOLS, env_of, gone_within, kill_collect_while, write_config
+from e2e.test_faults_collect import (
+    BUSYBOX_TOOLS,
+    busybox_path,
+    env_of,
+    gone_within,
+    kill_collect_while,
+    write_config,
+)
 from e2e.test_metrics import check_metrics, values
 from support.cli import tarwatch
-from support.deps import need_executable
 
 pytestmark = pytest.mark.e2e
 
@@ -86,14 +92,6 @@ def doc_time(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
-def busybox_path(where: Path) -> str:
-    bb = need_executable("busybox", "run scripts/install-system-deps.sh (Debian package busybox)")
-    where.mkdir(parents=True)
-    for tool in (*BUSYBOX_TOOLS, "gzip", "tar"):
-        (where / tool).symlink_to(bb)
-    return str(where)
-
-
 def test_broken_tarballs_are_alarms_naming_the_file_and_a_good_one_is_verified_once(ssh_lab, tmp_path):
     roots = {}
     for name in ("gnu", "bb"):
@@ -101,7 +99,13 @@ def test_broken_tarballs_are_alarms_naming_the_file_and_a_good_one_is_verified_o
         roots[name] = fold / "backup" / "cms02"
         world(roots[name])
     ssh_lab.add_node("gnu", env={"SCM_FOLD": str(tmp_path / "fold-gnu")})
-    ssh_lab.add_node("bb", env={"SCM_FOLD": str(tmp_path / "fold-bb"), "PATH": busybox_path(tmp_path / "bb")})
+    ssh_lab.add_node(
+        "bb",
+        env={
+            "SCM_FOLD": str(tmp_path / "fold-bb"),
+            "PATH": busybox_path(tmp_path / "bb", (*BUSYBOX_TOOLS, "gzip", "tar")),
+        },
+    )
     env = env_of(ssh_lab, tmp_path)
     config = config_for(tmp_path, {"gnu": "", "bb": ""})
 

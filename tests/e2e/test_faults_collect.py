@@ -168,11 +168,11 @@ def test_a_tarwatch_killed_while_the_node_hashes_leaves_nothing_running_there(ss
 # -- defect 13: a node whose userland is BusyBox ---------------------------------------------
 
 
-def busybox_path(where: Path) -> str:
-    """A folder of links to Debian's busybox, to be a node's whole PATH."""
+def busybox_path(where: Path, tools: tuple[str, ...] = BUSYBOX_TOOLS) -> str:
+    """A folder of links to Debian's busybox named `tools`, to be a node's whole PATH."""
     bb = need_executable("busybox", "run scripts/install-system-deps.sh (Debian package busybox)")
     where.mkdir(parents=True)
-    for tool in BUSYBOX_TOOLS:
+    for tool in tools:
         (where / tool).symlink_to(bb)
     return str(where)
 
