@@ -15,13 +15,19 @@ import pytest
 from tarwatch.store.lock import Busy, acquire, lock_path
 
 
-def test_a_holder_noted_just_after_its_flock_is_named(tmp_path: Path) -> None:
+def taken_unnoted(tmp_path: Path) -> tuple[str, int]:
+    """Return a store's URL and a descriptor holding its hub ZZ's lock, its holder not noted."""
     url = f"sqlite:///{tmp_path / 'tw.db'}"
     path = lock_path(url, "ZZ")
     assert path is not None
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # taken, not noted yet
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return url, fd
+
+
+def test_a_holder_noted_just_after_its_flock_is_named(tmp_path: Path) -> None:
+    url, fd = taken_unnoted(tmp_path)
 
     def note() -> None:
         time.sleep(0.5)
@@ -40,12 +46,7 @@ def test_a_holder_noted_just_after_its_flock_is_named(tmp_path: Path) -> None:
 
 
 def test_a_holder_that_never_notes_itself_is_still_a_clear_busy(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'tw.db'}"
-    path = lock_path(url, "ZZ")
-    assert path is not None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    url, fd = taken_unnoted(tmp_path)
     try:
         with pytest.raises(Busy) as e:
             acquire(url, "run", 0, ["ZZ"])
