@@ -4,11 +4,15 @@ view and its hub page's section draw used space, the total and a dashed forecast
 fill date with "fills in N days"; a node with too short a history says "no forecast yet". The
 total is labelled "full" (with the fill date where the forecast reaches it), "now" is marked,
 and each day has a tooltip (date, used, free) that the mouse and the keyboard both show, in the
-light and the dark theme. Screenshots in artifacts/disk-chart/."""
+light and the dark theme. A second world, its newest df a day and a half before now and its
+disk filling beyond the chart's month ahead: the chart's text, the disk image's title and the
+check's words give the same days (counted from the report's now) in both worlds, and the capped
+fill date is said at the plot's right edge ("full on … →"). Screenshots in artifacts/disk-chart/."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,10 @@ import pytest
 
 from support.browser import CHROMIUM, chromium
 from support.deps import need_executable
+from tarwatch.app.report import build_report
+from tarwatch.config.load import load_config
+from tarwatch.publish import diskimage
+from tarwatch.store import Store
 from unit.cli.test_capacity_output import DAY, NOW, NOW_T, make_world, run
 
 pytestmark = pytest.mark.e2e
@@ -29,6 +37,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     need_executable(CHROMIUM, "run scripts/install-system-deps.sh")
     base = tmp_path_factory.mktemp("disk-chart")
     cfg = make_world(base)
+    r = run("--config", str(cfg), "--now", NOW, "publish", "--out", str(base / "site"))
+    assert r.exit_code == 0, r.output
+    return base / "site"
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SDU's newest df a day and a half before now, 1,400 GiB free then (full ~39.7 days from
+    now: beyond the chart's month ahead), warned within 60 days; published once, at NOW."""
+    need_executable(CHROMIUM, "run scripts/install-system-deps.sh")
+    base = tmp_path_factory.mktemp("disk-capped")
+    cfg = make_world(base, free_gib=1400, behind=1.5 * DAY, hub_keys="capacity_warn = 60")
     r = run("--config", str(cfg), "--now", NOW, "publish", "--out", str(base / "site"))
     assert r.exit_code == 0, r.output
     return base / "site"
@@ -54,10 +74,15 @@ def page(browser: Any) -> Iterator[Any]:
     ctx.close()
 
 
-# Every text the page draws on a canvas, in window.twTexts (the labels are pixels, not elements).
-TEXTS = """(() => { const f = CanvasRenderingContext2D.prototype.fillText; window.twTexts = [];
-  CanvasRenderingContext2D.prototype.fillText = function (t, ...rest) {
-    window.twTexts.push(String(t)); return f.call(this, t, ...rest); }; })();"""
+# Every text the page draws on a canvas, in window.twTexts (the labels are pixels, not elements),
+# and in window.twDrawn with where (canvas pixels), its alignment and its width.
+TEXTS = """(() => { const f = CanvasRenderingContext2D.prototype.fillText;
+  window.twTexts = []; window.twDrawn = [];
+  CanvasRenderingContext2D.prototype.fillText = function (t, x, y, ...rest) {
+    window.twTexts.push(String(t));
+    window.twDrawn.push({ text: String(t), x: x, y: y, align: this.textAlign,
+      width: this.measureText(String(t)).width });
+    return f.call(this, t, x, y, ...rest); }; })();"""
 
 
 def drawn(page: Any, selector: str) -> dict[str, Any]:
@@ -193,3 +218,76 @@ def test_without_scripts_the_hub_page_shows_each_disk_image_within_a_phones_widt
     assert img.bounding_box()["width"] <= 390 - 2 * 16
     p.locator("section.node").first.screenshot(path=str(ARTIFACTS / "hub-no-scripts-phone.png"))
     ctx.close()
+
+
+def days_said(text: str) -> str:
+    """Given a text saying "fills in N days (…", return "N days"."""
+    m = re.search(r"fills in (.+?) \(", text)
+    assert m, text
+    return m.group(1)
+
+
+def image_title(site: Path) -> str:
+    """Given a published site (its configuration beside it), return the title of SDU's disk
+    image: diskimage.title of the facts of the report at NOW, having checked that the image
+    published is the one drawn from those facts and the node's data."""
+    config, _ = load_config(site.parent / "tw.toml")
+    store = Store.open(config.store.url)
+    try:
+        facts = diskimage.facts_of(build_report(config, ["ZZ"], store, NOW_T))[("ZZ", "SDU")]
+    finally:
+        store.close()
+    doc = json.loads((site / "data/ZZ/SDU.json").read_text())
+    assert diskimage.render(doc, facts) == (site / diskimage.image_path("ZZ", "SDU")).read_bytes()
+    return diskimage.title(facts, doc["disk"])
+
+
+def test_the_chart_the_image_and_the_check_count_the_same_days_from_now(
+    page: Any, site: Path, capped: Path
+) -> None:
+    """SDU with its newest df now (12.1 days left) and a day and a half before now (39.6 days
+    left from now, 41 from that df): the browser's text, the image's title and the check's
+    message in status.json all say the days from the report's now."""
+    for where, days in ((site, "12 days"), (capped, "39 days")):
+        status = json.loads((where / "data/status.json").read_text())
+        sdu = next(n for n in status["hubs"][0]["nodes"] if n["node"] == "SDU")
+        check = next(f["message"] for f in sdu["findings"] if f["check"] == "capacity")
+        page.goto((where / "index.html").as_uri() + "#hub/ZZ/node/SDU")
+        browser_text = drawn(page, "#tw-view [data-tw-disk]")["text"]
+        assert days_said(check) == days_said(browser_text) == days, (check, browser_text)
+        assert image_title(where) == f"fills in {days}"
+    assert page.errors == []
+
+
+def test_a_fill_date_beyond_the_chart_is_said_at_the_plots_right_edge_with_an_arrow(
+    page: Any, capped: Path
+) -> None:
+    status = json.loads((capped / "data/status.json").read_text())
+    disk = next(n for n in status["hubs"][0]["nodes"] if n["node"] == "SDU")["disk"]
+    assert disk["fill_days"] == pytest.approx((1400 - 1.5 * 34) / 34, abs=0.1)
+    page.goto((capped / "index.html").as_uri() + "#hub/ZZ/node/SDU")
+    d = drawn(page, "#tw-view [data-tw-disk]")
+    fc, newest = d["forecast"], NOW_T - 1.5 * DAY
+    assert fc["fill"] == pytest.approx(NOW_T + disk["fill_days"] * DAY)  # from the report's now
+    assert fc["end"] == pytest.approx(newest + 31 * DAY)  # capped: a month after the newest df
+    assert fc["end"] < fc["fill"] - DAY
+    assert d["xs"][-1] == pytest.approx(fc["end"])
+    day = page.evaluate(
+        "f => new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', day: 'numeric', month: 'short',"
+        " year: 'numeric' }).format(new Date(f * 1000))",
+        NOW_T + disk["fill_days"] * DAY,
+    )
+    box = page.evaluate(
+        """() => { const u = document.querySelector('#tw-view [data-tw-disk]').uplot, b = u.bbox;
+        return { left: b.left, right: b.left + b.width, top: b.top, pr: uPlot.pxRatio,
+          total: u.valToPos(u.data[2][0], 'bytes', true) }; }"""
+    )
+    labels = [t for t in page.evaluate("() => window.twDrawn") if t["text"].startswith("full")]
+    assert labels and {t["text"] for t in labels} == {f"full on {day} \u2192"}, labels
+    label = labels[-1]
+    assert label["align"] == "right" and label["x"] == pytest.approx(box["right"] - 6 * box["pr"])
+    assert box["left"] < label["x"] - label["width"] and label["x"] <= box["right"]
+    assert box["top"] < label["y"] <= box["total"]  # just above the total's line, in the plot
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#tw-view [data-tw-disk]").screenshot(path=str(ARTIFACTS / "node-capped.png"))
+    assert page.errors == []

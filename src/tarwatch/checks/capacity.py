@@ -20,6 +20,7 @@ findings."""
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -193,9 +194,18 @@ def check(node: str, fc: DiskForecast | None, warn_days: int, alarm_days: int) -
     )
 
 
+def tenths(days: float) -> float:
+    """Given days until full (from the report's `now`), return them to a tenth, rounded down
+    (12.96 → 12.9): the JSON document's `fill_days`, which the browser's disk chart reads, so
+    that the check, the chart and the disk image say the same whole days (fill_days)."""
+    return math.floor(days * 10) / 10
+
+
 def fill_days(days: float) -> str:
-    """Given days until full, return them for people: "12 days", "1 day", "less than a day"."""
-    if days < 1:
+    """Given days until full (from the report's `now`), return them for people in whole days
+    rounded down (of tenths(days), as the browser's chart counts): "12 days", "1 day", "less
+    than a day"."""
+    n = int(tenths(days))
+    if n < 1:
         return "less than a day"
-    n = int(days)
     return f"{n} day" if n == 1 else f"{n} days"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from tarwatch.checks.capacity import tenths
 from tarwatch.checks.model import Finding, ItemVerdict, NodeVerdict, Report, Snoozed, nothing_collected
 from tarwatch.records import DiskForecast, ItemDrills
 
@@ -72,7 +73,7 @@ def _disk(d: DiskForecast | None) -> dict[str, Any] | None:
         "at": iso(d.at),
         "history_days": round(d.history, 2),
         "growth_per_day": None if d.growth is None else round(d.growth),
-        "fill_days": None if d.days is None else round(d.days, 1),
+        "fill_days": None if d.days is None else tenths(d.days),  # as the check says it
         "largest_night": d.largest_night,
     }
 

@@ -3,11 +3,11 @@ JavaScript and for embedding: `img/<hub>/disk/<node>.png`. Used space a day (the
 document's "disk": [[t, used, total], …]), the total (the level where the disk is full), and the
 forecast as a dashed line from the newest df to the fill date; its title says what the browser's
 chart says: "fills in 12 days", "not filling", "no forecast yet (needs 7 days of history, has
-2)". The forecast comes from the report (facts_of: its state and the day the disk fills, which
-stay the same from one publish to the next while the node's disk history does: they join the
-node's facts, and a quiet night rewrites nothing); what depends on the days (how many until
-full, how many of history) is counted from the history the image draws. Sizes are ticked and
-labelled as images.py does.
+2)". The forecast comes from the report (facts_of: its state, the day the disk fills and the
+whole days until then, counted from the report's `now` as the capacity check and the browser's
+chart count them, capacity.fill_days; they join the node's facts, and a quiet night rewrites
+nothing unless that count moves); the days of history are counted from the history the image
+draws. Sizes are ticked and labelled as images.py does.
 
 Written only when its bytes change: a publish that redraws a node whose disk did not move
 writes no disk image."""
@@ -23,7 +23,7 @@ from typing import Any
 from tarwatch import human
 from tarwatch.atomic import write_bytes
 from tarwatch.checks import Report
-from tarwatch.checks.capacity import MIN_DAYS, fill_days
+from tarwatch.checks.capacity import MIN_DAYS, fill_days, tenths
 from tarwatch.publish import paths
 from tarwatch.publish.images import MUTED, WARN_COLOR, binary_label, binary_step, binary_ticks, png_of
 from tarwatch.publish.series import DAY
@@ -33,7 +33,7 @@ USED_COLOR = "#1f2933"  # the light page's text colour (tarwatch.css --tw-fg), a
 NO_FIGURES = "no disk figures yet (df under the root runs with each listing)"
 HORIZON = 31  # days: the forecast is drawn at most a month ahead, or as far as the history reaches back
 
-DiskFacts = tuple[str, int | None]  # the state (STATES), and the day it fills (UTC) or None
+DiskFacts = tuple[str, int | None, int | None]  # the state (STATES), the day it fills (UTC), whole days
 STATES = ("none", "short", "flat", "fills")  # no df yet, too little history, not filling, filling
 
 
@@ -45,30 +45,33 @@ def image_path(hub: str, node: str) -> str:
 
 
 def state(fc: DiskForecast | None, now: float) -> DiskFacts:
-    """Given a node's disk forecast (or None) and the report's time, return its state (STATES)
-    and the day the disk fills (the day's start, UTC; None: no forecast)."""
+    """Given a node's disk forecast (or None) and the report's time, return its state (STATES),
+    the day the disk fills (the day's start, UTC) and the whole days from `now` until full (as
+    the check says them; both None: no forecast). Both come from the days to a tenth
+    (capacity.tenths) that the browser's chart reads in status.json."""
     if fc is None:
-        return "none", None
+        return "none", None, None
     if fc.growth is None:
-        return "short", None
+        return "short", None, None
     if fc.days is None:
-        return "flat", None
-    return "fills", int((now + fc.days * DAY) // DAY * DAY)
+        return "flat", None, None
+    days = tenths(fc.days)
+    return "fills", int((now + days * DAY) // DAY * DAY), int(days)
 
 
 def title(facts: DiskFacts | None, rows: Sequence[Sequence[int]]) -> str:
     """Given a node's disk facts and the history drawn ([t, used, total] a day), return the
-    image's title: "fills in 12 days" (from the newest day drawn to the middle of the day it
-    fills, as the browser's chart rounds), "not filling", "no forecast
-    yet (needs 7 days of history, has 2)", or that there are no disk figures yet."""
-    kind, fill = facts or ("none", None)
+    image's title: "fills in 12 days" (from the report's `now`, as the check and the browser's
+    chart say it), "not filling", "no forecast yet (needs 7 days of history, has 2)", or that
+    there are no disk figures yet."""
+    kind, _, days = facts or ("none", None, None)
     if kind == "none" or not rows:
         return NO_FIGURES
     if kind == "short":
         has = math.floor((rows[-1][0] - rows[0][0]) / DAY)
         return f"no forecast yet (needs {MIN_DAYS:g} days of history, has {has})"
-    if kind == "fills" and fill is not None:
-        return f"fills in {fill_days(max(0.0, (fill + DAY / 2 - rows[-1][0]) / DAY))}"  # its midday
+    if kind == "fills" and days is not None:
+        return f"fills in {fill_days(days)}"
     return "not filling"
 
 

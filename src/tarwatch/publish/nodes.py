@@ -49,7 +49,7 @@ def node_facts(
     hub: str,
     items: Sequence[str],
     print_: Fingerprint,
-    disk: tuple[str, int | None] | None = None,
+    disk: tuple[str, int | None, int | None] | None = None,
 ) -> NodeFacts:
     """Given the configuration, a hub, its items, a node's fingerprint and its disk image's
     facts (diskimage.facts_of), return the node's facts: the hub's time zone and stale

@@ -53,7 +53,7 @@ class NodeFacts:
     item_stale: dict[str, tuple[int, int]] = field(default_factory=dict)
     down_since: float | None = None
     last_listed: float | None = None
-    disk: tuple[str, int | None] | None = None  # the disk image's state and fill day (diskimage)
+    disk: tuple[str, int | None, int | None] | None = None  # diskimage.state: state, fill day, days
 
     def as_json(self) -> dict[str, Any]:
         """Return the facts as the document's keys (see the module's docstring)."""

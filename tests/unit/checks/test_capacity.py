@@ -151,6 +151,21 @@ def test_the_thresholds_and_the_words() -> None:
     )
 
 
+def test_the_days_are_said_rounded_down_as_the_json_gives_them_to_the_pages() -> None:
+    """The words floor the days to a tenth (the JSON's fill_days), then to whole days: 12.96
+    days is "12 days" and 12.9 in the JSON (whose floor the browser's chart says), never 13."""
+    assert [capacity.tenths(d) for d in (12.96, 13.0, 0.99, 6.999999)] == [12.9, 13.0, 0.9, 6.9]
+    assert [capacity.fill_days(d) for d in (12.96, 13.0, 1.99, 0.99)] == [
+        "12 days",
+        "13 days",
+        "1 day",
+        "less than a day",
+    ]
+    assert all(
+        capacity.fill_days(d / 100) == capacity.fill_days(capacity.tenths(d / 100)) for d in range(3000)
+    )
+
+
 def test_free_space_below_the_largest_nights_new_tarballs_is_an_alarm_even_without_a_forecast() -> None:
     f = capacity.check("SDU", fc(None, free=3 * GiB, night=4 * GiB), 30, 7)
     assert f is not None and f.status is Status.ALARM

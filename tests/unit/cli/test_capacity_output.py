@@ -31,12 +31,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_world(tmp_path_factory.mktemp("capacity"))
 
 
-def make_world(tmp: Path) -> Path:
+def make_world(tmp: Path, free_gib: int = 412, behind: float = 0.0, hub_keys: str = "") -> Path:
     """Hub ZZ: node SDU polled nightly for 21 nights, its disk growing 34 GiB a night to 412
-    GiB free now; node IHEP polled 3 nights (no forecast yet). Returns its configuration."""
+    GiB free now (or `free_gib`, its newest poll `behind` seconds before now; `hub_keys` TOML
+    lines for the hub); node IHEP polled 3 nights (no forecast yet). Returns its configuration."""
     db, cfg = tmp / "tw.db", tmp / "tw.toml"
     cfg.write_text(
-        f'[store]\nurl = "sqlite:///{db}"\n\n[hubs.ZZ]\nsrvnode = "dayabay"\nnodes = ["SDU", "IHEP"]\n\n'
+        f'[store]\nurl = "sqlite:///{db}"\n\n[hubs.ZZ]\nsrvnode = "dayabay"\n'
+        f'nodes = ["SDU", "IHEP"]\n{hub_keys}\n'
         "[nodes.SDU]\n[nodes.IHEP]\n",
         encoding="utf-8",
     )
@@ -44,13 +46,13 @@ def make_world(tmp: Path) -> Path:
     total = 2000 * GiB
     for node, nights in (("SDU", 21), ("IHEP", 3)):
         for n in range(nights):
-            at = NOW_T - (nights - 1 - n) * DAY
+            at = NOW_T - behind - (nights - 1 - n) * DAY
             stamp = int(at - 7200)
             tb = [
                 Tarball(f"{ROOT}/svn/x/{d}/x-{d}.tar.gz", "svn/x", stamp - d * DAY, 1000, stamp, d)
                 for d in range(3)
             ]
-            used = total - 412 * GiB - 34 * GiB * (nights - 1 - n)
+            used = total - free_gib * GiB - 34 * GiB * (nights - 1 - n)
             disk = Disk("/dev/sdb1", "/backup", total, used, total - used)
             run_id = store.begin_run(at, "collect", ["ZZ"])
             store.record_poll(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tarwatch.checks import capacity
 from tarwatch.publish import diskimage, paths
 from tarwatch.records import DiskForecast
 
@@ -24,27 +25,44 @@ def fc(**kw) -> DiskForecast:
     return DiskForecast(**{**base, **kw})
 
 
-def test_the_title_says_what_the_browser_chart_says_from_facts_that_stay_while_the_disk_does() -> None:
+def test_the_title_counts_the_days_from_the_reports_now_as_the_check_does() -> None:
+    """The title's days are the check's (capacity.fill_days of the forecast's days from now),
+    however old the newest day drawn: a newest df two and a half days before now (an
+    unreachable node) still says the days from now. The facts stay while that count does."""
     now = T0 + 20 * DAY + 3600
-    facts = diskimage.state(fc(growth=2**35, days=12.4), now)
-    assert facts == ("fills", (now + 12.4 * DAY) // DAY * DAY)
-    assert diskimage.state(fc(growth=2**35, days=11.4), now + DAY) == facts  # a night on: the same
     rows = doc()["disk"]  # its newest day: T0 + 20 days
+    facts = diskimage.state(fc(growth=2**35, days=12.46), now)
+    assert facts == ("fills", (now + 12.4 * DAY) // DAY * DAY, 12)
+    assert diskimage.state(fc(growth=2**35, days=12.04), now + 0.4 * DAY) == facts  # the same
     assert diskimage.title(facts, rows) == "fills in 12 days"
+    for days, behind in ((12.96, 0.0), (9.5, 2.5 * DAY), (1.99, 1.2 * DAY), (0.95, 3 * DAY)):
+        later = now + behind  # the report's now, `behind` after the newest day drawn
+        said = capacity.check("SDU", fc(growth=2**35, days=days), 30, 7)
+        assert said is not None
+        words = said.message.split(" fills in ")[1].split(" (")[0]
+        assert (
+            diskimage.title(diskimage.state(fc(growth=2**35, days=days), later), rows) == f"fills in {words}"
+        )
+        assert words == {12.96: "12 days", 9.5: "9 days", 1.99: "1 day", 0.95: "less than a day"}[days]
+
+
+def test_facts_that_stay_while_the_disk_does() -> None:
+    now = T0 + 20 * DAY + 3600
+    rows = doc()["disk"]
     short = diskimage.state(fc(history=2.5), now)
-    assert short == ("short", None) == diskimage.state(fc(history=3.5), now + DAY)
+    assert short == ("short", None, None) == diskimage.state(fc(history=3.5), now + DAY)
     assert diskimage.title(short, rows[:3]) == "no forecast yet (needs 7 days of history, has 2)"
     assert diskimage.title(diskimage.state(fc(growth=-(2**30)), now), rows) == "not filling"
     assert diskimage.title(diskimage.state(None, now), rows).startswith("no disk figures yet")
 
 
 def test_a_disk_image_is_a_png_and_the_same_data_gives_the_same_bytes() -> None:
-    facts = ("fills", T0 + 32 * DAY)
+    facts = ("fills", T0 + 32 * DAY, 12)
     png = diskimage.render(doc(), facts)
     assert png.startswith(b"\x89PNG")
-    diskimage.render(doc("IHEP", 3), ("short", None))
+    diskimage.render(doc("IHEP", 3), ("short", None, None))
     assert diskimage.render(doc(), facts) == png  # whatever was drawn before
-    assert diskimage.render(doc(), ("fills", T0 + 31 * DAY)) != png
+    assert diskimage.render(doc(), ("fills", T0 + 31 * DAY, 11)) != png
 
 
 def test_nodes_without_disk_figures_share_one_image_naming_none() -> None:
@@ -54,7 +72,7 @@ def test_nodes_without_disk_figures_share_one_image_naming_none() -> None:
 
 
 def test_it_is_written_only_when_its_bytes_change(tmp_path: Path) -> None:
-    facts = ("fills", T0 + 32 * DAY)
+    facts = ("fills", T0 + 32 * DAY, 12)
     assert diskimage.write(tmp_path, "ZZ", "SDU", doc(), facts)
     path = tmp_path / diskimage.image_path("ZZ", "SDU")
     assert path.read_bytes().startswith(b"\x89PNG")

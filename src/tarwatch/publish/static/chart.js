@@ -467,7 +467,15 @@
     }
     var growth = (disk.growth_per_day < 0 ? "shrinking " + TW.size(-disk.growth_per_day) : "growing " + TW.size(disk.growth_per_day)) + "/day";
     if (disk.fill_days == null) return "not filling (" + growth + "); " + free;
-    return "fills in " + Math.round(disk.fill_days) + " days (" + free + ", " + growth + ")";
+    return "fills in " + fillDays(disk.fill_days) + " (" + free + ", " + growth + ")";
+  }
+
+  /* Given status.json's fill_days (days from its "generated" to full, to a tenth rounded
+   * down), return them as the capacity check and the disk image say them, in whole days
+   * rounded down: "12 days", "1 day", "less than a day". */
+  function fillDays(days) {
+    var n = Math.floor(days);
+    return n < 1 ? "less than a day" : n === 1 ? "1 day" : n + " days";
   }
 
   /* Given an element, a node's series document (its "disk": [[t, used, total], …]), the node's
@@ -595,4 +603,5 @@
   TW.chart = chart;
   TW.diskChart = diskChart;
   TW.diskText = diskText;
+  TW.fillDays = fillDays;
 })(window.tarwatch = window.tarwatch || {});
