@@ -44,11 +44,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def capped(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """SDU's newest df a day and a half before now, 1,400 GiB free then (full ~39.7 days from
+    """SDU's newest df a day and a half before now, 1,300 GiB free then (full ~36.7 days from
     now: beyond the chart's month ahead), warned within 60 days; published once, at NOW."""
     need_executable(CHROMIUM, "run scripts/install-system-deps.sh")
     base = tmp_path_factory.mktemp("disk-capped")
-    cfg = make_world(base, free_gib=1400, behind=1.5 * DAY, hub_keys="capacity_warn = 60")
+    cfg = make_world(base, free_gib=1300, behind=1.5 * DAY, hub_keys="capacity_warn = 60")
     r = run("--config", str(cfg), "--now", NOW, "publish", "--out", str(base / "site"))
     assert r.exit_code == 0, r.output
     return base / "site"
@@ -245,10 +245,10 @@ def image_title(site: Path) -> str:
 def test_the_chart_the_image_and_the_check_count_the_same_days_from_now(
     page: Any, site: Path, capped: Path
 ) -> None:
-    """SDU with its newest df now (12.1 days left) and a day and a half before now (39.6 days
-    left from now, 41 from that df): the browser's text, the image's title and the check's
+    """SDU with its newest df now (12.1 days left) and a day and a half before now (36.7 days
+    left from now, 38 from that df): the browser's text, the image's title and the check's
     message in status.json all say the days from the report's now."""
-    for where, days in ((site, "12 days"), (capped, "39 days")):
+    for where, days in ((site, "12 days"), (capped, "36 days")):
         status = json.loads((where / "data/status.json").read_text())
         sdu = next(n for n in status["hubs"][0]["nodes"] if n["node"] == "SDU")
         check = next(f["message"] for f in sdu["findings"] if f["check"] == "capacity")
@@ -264,7 +264,7 @@ def test_a_fill_date_beyond_the_chart_is_said_at_the_plots_right_edge_with_an_ar
 ) -> None:
     status = json.loads((capped / "data/status.json").read_text())
     disk = next(n for n in status["hubs"][0]["nodes"] if n["node"] == "SDU")["disk"]
-    assert disk["fill_days"] == pytest.approx((1400 - 1.5 * 34) / 34, abs=0.1)
+    assert disk["fill_days"] == pytest.approx((1300 - 1.5 * 34) / 34, abs=0.1)
     page.goto((capped / "index.html").as_uri() + "#hub/ZZ/node/SDU")
     d = drawn(page, "#tw-view [data-tw-disk]")
     fc, newest = d["forecast"], NOW_T - 1.5 * DAY
