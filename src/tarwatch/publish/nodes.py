@@ -21,7 +21,7 @@ from typing import Any
 from tarwatch.atomic import write_bytes, write_text
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
-from tarwatch.publish import diskimage, images, jsdata, legacy, paths, workers
+from tarwatch.publish import chart, diskimage, jsdata, legacy, paths, workers
 from tarwatch.publish.series import NodeFacts, item_series, node_document
 from tarwatch.store import Store
 from tarwatch.store.site import Fingerprint
@@ -117,7 +117,7 @@ def write_node(job: NodeJob, store: Store | None = None) -> NodeJob:
     write_data(out, json_path, js_path, f"{hub}/{node}", doc)
     if job.jspath:
         write_text(legacy.jspath_for(job.jspath, node), jsdata.to_json(legacy.highstock(doc)))
-    svg, png = images.render(doc)
+    svg, png = chart.render(doc)
     write_bytes(paths.within(out, paths.node_image(hub, node, "svg")), svg)
     write_bytes(paths.within(out, paths.node_image(hub, node, "png")), png)
     diskimage.write(out, hub, node, doc, job.facts.disk)

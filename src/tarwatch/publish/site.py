@@ -5,7 +5,7 @@ changed nodes), then write it, every file atomically.
     static/…                       likewise (the package's own JS and CSS, uPlot and its licence)
     data/status.json|js            every run: the `check --format json` document
     data/<hub>/<node>.json|js      when the node's data changed (or its files are missing)
-    img/<hub>/<node>.svg|png       likewise, rendered with matplotlib
+    img/<hub>/<node>.svg|png       likewise, drawn without matplotlib (publish.chart)
     <jspath with {node}>           likewise, the seed's Highstock JSON, for hubs with `jspath`
     img/badge/<hub>[/<node>].svg   when the status it shows changed (tarwatch.publish.badges)
     data/.published.json           what was written, to know what changed next time

@@ -1,5 +1,5 @@
 """Server-rendered charts: SVG and PNG, the same bytes for the same data whatever was drawn
-before (one figure is reused), sizes ticked at round binary steps, the time zone named, and a
+before (fonts and masks are cached), sizes ticked at round binary steps, the time zone named, and a
 node without tarballs or unreachable says so without axes of 1970."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from tarwatch.publish.images import ALARM_COLOR, WARN_COLOR, binary_label, binary_step, binary_ticks, render
+from tarwatch.publish.chart import render
+from tarwatch.publish.images import ALARM_COLOR, WARN_COLOR, binary_label, binary_step, binary_ticks
 from tarwatch.publish.series import ItemSeries, NodeFacts, Point, node_document
 
 T0 = 1_700_006_400
@@ -33,8 +34,8 @@ def test_the_png_is_the_figures_opaque_pixels_at_its_size() -> None:
     from PIL import Image
 
     image = Image.open(io.BytesIO(render(doc("N", 3))[1]))
-    assert (image.mode, image.size) == ("RGB", (900, 360))  # 9 × 3.6 inches at 100 dpi, no alpha
-    assert image.getpixel((2, 2)) == (255, 255, 255)  # the figure's white, not a transparent black
+    assert (image.mode, image.size) == ("RGB", (900, 360))  # 900 × 360 px, no alpha
+    assert image.getpixel((2, 2)) == (255, 255, 255)  # the canvas's white, not a transparent black
 
 
 def test_the_same_data_gives_the_same_bytes_whatever_was_drawn_before() -> None:
