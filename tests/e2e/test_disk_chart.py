@@ -227,18 +227,18 @@ def days_said(text: str) -> str:
     return m.group(1)
 
 
-def image_title(site: Path) -> str:
-    """Given a published site (its configuration beside it), return the title of SDU's disk
-    image: diskimage.title of the facts of the report at NOW, having checked that the image
+def image_title(site: Path, node: str = "SDU") -> str:
+    """Given a published site (its configuration beside it) and a node, return the title of its
+    disk image: diskimage.title of the facts of the report at NOW, having checked that the image
     published is the one drawn from those facts and the node's data."""
     config, _ = load_config(site.parent / "tw.toml")
     store = Store.open(config.store.url)
     try:
-        facts = diskimage.facts_of(build_report(config, ["ZZ"], store, NOW_T))[("ZZ", "SDU")]
+        facts = diskimage.facts_of(build_report(config, ["ZZ"], store, NOW_T))[("ZZ", node)]
     finally:
         store.close()
-    doc = json.loads((site / "data/ZZ/SDU.json").read_text())
-    assert diskimage.render(doc, facts) == (site / diskimage.image_path("ZZ", "SDU")).read_bytes()
+    doc = json.loads((site / f"data/ZZ/{node}.json").read_text())
+    assert diskimage.render(doc, facts) == (site / diskimage.image_path("ZZ", node)).read_bytes()
     return diskimage.title(facts, doc["disk"])
 
 
@@ -247,7 +247,8 @@ def test_the_chart_the_image_and_the_check_count_the_same_days_from_now(
 ) -> None:
     """SDU with its newest df now (12.1 days left) and a day and a half before now (36.7 days
     left from now, 38 from that df): the browser's text, the image's title and the check's
-    message in status.json all say the days from the report's now."""
+    message in status.json all say the days from the report's now; IHEP's image says the days
+    of history the hub page's chart says (test_a_short_history_says_no_forecast_yet…)."""
     for where, days in ((site, "12 days"), (capped, "36 days")):
         status = json.loads((where / "data/status.json").read_text())
         sdu = next(n for n in status["hubs"][0]["nodes"] if n["node"] == "SDU")
@@ -256,6 +257,8 @@ def test_the_chart_the_image_and_the_check_count_the_same_days_from_now(
         browser_text = drawn(page, "#tw-view [data-tw-disk]")["text"]
         assert days_said(check) == days_said(browser_text) == days, (check, browser_text)
         assert image_title(where) == f"fills in {days}"
+    short = "no forecast yet (needs 7 days of history, has 2)"  # as the hub page's chart says
+    assert image_title(site, "IHEP") == short
     assert page.errors == []
 
 
