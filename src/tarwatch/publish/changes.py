@@ -24,22 +24,30 @@ def digest(value: Any) -> str:
 @dataclass
 class State:
     """What the last publish wrote: the digest of the pages' inputs, and per "hub/node" the
-    digest of what its data files were made from."""
+    digest of what its data files were made from and that of its disk image's inputs."""
 
     pages: str = ""
     nodes: dict[str, str] = field(default_factory=dict)
+    disks: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, site: Path) -> State:
         """Given a site folder, return its state (empty when there is none or it is unreadable)."""
         try:
             raw = json.loads((site / STATE).read_text(encoding="utf-8"))
-            return cls(str(raw.get("pages", "")), {str(k): str(v) for k, v in raw.get("nodes", {}).items()})
+            return cls(
+                str(raw.get("pages", "")),
+                {str(k): str(v) for k, v in raw.get("nodes", {}).items()},
+                {str(k): str(v) for k, v in raw.get("disks", {}).items()},
+            )
         except (OSError, ValueError, AttributeError):
             return cls()
 
     def write(self, site: Path) -> None:
         """Given a site folder, record this state there atomically."""
         write_text(
-            site / STATE, json.dumps({"pages": self.pages, "nodes": self.nodes}, indent=0, sort_keys=True)
+            site / STATE,
+            json.dumps(
+                {"pages": self.pages, "nodes": self.nodes, "disks": self.disks}, indent=0, sort_keys=True
+            ),
         )

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tarwatch import __version__
 from tarwatch.atomic import write_bytes, write_text
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
 from tarwatch.publish import chart, diskimage, jsdata, legacy, paths, workers
+from tarwatch.publish.changes import digest
 from tarwatch.publish.series import NodeFacts, item_series, node_document
 from tarwatch.store import Store
 from tarwatch.store.site import Fingerprint
@@ -42,6 +44,7 @@ class NodeJob:
     colors: dict[str, str]
     changed_at: float | None
     facts: NodeFacts = field(default_factory=NodeFacts)
+    disk_drawn: str = ""  # disk_key() of the disk image the site holds ("": none known)
 
 
 def node_facts(
@@ -102,9 +105,26 @@ def write_data(out: Path, json_path: str, js_path: str, key: str, data: Any) -> 
     write_text(paths.within(out, js_path), jsdata.registering(key, text))
 
 
-def write_node(job: NodeJob, store: Store | None = None) -> NodeJob:
+@dataclass(frozen=True)
+class Written:
+    """What came of one node's job: why its files could not be written (None: they were) and
+    the disk_key() of the disk image the site now holds."""
+
+    job: NodeJob
+    failure: NodeFailure | None = None
+    disk: str = ""
+
+
+def disk_key(doc: dict[str, Any], facts: NodeFacts) -> str:
+    """Given a node's series document and facts, return the digest of what its disk image is
+    drawn from (and of tarwatch's version, which draws it)."""
+    return digest([__version__, doc["hub"], doc["node"], doc.get("tz"), doc.get("disk"), facts.disk])
+
+
+def write_node(job: NodeJob, store: Store | None = None) -> str:
     """Given a job (and the store, else one of this process's own), write the node's data,
-    legacy JSON and images; return the job."""
+    legacy JSON and images (its disk image only when what it is drawn from changed since
+    job.disk_drawn, or the file is missing); return the disk image's disk_key()."""
     own = store is None
     store = store or _store(job.store_url)
     hub, node, out = job.hub, job.node, job.out
@@ -120,25 +140,25 @@ def write_node(job: NodeJob, store: Store | None = None) -> NodeJob:
     svg, png = chart.render(doc)
     write_bytes(paths.within(out, paths.node_image(hub, node, "svg")), svg)
     write_bytes(paths.within(out, paths.node_image(hub, node, "png")), png)
-    diskimage.write(out, hub, node, doc, job.facts.disk)
-    return job
+    drawn = disk_key(doc, job.facts)
+    if drawn != job.disk_drawn or not paths.within(out, diskimage.image_path(hub, node)).is_file():
+        diskimage.write(out, hub, node, doc, job.facts.disk)
+    return drawn
 
 
-def try_write_node(job: NodeJob, store: Store | None = None) -> tuple[NodeJob, NodeFailure | None]:
+def try_write_node(job: NodeJob, store: Store | None = None) -> Written:
     """Given a job (and the store, else one of this process's own), write the node's files;
-    return the job and, when they could not be written, why."""
+    return what came of it."""
     try:
-        return write_node(job, store), None
+        return Written(job, None, write_node(job, store))
     except Exception as e:  # any failure of one node is that node's, reported by name
-        return job, NodeFailure.of(job, e)
+        return Written(job, NodeFailure.of(job, e))
 
 
-def write_nodes(
-    jobs: Sequence[NodeJob], store: Store, jobs_at_once: int | None = None
-) -> Generator[tuple[NodeJob, NodeFailure | None]]:
+def write_nodes(jobs: Sequence[NodeJob], store: Store, jobs_at_once: int | None = None) -> Generator[Written]:
     """Given jobs, the store and the number of worker processes (default: the CPUs),
-    write every node, yielding each job and its failure (None: written) in the jobs' order: in
-    this process when there are few. Stopping the iteration cancels the jobs not yet begun."""
+    write every node, yielding what came of each in the jobs' order: in this process when
+    there are few. Stopping the iteration cancels the jobs not yet begun."""
     n = min(jobs_at_once or os.cpu_count() or 1, len(jobs))
     if len(jobs) < PARALLEL_FROM or n < 2 or store.in_memory:
         for job in jobs:

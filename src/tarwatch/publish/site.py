@@ -105,7 +105,7 @@ def publish(
     todo: list[tuple[str, str]] = []
     colors: dict[str, dict[str, str]] = {}
     facts: dict[tuple[str, str], NodeFacts] = {}
-    disks = diskimage.facts_of(report)
+    disks = diskimage.facts_of(report, {t: config.thresholds(t).timezone for t in chosen})
     for shape in hub_shapes:
         if shape.tag not in chosen:
             continue
@@ -117,7 +117,8 @@ def publish(
             facts[(shape.tag, node)] = node_facts(
                 config, shape.tag, list(colors[shape.tag]), fp, disks.get((shape.tag, node))
             )
-            made_of = [fp.key, colors[shape.tag], hub.jspath, asdict(facts[(shape.tag, node)])]
+            # tarwatch's version too: an upgrade draws every node's images once, as it draws them
+            made_of = [__version__, fp.key, colors[shape.tag], hub.jspath, asdict(facts[(shape.tag, node)])]
             wanted[key] = digest(made_of)
             if state.nodes.get(key) != wanted[key] or not _node_files_exist(present, shape.tag, node):
                 todo.append((shape.tag, node))
@@ -142,24 +143,28 @@ def publish(
             colors[hub],
             prints.get((hub, node), NONE).changed_at,
             facts[(hub, node)],
+            state.disks.get(f"{hub}/{node}", ""),
         )
         for hub, node in todo
     ]
     # closing(): a failure that stops the publish cancels the nodes not yet begun, at once
     with contextlib.closing(write_nodes(node_jobs, store, jobs)) as written:
-        for job, failure in written:
+        for job, failure, disk in ((w.job, w.failure, w.disk) for w in written):
             key = f"{job.hub}/{job.node}"
             if failure is not None:
                 _fail(summary, failure)
                 state.nodes.pop(key, None)  # written again next time, whatever changes
+                state.disks.pop(key, None)
                 continue
             state.nodes[key] = wanted[key]
+            state.disks[key] = disk
             summary.nodes_changed.append(key)
             summary.data += 1
             summary.images += 2
             summary.legacy += 1 if job.jspath else 0
     known = {f"{s.tag}/{n}" for s in hub_shapes for n in s.nodes}
     state.nodes = {k: v for k, v in state.nodes.items() if k in known}
+    state.disks = {k: v for k, v in state.disks.items() if k in known}
     state.write(out)
     return summary
 

@@ -238,3 +238,33 @@ def test_temporary_files_left_by_a_killed_publish_are_removed_by_the_next(
     finally:
         alive.terminate()
         alive.wait()
+
+
+def test_a_disk_image_is_drawn_again_only_when_what_it_shows_changed_or_it_is_gone(
+    world: Collected, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tarwatch.publish import diskimage
+
+    drawn: list[str] = []
+    real = diskimage.render
+
+    def counting(doc: dict, facts: object) -> bytes:
+        drawn.append(doc["node"])
+        return real(doc, facts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(diskimage, "render", counting)  # in this process: jobs=1
+    site = tmp_path / "site"
+    publish(world.config, world.report(world.now), world.store, site, jobs=1)
+    assert sorted(drawn) == sorted(NODES)
+    drawn.clear()
+    # IHEP's tarballs change; its disk figures (the day's first df) do not: its chart is drawn
+    # again, its disk image is not
+    tarball(world.node_root("IHEP"), "svn/dybsvn/2026/11/25/190000/dybsvn-9999.tar.gz", 5 << 30)
+    world.collect()
+    s = publish(world.config, world.report(world.now), world.store, site, jobs=1)
+    assert s.nodes_changed == ["ZZ/IHEP"] and drawn == []
+    (site / diskimage.image_path("ZZ", "IHEP")).unlink()
+    tarball(world.node_root("IHEP"), "svn/dybsvn/2026/11/25/200000/dybsvn-10000.tar.gz", 5 << 30)
+    world.collect()
+    publish(world.config, world.report(world.now), world.store, site, jobs=1)
+    assert drawn == ["IHEP"] and (site / diskimage.image_path("ZZ", "IHEP")).is_file()
