@@ -1,7 +1,8 @@
 """Benchmark: `publish` over a stored history of N nodes × M items × D nightly tarballs (default
 200 × 50 × 365). Builds the store once (cached by shape in bench/results/), then times, on a copy:
-a full publish into an empty folder, a publish after one node changed, a publish with nothing
-changed (the unchanged night), the gzipped size of a node's series JSON, and the overview page
+a full publish into an empty folder, a publish after one node changed (given the run's report,
+as the nightly run publishes, and with its own report), a publish with nothing changed (the
+unchanged night), the gzipped size of a node's series JSON, and the overview page
 showing its grid in headless Chromium, of a world of its own: 1,000 nodes × 50 items (default),
 a few nights each (the overview reads only the status, so its nodes' charts are not drawn).
 Each publish is timed in wall seconds and in CPU seconds (this process and its workers).
@@ -17,6 +18,7 @@ import gzip
 import json
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -123,6 +125,15 @@ def run(shape: Shape, overview: Shape = OVERVIEW) -> dict:
         site = Path(tmp) / "site"
         now = T0 + (shape.days + 1) * DAY
         full, full_s, full_cpu = timed(publish_site, config, store, site, now)
+        # One node changed, as the nightly run publishes it: given the report it built once for
+        # check and notify (the target is judged on this one). It is the first publish drawing
+        # in this process (the full one drew in workers): cold, as a run's process is.
+        change_one_node(store, shape, 8 % shape.nodes)
+        report, _, _ = timed(build_report, config, list(config.hubs), store, now + 1800)
+        had_matplotlib = "matplotlib" in sys.modules
+        one_given, one_given_s, one_given_cpu = timed(publish, config, report, store, site)
+        drew_matplotlib = not had_matplotlib and "matplotlib" in sys.modules
+        # ... and as `publish` alone does it, the report included (warm: after the one above)
         change_one_node(store, shape, 7 % shape.nodes)
         one, one_s, one_cpu = timed(publish_site, config, store, site, now + 3600)
         same, same_s, same_cpu = timed(publish_site, config, store, site, now + 7200)
@@ -143,6 +154,10 @@ def run(shape: Shape, overview: Shape = OVERVIEW) -> dict:
         "one_node_changed_s": round(one_s, 3),
         "one_node_changed_cpu_s": round(one_cpu, 3),
         "one_node_changed_wrote": {"nodes": one.nodes_changed, "data": one.data, "images": one.images},
+        "one_node_given_report_s": round(one_given_s, 3),
+        "one_node_given_report_cpu_s": round(one_given_cpu, 3),
+        "one_node_given_report_wrote": {"nodes": one_given.nodes_changed, "images": one_given.images},
+        "one_node_imported_matplotlib": drew_matplotlib,
         "unchanged_s": round(same_s, 3),
         "unchanged_cpu_s": round(same_cpu, 3),
         "unchanged_wrote": {"nodes": same.nodes_changed, "pages": same.pages, "images": same.images},
@@ -164,13 +179,14 @@ def run(shape: Shape, overview: Shape = OVERVIEW) -> dict:
 
 def rows(r: dict) -> list[str]:
     """Given this benchmark's figures, return its rows of the table bench.run prints. The
-    unchanged night's target is publish's own share of a run: publish given the run's report
-    (the report is built once per run, for check and notify too)."""
+    unchanged night's and the one changed node's targets are publish's own share of a run:
+    publish given the run's report (the report is built once per run, for check and notify
+    too); publish with its report is printed beside them."""
     t = r["targets"]
     overview = "not measured" if r["overview_table_s"] is None else f"{r['overview_table_s']:.2f} s"
     met = (
         r["full_publish_s"] <= t["full_publish_s"]
-        and r["one_node_changed_s"] <= t["one_node_changed_s"]
+        and r["one_node_given_report_s"] <= t["one_node_changed_s"]
         and r["unchanged_given_report_s"] <= t["unchanged_s"]
         and r["overview_table_s"] is not None
         and r["overview_table_s"] <= t["overview_table_s"]
@@ -180,7 +196,9 @@ def rows(r: dict) -> list[str]:
     figures = "; ".join(
         [
             f"full {r['full_publish_s']:.1f} s ({r['full_publish_cpu_s']:.1f} s CPU)",
-            f"one node changed {r['one_node_changed_s']:.2f} s ({r['one_node_changed_cpu_s']:.2f} s CPU)",
+            f"one node changed: publish given the run's report {r['one_node_given_report_s']:.2f} s"
+            f" ({r['one_node_given_report_cpu_s']:.2f} s CPU; the target's figure), publish with its"
+            f" report {r['one_node_changed_s']:.2f} s ({r['one_node_changed_cpu_s']:.2f} s CPU)",
             f"unchanged night {r['unchanged_s']:.2f} s ({r['unchanged_cpu_s']:.2f} s CPU), of which the"
             f" report {r['report_s']:.2f} s ({r['report_cpu_s']:.2f} s CPU) and publish given it"
             f" {r['unchanged_given_report_s']:.2f} s ({r['unchanged_given_report_cpu_s']:.2f} s CPU)",

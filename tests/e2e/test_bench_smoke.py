@@ -52,6 +52,7 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_l
     assert publish["overview_nodes"] == 20 and (publish["overview_table_s"] or 0) > 0
     assert publish["unchanged_wrote"] == {"nodes": [], "pages": 0, "images": 0}
     assert publish["one_node_changed_wrote"]["nodes"] == ["H/N0007"]
+    assert publish["one_node_given_report_wrote"]["nodes"] == ["H/N0008"]
     drill = results["drill"]
     assert drill["items"] == 5 and drill["run_off_s"] > 0 and drill["run_on_s"] > 0
     startup = results["startup"]
