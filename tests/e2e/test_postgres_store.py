@@ -130,3 +130,9 @@ def test_recent_sizes_are_kept_and_read_on_postgresql_as_on_sqlite(url) -> None:
     from unit.store.test_recent_sizes import recent_sizes_equal_what_the_tarballs_say
 
     recent_sizes_equal_what_the_tarballs_say(Store.open(url), url)
+
+
+def test_a_first_ingest_by_copy_stores_what_the_general_diff_stores_on_postgresql(url) -> None:
+    from unit.store.test_listed import first_ingest_equals_the_general_diff
+
+    first_ingest_equals_the_general_diff(Store.open(url))

@@ -6,7 +6,6 @@ identical to the last one (by digest) writes no tarball row at all: its poll row
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,9 +16,11 @@ from sqlalchemy import Connection, and_, select, update
 from sqlalchemy.engine.interfaces import DBAPICursor
 
 from tarwatch.errors import StoreError
-from tarwatch.history import TAR_ROW, ItemHistory, RowLayout, summarize_rows
+from tarwatch.history import TAR_ROW, ItemHistory, summarize_rows
 from tarwatch.records import Ingested, Snapshot
+from tarwatch.store.bulk import insert_listed
 from tarwatch.store.drills import forget_drills
+from tarwatch.store.listed import listed_rows, summarize_listed
 from tarwatch.store.tables import marks
 
 _OLD = ("path", "size", "mtime", "digest", "dna_size", "md5", "gone")
@@ -28,7 +29,6 @@ _OLD = ("path", "size", "mtime", "digest", "dna_size", "md5", "gone")
 # A check that needs older ones (a longer anomaly_nights, an earlier --now) reads the tarballs.
 RECENT_DAYS = 44
 _BY_PATH = itemgetter(1)  # an INSERT row's path
-_INSERT_ROW = RowLayout(item=3, stamp=4, size=5, path=1, revision=7, digest=8, dna_size=9, md5=10)
 _INSERT = (
     "node", "path", "hub", "item", "stamp", "size", "mtime", "revision", "digest", "dna_size", "md5",
     "first_seen", "last_seen",
@@ -189,24 +189,21 @@ def _first_ingest(
     snap: Snapshot,
     digest: str | None,
 ) -> Ingested:
-    """ingest() for a node the store holds nothing of: insert, summarize, done."""
-    inserts = [
-        (node, t.path, hub, t.item, t.stamp, t.size, t.mtime, t.revision, t.digest, t.dna_size, None, at, at)
-        for t in snap.tarballs
-    ]
-    inserts.sort(key=_BY_PATH)
-    # One thread: an executemany in a thread of its own while this one summarized gained little
+    """ingest() for a node the store holds nothing of: insert, summarize, done. The rows are
+    the parser's records as tuples made in C, inserted in statements of many rows and
+    summarized in one pass (store/listed.py, store/bulk.py)."""
+    rows = listed_rows(snap.tarballs)
+    # One thread: an insert in a thread of its own while this one summarized gained little
     # (the GIL goes back and forth for every row) and a cursor of the connection finalized
     # here meanwhile (the garbage collector) could fail it ("bad parameter or other API misuse").
-    cur.executemany(_insert(ph), inserts)
-    summary = summarize_rows(inserts, _INSERT_ROW)
+    insert_listed(cur, conn.dialect.name, node, hub, at, rows)
     since = recent_since(at)
-    recent = _recent_of_manifests(summary, since)  # nothing gone yet: the kept ones
+    summary, recent = summarize_listed(rows, since)  # nothing gone yet: the kept ones
     _write_summary(cur, ph, hub, node, summary, at)
     _write_recent(cur, ph, hub, node, since, recent, at)
     cur.close()
     _ingest_marks(conn, hub, node, at, snap)
-    return Ingested(new=len(inserts), files=len(inserts), digest=digest)
+    return Ingested(new=len(rows), files=len(rows), digest=digest)
 
 
 def _insert(ph: str) -> str:
@@ -296,27 +293,6 @@ def recent_text(pairs: Iterable[tuple[str, int, int]]) -> str:
         else:
             got.append((int(stamp), int(size)))
     return json.dumps({item: _pairs_text(v) for item, v in sorted(by_item.items())}, separators=(",", ":"))
-
-
-def _recent_of_manifests(summary: Mapping[str, ItemHistory], since: int) -> str:
-    """recent_text of the kept tarballs stamped at or after `since`, cut from the summary's
-    manifests (compact JSON [[stamp,size],…] by stamp: the recent ones are their ends; a few
-    stamps parsed to find where, a whole manifest reused as it is)."""
-    out = {}
-    for item, h in sorted(summary.items()):
-        manifest = h.manifest_json or "[]"
-        pairs = manifest[2:-2].split("],[") if len(manifest) > 2 else []
-        i = bisect.bisect_left(pairs, since, key=_stamp_of)
-        if i == 0 and pairs:
-            out[item] = manifest
-        elif i < len(pairs):
-            out[item] = "[[" + "],[".join(pairs[i:]) + "]]"
-    return json.dumps(out, separators=(",", ":"))
-
-
-def _stamp_of(pair: str) -> int:
-    """The stamp of "stamp,size"."""
-    return int(pair[: pair.index(",")])
 
 
 def _pairs_text(pairs: Iterable[Sequence[int]]) -> str:
