@@ -45,10 +45,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def capped(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """SDU's newest df a day and a half before now, 1,300 GiB free then (full ~36.7 days from
-    now: beyond the chart's month ahead), warned within 60 days; published once, at NOW."""
+    now: beyond the chart's month ahead, at 04:48 UTC, the evening before in the hub's Los
+    Angeles), warned within 60 days; published once, at NOW."""
     need_executable(CHROMIUM, "run scripts/install-system-deps.sh")
     base = tmp_path_factory.mktemp("disk-capped")
-    cfg = make_world(base, free_gib=1300, behind=1.5 * DAY, hub_keys="capacity_warn = 60")
+    cfg = make_world(
+        base, free_gib=1300, behind=1.5 * DAY, hub_keys='capacity_warn = 60\ntimezone = "America/Los_Angeles"'
+    )
     r = run("--config", str(cfg), "--now", NOW, "publish", "--out", str(base / "site"))
     assert r.exit_code == 0, r.output
     return base / "site"
@@ -227,19 +230,26 @@ def days_said(text: str) -> str:
     return m.group(1)
 
 
-def image_title(site: Path, node: str = "SDU") -> str:
-    """Given a published site (its configuration beside it) and a node, return the title of its
-    disk image: diskimage.title of the facts of the report at NOW, having checked that the image
-    published is the one drawn from those facts and the node's data."""
+def image_facts(site: Path, node: str = "SDU") -> diskimage.DiskFacts:
+    """Given a published site (its configuration beside it) and a node, return the facts its
+    disk image was drawn from (of the report at NOW), having checked that the image published
+    is the one drawn from them and the node's data."""
     config, _ = load_config(site.parent / "tw.toml")
     store = Store.open(config.store.url)
     try:
-        facts = diskimage.facts_of(build_report(config, ["ZZ"], store, NOW_T))[("ZZ", node)]
+        report = build_report(config, ["ZZ"], store, NOW_T)
     finally:
         store.close()
+    facts = diskimage.facts_of(report, {"ZZ": config.thresholds("ZZ").timezone})[("ZZ", node)]
     doc = json.loads((site / f"data/ZZ/{node}.json").read_text())
     assert diskimage.render(doc, facts) == (site / diskimage.image_path("ZZ", node)).read_bytes()
-    return diskimage.title(facts, doc["disk"])
+    return facts
+
+
+def image_title(site: Path, node: str = "SDU") -> str:
+    """Given a published site and a node, return the title of its disk image."""
+    doc = json.loads((site / f"data/ZZ/{node}.json").read_text())
+    return diskimage.title(image_facts(site, node), doc["disk"])
 
 
 def test_the_chart_the_image_and_the_check_count_the_same_days_from_now(
@@ -276,10 +286,11 @@ def test_a_fill_date_beyond_the_chart_is_said_at_the_plots_right_edge_with_an_ar
     assert fc["end"] < fc["fill"] - DAY
     assert d["xs"][-1] == pytest.approx(fc["end"])
     day = page.evaluate(
-        "f => new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', day: 'numeric', month: 'short',"
-        " year: 'numeric' }).format(new Date(f * 1000))",
+        "f => new Intl.DateTimeFormat(undefined, { timeZone: 'America/Los_Angeles', day: 'numeric',"
+        " month: 'short', year: 'numeric' }).format(new Date(f * 1000))",
         NOW_T + disk["fill_days"] * DAY,
     )
+    assert day == "Dec 31, 2026"  # 2027-01-01 04:48 UTC
     box = page.evaluate(
         """() => { const u = document.querySelector('#tw-view [data-tw-disk]').uplot, b = u.bbox;
         return { left: b.left, right: b.left + b.width, top: b.top, pr: uPlot.pxRatio,
@@ -291,6 +302,9 @@ def test_a_fill_date_beyond_the_chart_is_said_at_the_plots_right_edge_with_an_ar
     assert label["align"] == "right" and label["x"] == pytest.approx(box["right"] - 6 * box["pr"])
     assert box["left"] < label["x"] - label["width"] and label["x"] <= box["right"]
     assert box["top"] < label["y"] <= box["total"]  # just above the total's line, in the plot
+    # The disk image says the same day, capped the same way.
+    facts = image_facts(capped)
+    assert diskimage.full_text(facts[1], False, "America/Los_Angeles") == "full on 2026-12-31 \u2192"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator("#tw-view [data-tw-disk]").screenshot(path=str(ARTIFACTS / "node-capped.png"))
     assert page.errors == []

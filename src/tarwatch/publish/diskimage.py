@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tarwatch import human
 from tarwatch.atomic import write_bytes
 from tarwatch.checks import Report
 from tarwatch.checks.capacity import MIN_DAYS, fill_days, tenths
 from tarwatch.publish import paths
 from tarwatch.publish.images import MUTED, WARN_COLOR, binary_label, binary_step, binary_ticks, png_of
 from tarwatch.publish.series import DAY
+from tarwatch.publish.timeaxis import zone
 from tarwatch.records import DiskForecast
 
 USED_COLOR = "#1f2933"  # the light page's text colour (tarwatch.css --tw-fg), as the browser draws used
@@ -44,11 +45,12 @@ def image_path(hub: str, node: str) -> str:
     return f"{folder}/disk/{name}"
 
 
-def state(fc: DiskForecast | None, now: float) -> DiskFacts:
-    """Given a node's disk forecast (or None) and the report's time, return its state (STATES),
-    the day the disk fills (the day's start, UTC) and the whole days from `now` until full (as
-    the check says them; both None: no forecast). Both come from the days to a tenth
-    (capacity.tenths) that the browser's chart reads in status.json."""
+def state(fc: DiskForecast | None, now: float, tz: str = "UTC") -> DiskFacts:
+    """Given a node's disk forecast (or None), the report's time and the hub's time zone, return
+    its state (STATES), the day the disk fills (the day's start in that zone) and the whole days
+    from `now` until full (as the check says them; both None: no forecast). Both come from the
+    days to a tenth (capacity.tenths) that the browser's chart reads in status.json, and the day
+    is the one the browser's chart names."""
     if fc is None:
         return "none", None, None
     if fc.growth is None:
@@ -56,7 +58,10 @@ def state(fc: DiskForecast | None, now: float) -> DiskFacts:
     if fc.days is None:
         return "flat", None, None
     days = tenths(fc.days)
-    return "fills", int((now + days * DAY) // DAY * DAY), int(days)
+    day = datetime.fromtimestamp(now + days * DAY, zone(tz)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    return "fills", int(day.timestamp()), int(days)
 
 
 def title(facts: DiskFacts | None, rows: Sequence[Sequence[int]]) -> str:
@@ -75,9 +80,25 @@ def title(facts: DiskFacts | None, rows: Sequence[Sequence[int]]) -> str:
     return "not filling"
 
 
-def facts_of(report: Report) -> dict[tuple[str, str], DiskFacts]:
-    """Given the report, return per (hub, node) its disk image's facts (state)."""
-    return {(h.hub, n.node): state(n.disk, report.generated) for h in report.hubs for n in h.nodes}
+def facts_of(report: Report, zones: Mapping[str, str] | None = None) -> dict[tuple[str, str], DiskFacts]:
+    """Given the report and each hub's time zone (UTC where none is given), return per (hub,
+    node) its disk image's facts (state)."""
+    zones = zones or {}
+    return {
+        (h.hub, n.node): state(n.disk, report.generated, zones.get(h.hub, "UTC"))
+        for h in report.hubs
+        for n in h.nodes
+    }
+
+
+def full_text(fill: int | None, reached: bool, tz: str) -> str:
+    """Given the day the disk fills (its start; None: no forecast), whether the forecast drawn
+    reaches it and the hub's time zone, return the total's label: "full", "full on 2026-12-07"
+    (that day in the zone), or "full on 2026-12-07 →" for a day beyond the chart's end."""
+    if fill is None:
+        return "full"
+    day = datetime.fromtimestamp(fill, zone(tz)).date().isoformat()
+    return f"full on {day}" + ("" if reached else " \u2192")
 
 
 def write(out: Path, hub: str, node: str, doc: dict[str, Any], facts: DiskFacts | None) -> bool:
@@ -185,9 +206,7 @@ class _DiskChart:
             self.forecast.set_data(fx, fy)
             self.total.set_data([*xs, end], [*(r[2] for r in rows), total])
             self.mark.set_data([end] if reached else [], [total] if reached else [])
-            arrow = "" if reached else " \u2192"  # the fill date lies beyond the chart's end
-            day = human.when(fill, zone=False)[:10] if fill is not None else ""
-            self.full.set_text(f"full on {day}{arrow}" if fill is not None else "full")
+            self.full.set_text(full_text(fill, reached, doc.get("tz") or "UTC"))
             self.full.set_color(WARN_COLOR if fill is not None else MUTED)
             self.full.xy = (end, total)
             pad = max(end - xs[0], 1.0) * 0.02

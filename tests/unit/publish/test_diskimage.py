@@ -56,6 +56,22 @@ def test_facts_that_stay_while_the_disk_does() -> None:
     assert diskimage.title(diskimage.state(None, now), rows).startswith("no disk figures yet")
 
 
+def test_the_fill_day_is_the_hubs_day_as_the_browsers_chart_names_it() -> None:
+    """Full at 04:48 UTC on 1 January 2027 (from the days to a tenth): that is 31 December in
+    Los Angeles, where the day starts at 08:00 UTC; the label says that day, an arrow when the
+    forecast drawn does not reach it."""
+    now = 1_795_608_000  # 2026-11-25 12:00 UTC
+    la = diskimage.state(fc(growth=2**35, days=36.74), now, "America/Los_Angeles")
+    assert la == ("fills", 1_798_704_000, 36)  # 2026-12-31 00:00 in Los Angeles
+    assert diskimage.full_text(la[1], False, "America/Los_Angeles") == "full on 2026-12-31 \u2192"
+    utc = diskimage.state(fc(growth=2**35, days=36.74), now)
+    assert (
+        utc == ("fills", 1_798_761_600, 36)
+        and diskimage.full_text(utc[1], True, "UTC") == "full on 2027-01-01"
+    )
+    assert diskimage.full_text(None, False, "UTC") == "full"
+
+
 def test_a_disk_image_is_a_png_and_the_same_data_gives_the_same_bytes() -> None:
     facts = ("fills", T0 + 32 * DAY, 12)
     png = diskimage.render(doc(), facts)
