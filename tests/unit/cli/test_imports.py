@@ -1,6 +1,7 @@
 """Start-up: a command imports only what it uses. `tarwatch --help`, `--version` and each
 command's `--help` import none of the heavy libraries (SQLAlchemy, pydantic, rich, Jinja2,
-matplotlib, asyncssh, apprise…), and `check` none of those it does not use; the list of
+matplotlib, asyncssh, apprise…), and `check` none of those it does not use (rich only for a
+table or colour: a healthy site read by a pipe is written without it); the list of
 commands in `tarwatch --help`, written without importing them, is the one click writes from
 their own help. (bench/startup.py times them; nothing here is timed.)"""
 
@@ -25,6 +26,7 @@ HEAVY = [
 ]  # fmt: skip
 # What `check` uses: its configuration (pydantic), its store (SQLAlchemy), its table (rich).
 CHECK_USES = {"pydantic", "sqlalchemy", "rich"}
+NOW = "2026-11-25T12:00:00"
 
 # Run in a fresh interpreter: each case in a forked child, which reports the heavy top-level
 # packages and the tarwatch modules it has imported once the command is done.
@@ -76,6 +78,8 @@ nodes = []
 [nodes.local]
 root = "{root}"
 """
+# A site whose one node is a local folder, collected before it is checked: all is well.
+HEALTHY = CONFIG.replace("[nodes.local]", '[nodes.local]\ntransport = "local"')
 
 
 def probe(tmp: Path, cases: list[list[str]]) -> dict[str, Any]:
@@ -101,9 +105,18 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (tmp / "backup").mkdir()
     config = tmp / "tarwatch.toml"
     config.write_text(CONFIG.format(store=tmp / "tarwatch.db", root=tmp / "backup"))
+    healthy = tmp / "healthy.toml"
+    healthy.write_text(HEALTHY.format(store=tmp / "healthy.db", root=tmp / "backup"))
     cases = [["--help"], ["--version"], *([name, "--help"] for name in COMMANDS)]
-    cases.append(["--config", str(config), "--now", "2026-11-25T12:00:00", "check"])
+    cases.append(["--config", str(config), "--now", NOW, "check"])
+    cases.append(["--config", str(healthy), "--now", NOW, "collect"])  # in its own child, as all
+    cases.append(["--config", str(healthy), "--now", NOW, "check"])
     return probe(tmp, cases)
+
+
+def _check(imported: dict[str, Any], config: str) -> Any:
+    (found,) = (v for k, v in imported.items() if k.endswith(" check") and f"{config} " in k)
+    return found
 
 
 @pytest.mark.parametrize("args", ["--help", "--version", *(f"{name} --help" for name in COMMANDS)])
@@ -122,7 +135,7 @@ def test_tarwatch_help_imports_no_command(imported: dict[str, Any]) -> None:
 
 
 def test_check_imports_only_the_libraries_it_uses(imported: dict[str, Any]) -> None:
-    (found,) = (v for k, v in imported.items() if k.endswith(" check"))
+    found = _check(imported, "tarwatch.toml")
     assert found["code"] == 3  # nothing collected yet: a finished check, UNKNOWN
     assert {"pydantic", "sqlalchemy"} <= set(found["heavy"]) <= CHECK_USES  # no alembic: no migration
     assert not [m for m in found["tarwatch"] if m.startswith(("tarwatch.collect", "tarwatch.publish"))]
@@ -137,3 +150,16 @@ def test_the_summary_in_commands_is_the_first_paragraph_of_the_commands_help(nam
     stand_in = click.Command(name, help=summary)
     for limit in (30, 80, 10_000):  # 10,000: the whole first paragraph
         assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit)
+
+
+def test_check_of_a_healthy_site_without_a_terminal_imports_no_rich(imported: dict[str, Any]) -> None:
+    assert imported[f"--config {_healthy(imported)} --now {NOW} collect"]["code"] == 0
+    found = _check(imported, "healthy.toml")
+    assert found["code"] == 0  # all is well: two lines, no table, no colour
+    assert set(found["heavy"]) == {"pydantic", "sqlalchemy"}
+    assert "tarwatch.formats.table" in found["tarwatch"]
+
+
+def _healthy(imported: dict[str, Any]) -> str:
+    (key,) = (k for k in imported if k.endswith(" collect"))
+    return key.split()[1]
