@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 
 from tarwatch.checks import History, Poll, Report, evaluate, stale, transfer, worst
 from tarwatch.checks.model import nothing_collected
 from tarwatch.config import Config
 from tarwatch.errors import TarwatchError
+from tarwatch.gcpause import collector_paused
 from tarwatch.history import ItemHistory
 from tarwatch.notify import maintenance, snooze
 from tarwatch.store import Store
@@ -18,13 +18,8 @@ def build_report(config: Config, hubs: list[str], store: Store, now: float) -> R
     """Given the config, hubs, store and `now`, read the history and return the report."""
     # A report of a thousand nodes makes a few hundred thousand small objects and frees none of
     # them: the cyclic garbage collector would only walk them again and again.
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _build_report(config, hubs, store, now)
-    finally:
-        if gc_was_on:
-            gc.enable()
 
 
 def _build_report(config: Config, hubs: list[str], store: Store, now: float) -> Report:

@@ -8,6 +8,7 @@ import sys
 import click
 
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
+from tarwatch.gcpause import collector_paused
 
 
 @click.command()
@@ -30,6 +31,13 @@ def check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
     exit status 3: the table in one line on stderr, nagios in one UNKNOWN line, json in its
     document ("collected": false, every item unknown) and one line on stderr. With -q, only
     the summary line. Exit status: 0 ok, 1 warn, 2 alarm, 3 unknown (as monitoring plugins do)."""
+    # Short, and what it imports and makes lives until it ends: at start-up, SQLAlchemy's and
+    # pydantic's hundreds of thousands of objects, which the collector would walk again and again.
+    with collector_paused():
+        _check(hubs, fmt, show_all)
+
+
+def _check(hubs: tuple[str, ...], fmt: str, show_all: bool) -> None:
     from tarwatch.app.report import build_report, nothing_collected_hint, require_collected
     from tarwatch.checks.model import nothing_collected
     from tarwatch.store import Store

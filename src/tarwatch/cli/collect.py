@@ -10,6 +10,7 @@ import click
 
 from tarwatch.cli.common import global_options, handle_errors, select_hubs, state
 from tarwatch.cli.locking import store_lock, wait_option
+from tarwatch.gcpause import collector_paused
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -30,10 +31,11 @@ def collect(hubs: tuple[str, ...], wait: float) -> None:
     within the node's timeout. One line per node says how it went. Exit status 0 when every
     node was listed, 1 when one or more could not be, 4 when another tarwatch held the store
     for all of --wait."""
-    from tarwatch.collect.run import run_collect
-
     s = state()
-    config, source = s.loaded()
+    with collector_paused():  # start-up: what it imports and loads lives until the end
+        from tarwatch.collect.run import run_collect
+
+        config, source = s.loaded()
     chosen = select_hubs(config, source, hubs)
     with store_lock(config.store.url, "collect", wait, chosen) as lock:
         show = LiveProgress() if sys.stderr.isatty() and not s.quiet else LineProgress(s.quiet > 0)
