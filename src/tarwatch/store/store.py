@@ -7,6 +7,7 @@ interrupted listing loses nothing."""
 
 from __future__ import annotations
 
+import atexit
 import bisect
 import json
 import logging
@@ -14,9 +15,11 @@ import os
 import socket
 import sqlite3
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, and_, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
@@ -27,19 +30,33 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from tarwatch.errors import StoreError
 from tarwatch.history import ItemHistory, Tar
 from tarwatch.records import Drill, Ingested, MarkKind, PollInfo, RunInfo, Snapshot
-from tarwatch.store import schema, site
+from tarwatch.store import schema
 from tarwatch.store.disks import Disks, record_disk
 from tarwatch.store.drills import Drills, record_drills
 from tarwatch.store.failures import failing_as, failure, from_the_database, inserted_id
 from tarwatch.store.ingest import ingest, placeholder
-from tarwatch.store.inspect import StoreState
 from tarwatch.store.notify_store import NotifyRecords
 from tarwatch.store.snoozes import Snoozes
 from tarwatch.store.tables import items, marks, polls, runs, tarballs
 
+if TYPE_CHECKING:  # what publish and doctor read: imported by their methods, not for `check`
+    from tarwatch.store import site
+    from tarwatch.store.inspect import StoreState
+
 log = logging.getLogger(__name__)
 # how long an SQLite statement waits for another process's write lock before it fails
 BUSY_TIMEOUT_MS = 30_000
+# The engines of the stores of this process, closed at its exit (_close_at_exit), not left to
+# the garbage collector (which the CLI keeps from walking everything again at exit).
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    """Close the connections of every store still open as the process exits: an SQLite one's
+    write-ahead log is then checkpointed into its file and removed, as its last connection closes."""
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 class Store:
@@ -49,6 +66,7 @@ class Store:
 
     def __init__(self, engine: Engine, where: str | None = None, path: Path | None = None):
         self._engine = engine
+        _ENGINES.add(engine)
         self.where = where or engine.url.render_as_string(hide_password=True)
         self.path = path  # the SQLite file
         self.notify = NotifyRecords(engine, self.where, path)
@@ -87,10 +105,11 @@ class Store:
             with engine.connect() as conn:
                 revision = schema.current_revision(conn)
             schema.check_known(revision, where)
-            if revision is not None and revision != schema.HEAD:
-                _before_migration(path, where, revision)
-            with engine.begin() as conn:
-                schema.upgrade(conn)
+            if revision != schema.HEAD:  # at HEAD (every open but the first and a migration's): done
+                if revision is not None:
+                    _before_migration(path, where, revision)
+                with engine.begin() as conn:
+                    schema.upgrade(conn)
         except StoreError:
             raise
         except Exception as e:  # OperationalError, and DatabaseError for a file that is not one
@@ -393,23 +412,31 @@ class Store:
 
     def fingerprints(self, hubs: Sequence[str]) -> dict[tuple[str, str], site.Fingerprint]:
         """Given hub tags, return the fingerprint of every (hub, node) with data."""
+        from tarwatch.store import site
+
         with self._failing("cannot read what changed"), self._engine.connect() as conn:
             return site.fingerprints(conn, hubs)
 
     def hub_items(self, hub: str) -> list[str]:
         """Given a hub, return every item any of its nodes holds, by name."""
+        from tarwatch.store import site
+
         with self._failing(f"cannot read the items of {hub}"), self._engine.connect() as conn:
             return site.hub_items(conn, hub)
 
     def series_rows(self, hub: str, node: str) -> list[site.SeriesRow]:
         """Given a (hub, node), return every tarball ever seen there, gone ones included, by
         item, stamp and path."""
+        from tarwatch.store import site
+
         with self._failing(f"cannot read the tarballs of {node} for {hub}"), self._engine.connect() as conn:
             return site.series_rows(conn, hub, node)
 
     def disk_days(self, hub: str, node: str) -> list[tuple[int, int, int]]:
         """Given a (hub, node), return its disk figures as (time, used, total), one per UTC
         day (the day's first), oldest first."""
+        from tarwatch.store import site
+
         with (
             self._failing(f"cannot read the disk history of {node} for {hub}"),
             self._engine.connect() as conn,
