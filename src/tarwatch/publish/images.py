@@ -20,11 +20,11 @@ the same kind of PNG."""
 
 from __future__ import annotations
 
-import io
 import math
 from typing import Any
 
 from tarwatch import human
+from tarwatch.publish.pngfile import rgb_png
 
 UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 MOST_TICKS = 6
@@ -78,12 +78,10 @@ def down_text(doc: dict[str, Any]) -> str | None:
 def png_of(canvas: Any, dpi: float) -> bytes:
     """Given an Agg canvas (matplotlib's FigureCanvasAgg) and its figure's dpi, draw it and
     return a PNG of its RGB pixels (the figures are opaque: no alpha channel to encode), quickly
-    compressed."""
+    compressed (pngfile.py)."""
     from PIL import Image
 
     canvas.draw()
     width, height = canvas.get_width_height()
     rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    png = io.BytesIO()
-    rgba.convert("RGB").save(png, format="png", compress_level=PNG_LEVEL, dpi=(dpi, dpi))
-    return png.getvalue()
+    return rgb_png(width, height, rgba.convert("RGB").tobytes(), dpi, PNG_LEVEL)

@@ -1,14 +1,13 @@
 """A Drawing as a PNG, drawn with Pillow: on a canvas SCALE times larger, then reduced (each
 pixel the mean of SCALE × SCALE), which smooths lines and marks as an antialiased renderer would;
 texts in DejaVu Sans (the font matplotlib ships, found without importing it; Pillow's own
-otherwise). Opaque RGB (no alpha channel to encode), compressed at images.PNG_LEVEL, the same bytes for the
+otherwise). Opaque RGB (no alpha channel to encode), written by pngfile.py, the same bytes for the
 same drawing."""
 
 from __future__ import annotations
 
 import functools
 import importlib.util
-import io
 import itertools
 import math
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from tarwatch.publish.drawing import Drawing, Line, Mark, Text
 from tarwatch.publish.images import PNG_LEVEL
+from tarwatch.publish.pngfile import rgb_png
 
 SCALE = 3
 DPI = 100
@@ -36,9 +36,7 @@ def png(drawing: Drawing) -> bytes:
             _mark(draw, shape)
         else:
             _text(canvas, draw, shape)
-    out = io.BytesIO()
-    canvas.reduce(s).save(out, format="png", compress_level=PNG_LEVEL, dpi=(DPI, DPI))
-    return out.getvalue()
+    return rgb_png(drawing.width, drawing.height, canvas.reduce(s).tobytes(), DPI, PNG_LEVEL)
 
 
 def text_width(text: str, size: float) -> float:
