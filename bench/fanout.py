@@ -9,7 +9,15 @@ them (tarwatch's own work, which one process does on one core). On one machine t
 and find run on the same two cores as tarwatch, which remote nodes would not: their CPU time
 is measured apart (the sshd process trees), and so is the proxy's. From the client's CPU time
 per node: how many nodes one hub lists in a 10-minute nightly window. And the peak memory of
-the collecting process, which should not grow with the number of nodes (64 against 8)."""
+the collecting process, which should not grow with the number of nodes (64 against 8).
+
+    .venv/bin/python -m bench.fanout [--sizes 8,64,256] [--repeat 3] [--singles 3]
+        [--tarballs 2000] [--profile FILE]
+
+--profile: after the measured runs, one more collect of the largest size, not counted in the
+figures, profiled into FILE: under cProfile for a FILE.prof (the main thread; read it with
+pstats), else under py-spy (`.venv/bin/pip install py-spy`): every thread's stacks, sampled
+on CPU, collapsed."""
 
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -167,6 +176,7 @@ def run(
     repeat: int = 3,
     rtt: float = 0.1,
     rate: float = 10e6,
+    profile: Path | None = None,
 ) -> dict:
     shape = Shape(nodes=1, items=max(1, tarballs // 50), days=50, seed=3)
     out: dict = {
@@ -243,6 +253,18 @@ def run(
                 fig["node_cpu_per_node_ms"] = 1000 * fig["node_cpu_s"] / size
                 fig["runs"] = len(runs)
                 out["sizes"][size] = fig
+            if profile is not None:
+                config = _config(base / "profiled.toml", db, names[: max(sizes)])
+                for p in base.glob("fan.db*"):
+                    p.unlink()
+                if profile.suffix == ".prof":
+                    profiled = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "tarwatch"]
+                else:  # py-spy's collapsed stacks of every thread, on CPU only
+                    spy = Path(sys.executable).parent / "py-spy"
+                    rec = [str(spy), "record", "-f", "raw", "-r", "250", "-o", str(profile), "--"]
+                    profiled = [*rec, sys.executable, "-m", "tarwatch"]
+                run_timed([*profiled, "--config", str(config), "-q", "collect"], env)
+                out["profile"] = str(profile)
         finally:
             if proxy is not None:
                 proxy.stop()
@@ -270,10 +292,21 @@ def _wall(fig: dict) -> float:
     return fig["wall_s"]
 
 
-if __name__ == "__main__":
+def main() -> None:
+    import argparse
     import json
 
-    print(json.dumps(run(), indent=1))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="8,64,256", help="numbers of nodes, comma-separated")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--singles", type=int, default=3)
+    ap.add_argument("--tarballs", type=int, default=2_000)
+    ap.add_argument("--profile", type=Path, default=None)
+    a = ap.parse_args()
+    sizes = tuple(int(n) for n in a.sizes.split(","))
+    r = run(sizes, a.tarballs, a.singles, a.repeat, profile=a.profile)
+    print(json.dumps(r, indent=1))
+    print("\n".join(rows(r)))
 
 
 def rows(r: dict) -> list[str]:
@@ -299,3 +332,7 @@ def rows(r: dict) -> list[str]:
         + f"; **{r['nodes_per_window']:,} nodes in a 10-minute window** at that client CPU per node "
         f"({r['load_before']}) | ≤ 1.5× the slowest single + client CPU | {yes(r['met'])} |"
     ]
+
+
+if __name__ == "__main__":
+    main()

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 import shlex
 import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncssh
 import asyncssh.config
@@ -186,24 +187,41 @@ def explain(e: BaseException, where: str) -> str:
 # fails with the same error as before, at the same point.
 
 _ConfigLine = tuple[int, str, list[str], str]  # line number, option (lower case), args, error
-_config_lines: dict[tuple[str, type], tuple[list[str], list[_ConfigLine]]] = {}
+# A file's lines cut where a Host or Match line begins a block: (the names of a Host line of
+# plain names, None for any other block; its first line; the line after its last)
+_Block = tuple[frozenset[str] | None, int, int]
+
+
+class _Split(NamedTuple):
+    """A config file split once: its lines, its blocks, the blocks every host reads (in
+    order) and, by name, those of Host lines of plain names."""
+
+    lines: list[_ConfigLine]
+    blocks: list[_Block]
+    generic: list[int]
+    named: dict[str, list[int]]
+
+
+_config_lines: dict[tuple[str, type], tuple[str, _Split]] = {}
 _known_hosts: dict[tuple[str, ...], tuple[tuple[str, ...], asyncssh.SSHKnownHosts]] = {}
 _host_names: dict[str, frozenset[str] | None] = {}  # a Host line's names; None: it has wildcards
 
 
-def _tokens(path: Path, cls: type[asyncssh.config.SSHConfig]) -> list[_ConfigLine] | None:
+def _tokens(path: Path, cls: type[asyncssh.config.SSHConfig]) -> _Split | None:
     """Given a config file, return its lines split as asyncssh's SSHConfig.parse splits them
-    (for `cls`, whose option names decide how a line splits), from the cache while the file
-    holds the same text; None when reading or splitting it fails otherwise than by a line
-    asyncssh reports (then asyncssh's parse meets the same failure itself)."""
+    (for `cls`, whose option names decide how a line splits) and its blocks (_blocks), from
+    the cache while the file holds the same text; None when reading or splitting it fails
+    otherwise than by a line asyncssh reports (then asyncssh's parse meets the same failure
+    itself)."""
     try:
         with open(path) as f:
-            lines = f.readlines()  # as `for line in file` reads them (universal newlines)
+            text = f.read()  # universal newlines, as `for line in file` reads it
     except Exception:
         return None
     key = (str(path), cls)
-    if (hit := _config_lines.get(key)) is not None and hit[0] == lines:
+    if (hit := _config_lines.get(key)) is not None and hit[0] == text:
         return hit[1]
+    lines = io.StringIO(text).readlines()  # at each "\n", as the file's lines
     out: list[_ConfigLine] = []
     try:
         for line_no, raw in enumerate(lines, 1):
@@ -243,8 +261,52 @@ def _tokens(path: Path, cls: type[asyncssh.config.SSHConfig]) -> list[_ConfigLin
             out.append((line_no, loption, args, ""))
     except Exception:
         return None
-    _config_lines[key] = (lines, out)
+    blocks = _blocks(out, cls)
+    generic: list[int] = []
+    named: dict[str, list[int]] = {}
+    for b, (names, _, _) in enumerate(blocks):
+        if names is None:
+            generic.append(b)
+        else:
+            for name in names:
+                named.setdefault(name, []).append(b)
+    split = _Split(out, blocks, generic, named)
+    _config_lines[key] = (text, split)
+    return split
+
+
+def _blocks(lines: list[_ConfigLine], cls: type[asyncssh.config.SSHConfig]) -> list[_Block]:
+    """Given a file's split lines, return its blocks: a new one at each Host or Match line
+    (`cls`'s conditionals). A host that is not among the names of a Host line of plain names
+    skips that block whole, as asyncssh's parse skips each of its lines (none of them is
+    conditional); where a line is in error (reported even where no host matches) the file is
+    one block."""
+    if any(error for _, _, _, error in lines):
+        return [(None, 0, len(lines))]
+    out: list[_Block] = []
+    start = 0
+    for i, (_, loption, _args, _) in enumerate(lines):
+        if loption in cls._conditionals and i > start:
+            out.append((_block_names(lines[start]), start, i))
+            start = i
+    out.append((_block_names(lines[start]) if lines else None, start, len(lines)))
     return out
+
+
+def _block_names(header: _ConfigLine) -> frozenset[str] | None:
+    """The names of a Host line of plain names (see _ClientConfig._match_host); None for any
+    other line."""
+    _, loption, args, _ = header
+    return _plain_names(",".join(args)) if loption == "host" and args else None
+
+
+def _plain_names(pattern: str) -> frozenset[str] | None:
+    """Given a Host line's pattern, return its names when they are plain (no `*`, `?` or
+    `!`), else None; made once per pattern."""
+    if pattern not in _host_names:
+        plain = not any(c in pattern for c in "*?!")
+        _host_names[pattern] = frozenset(pattern.split(",")) if plain else None
+    return _host_names[pattern]
 
 
 class _ClientConfig(asyncssh.config.SSHClientConfig):
@@ -256,11 +318,7 @@ class _ClientConfig(asyncssh.config.SSHClientConfig):
         """asyncssh's, but a Host line of plain names (no `*`, `?` or `!`) is matched by looking
         the host up in a set of them, made once: that is what asyncssh's pattern list (fnmatch,
         its `[` and `]` escaped) does for them, there compiled again for each host and line."""
-        pattern = ",".join(args)
-        if pattern not in _host_names:
-            plain = not any(c in pattern for c in "*?!")
-            _host_names[pattern] = frozenset(pattern.split(",")) if plain else None
-        names = _host_names[pattern]
+        names = _plain_names(",".join(args))
         if names is None:
             super()._match_host(option, args)
             return
@@ -270,17 +328,45 @@ class _ClientConfig(asyncssh.config.SSHClientConfig):
     _handlers = {**asyncssh.config.SSHClientConfig._handlers, "host": ("Host", _match_host)}  # noqa: RUF012
 
     def parse(self, path: Path) -> None:
-        """asyncssh 2.24's SSHConfig.parse over the file's cached tokens."""
-        lines = _tokens(path, type(self))
-        if lines is None:
+        """asyncssh 2.24's SSHConfig.parse over the file's cached tokens, reading only the
+        blocks that can be the host's: a block of a Host line of plain names that are not the
+        host's is skipped whole (see _blocks), found by name, not by walking every block."""
+        split = _tokens(path, type(self))
+        if split is None:
             super().parse(path)
             return
+        lines, blocks = split.lines, split.blocks
         self._path = path
         self._line_no = 0
         self._matching = True
         self._tokens = {"%": "%"}
         asyncssh.logger.debug1('Reading config from "%s"', path)
-        for line_no, loption, cached, error in lines:
+        own = split.named.get(self._orig_host)
+        last = -1
+        for b in sorted(split.generic + own) if own else split.generic:
+            _, start, end = blocks[b]
+            self._parse_lines(lines, start, end)
+            last = b
+        if blocks and last != len(blocks) - 1:  # left as the skipped last block's Host line leaves it
+            self._line_no = lines[blocks[-1][1]][0]
+            self._matching = False
+        self._set_tokens()
+        for option in self._percent_expand:
+            try:
+                value = self._options[option]
+            except KeyError:
+                pass
+            else:
+                if isinstance(value, list):
+                    value = [self._expand_val(item) for item in value]
+                elif isinstance(value, str):
+                    value = self._expand_val(value)
+                self._options[option] = value
+
+    def _parse_lines(self, lines: list[_ConfigLine], start: int, end: int) -> None:
+        """The body of asyncssh 2.24's parse loop, over lines[start:end]."""
+        for k in range(start, end):
+            line_no, loption, cached, error = lines[k]
             self._line_no = line_no
             if error:
                 self._error(error)
@@ -296,18 +382,6 @@ class _ClientConfig(asyncssh.config.SSHClientConfig):
             handler(self, option, args)
             if args:
                 self._error(f"Extra data at end: {' '.join(args)}")
-        self._set_tokens()
-        for option in self._percent_expand:
-            try:
-                value = self._options[option]
-            except KeyError:
-                pass
-            else:
-                if isinstance(value, list):
-                    value = [self._expand_val(item) for item in value]
-                elif isinstance(value, str):
-                    value = self._expand_val(value)
-                self._options[option] = value
 
 
 def _loaded_known_hosts(files: tuple[str, ...]) -> asyncssh.SSHKnownHosts | None:

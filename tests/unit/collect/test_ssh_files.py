@@ -63,6 +63,7 @@ ERRORS = {
     "bad boolean": "Host n*\n  IdentitiesOnly maybe\n",
     "bad match": "Match nosuch x\n  User a\n",
     "a lone =": "=\n",
+    "a Host without names": "Host other\n    User a\nHost\n    User b\n",
 }
 
 CASES = [  # host, user, port, canonical, final
@@ -141,6 +142,30 @@ def test_a_config_is_split_once_for_all_its_hosts(tmp_path: Path, monkeypatch: p
         config = ssh._ClientConfig.load(None, [path], False, False, False, "me", (), f"m{i}", ())
         assert (config.get("Port"), config.get("User")) == (2000 + i, "u")
     assert len(splits) == 150  # every line once; asyncssh alone splits 50 × 150
+
+
+def test_a_host_reads_only_the_blocks_that_can_be_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "config"
+    blocks = "".join(f"Host m{i}\n    Port {2000 + i}\n" for i in range(100))
+    tail = "Host m7*\n    User seven\nMatch all\n    ServerAliveInterval 9\nHost *\n    User u\n"
+    path.write_text("ServerAliveCountMax 3\n" + blocks + tail)
+    read = []
+    real = ssh._ClientConfig._parse_lines
+    monkeypatch.setattr(
+        ssh._ClientConfig, "_parse_lines", lambda c, lines, a, b: read.append(b - a) or real(c, lines, a, b)
+    )
+    for host, user in (("m7", "seven"), ("m50", "u")):
+        read.clear()
+        config = ssh._ClientConfig.load(None, [path], False, False, False, "me", (), host, ())
+        assert (config.get("Port"), config.get("User"), config.get("ServerAliveInterval")) == (
+            2000 + int(host[1:]),
+            user,
+            9,
+        )
+        assert sum(read) == 1 + 2 + 2 + 2 + 2  # the lines before any Host, its block, m7*, Match, *
+        assert _load(ssh._ClientConfig, path, (host, (), (), False, False)) == _load(
+            SSHClientConfig, path, (host, (), (), False, False)
+        )
 
 
 def _key_line(pattern: str) -> str:
