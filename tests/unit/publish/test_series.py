@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from bench.world import Shape, snapshot_for
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from support.series_decode import decode_item
 from tarwatch.publish.changes import State
@@ -124,6 +126,16 @@ def test_script_data_cannot_end_a_script_element_or_a_line() -> None:
     assert js.startswith(head) and js.endswith(");\n")
     assert json.loads(json.loads(js[len(head) : -3])) == data  # a JS string of the JSON text
     assert registering("H/N", to_json(data)) == js  # the same script from JSON already encoded
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(st.text() | st.integers() | st.none(), lambda c: st.lists(c) | st.dictionaries(st.text(), c))
+)
+def test_the_script_holds_the_json_text_as_the_encoder_would_write_it(data: object) -> None:
+    text = to_json(data)
+    js = registering("k", text)
+    assert js == f'window.TARWATCH=window.TARWATCH||{{}};window.TARWATCH["k"]=JSON.parse({to_json(text)});\n'
 
 
 def test_a_fingerprint_changes_when_a_poll_changes_the_node_and_only_then(store: Store) -> None:
