@@ -34,6 +34,8 @@ def test_the_benchmark_harness_runs_every_benchmark_and_writes_its_figures(ssh_l
     assert results["listing"]["vs_seed"] > 0 and results["listing"]["vs_floor"] > 0
     assert results["listing"]["us_per_tarball"] > 0 and results["listing"]["us_per_tarball_steady"] > 0
     assert results["listing"]["vs_floor_steady"] > 0 and results["listing"]["figures"]["fresh"]["cpu_s"] > 0
+    assert results["listing"]["warm_vs_floor"] > 0 and results["listing"]["warm_vs_floor_steady"] > 0
+    assert results["listing"]["figures"]["warm_nightly"]["cpu_s"] > 0  # the warm process's own CPU
     fanout = results["fanout"]
     assert set(fanout["sizes"]) == {"2", "4"} and fanout["slowest_single_s"] > 0
     assert fanout["ping_ms"]["min"] >= 0.99 * 1000 * fanout["rtt_s"]  # the proxy's delay is real
