@@ -49,13 +49,15 @@ def _moments(unit: str, n: int, lo: float, hi: float, zi: ZoneInfo) -> Iterator[
     """Yield the round moments of a step in the range, with their local times."""
     start = datetime.fromtimestamp(lo, zi).date()
     end = datetime.fromtimestamp(hi, zi).date()
+    last = None
     for day in _days(unit, n, start, end):
         hours = range(0, 24, n) if unit == "hour" else (0,)
         for h in hours:
-            local = datetime(day.year, day.month, day.day, h, tzinfo=zi)
-            t = local.timestamp()
-            if lo <= t <= hi:
-                yield t, local
+            t = datetime(day.year, day.month, day.day, h, tzinfo=zi).timestamp()
+            # a local time skipped by a clock change is the moment after it: once, named as it is
+            if lo <= t <= hi and t != last:
+                last = t
+                yield t, datetime.fromtimestamp(t, zi)
 
 
 def _days(unit: str, n: int, start: date, end: date) -> Iterator[date]:

@@ -145,6 +145,9 @@ def test_time_ticks_are_round_local_moments_with_concise_labels() -> None:
         ticks = time_ticks(lo, lo + span, "America/New_York")
         assert 2 <= len(ticks) <= 8 and all(lo <= t <= lo + span for t, _ in ticks), (span, ticks)
     assert time_ticks(T0, T0 + DAY, "No/Such_Zone") == time_ticks(T0, T0 + DAY, "UTC")
+    spring = 1710046800  # 2024-03-10 00:00 in New York; at 02:00 the clocks go to 03:00
+    labels = [label for _, label in time_ticks(spring, spring + 6 * 3600, "America/New_York")]
+    assert labels == ["Mar 10", "01:00", "03:00", "04:00", "05:00", "06:00", "07:00"]
 
 
 def test_the_same_data_gives_the_same_bytes_in_a_new_process_too() -> None:
