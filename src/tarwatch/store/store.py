@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import bisect
+import contextlib
 import json
 import logging
 import os
@@ -46,17 +47,21 @@ if TYPE_CHECKING:  # what publish and doctor read: imported by their methods, no
 log = logging.getLogger(__name__)
 # how long an SQLite statement waits for another process's write lock before it fails
 BUSY_TIMEOUT_MS = 30_000
-# The engines of the stores of this process, closed at its exit (_close_at_exit), not left to
-# the garbage collector (which the CLI keeps from walking everything again at exit).
-_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+# The engines of the stores open, each with the process that opened it: closed at that
+# process's exit (_close_at_exit), not left to the garbage collector (which the CLI keeps from
+# walking everything again at exit). A forked child leaves its parent's alone.
+_ENGINES: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
 
 
 @atexit.register
 def _close_at_exit() -> None:
-    """Close the connections of every store still open as the process exits: an SQLite one's
-    write-ahead log is then checkpointed into its file and removed, as its last connection closes."""
-    for engine in list(_ENGINES):
-        engine.dispose()
+    """Close the connections of every store this process opened and still holds as it exits:
+    an SQLite one's write-ahead log is then checkpointed into its file and removed, as its last
+    connection closes. The process is ending: a failure to close is not worth a traceback."""
+    for engine, pid in list(_ENGINES.items()):
+        if pid == os.getpid():
+            with contextlib.suppress(Exception):
+                engine.dispose()
 
 
 class Store:
@@ -66,7 +71,7 @@ class Store:
 
     def __init__(self, engine: Engine, where: str | None = None, path: Path | None = None):
         self._engine = engine
-        _ENGINES.add(engine)
+        _ENGINES[engine] = os.getpid()
         self.where = where or engine.url.render_as_string(hide_password=True)
         self.path = path  # the SQLite file
         self.notify = NotifyRecords(engine, self.where, path)
