@@ -158,6 +158,8 @@ def test_check_of_a_healthy_site_without_a_terminal_imports_no_rich(imported: di
     assert found["code"] == 0  # all is well: two lines, no table, no colour
     assert set(found["heavy"]) == {"pydantic", "sqlalchemy"}
     assert "tarwatch.formats.table" in found["tarwatch"]
+    # what publish and doctor read from the store: imported by their methods, not for check
+    assert not {"tarwatch.store.site", "tarwatch.store.inspect"} & set(found["tarwatch"])
 
 
 def _healthy(imported: dict[str, Any]) -> str:
