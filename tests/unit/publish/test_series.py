@@ -128,7 +128,7 @@ def test_script_data_cannot_end_a_script_element_or_a_line() -> None:
     assert registering("H/N", to_json(data)) == js  # the same script from JSON already encoded
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     st.recursive(st.text() | st.integers() | st.none(), lambda c: st.lists(c) | st.dictionaries(st.text(), c))
 )
