@@ -77,7 +77,7 @@ def listings(draw: st.DrawFn) -> list[Tarball]:
     return out
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(listings(), st.integers(0, 100))
 def test_the_one_pass_summaries_equal_the_old_ones_for_any_listing(tarballs: list[Tarball], day: int) -> None:
     at = T0 + day * DAY + 3600.0
