@@ -16,25 +16,27 @@ from itertools import accumulate
 from typing import Any
 
 from tarwatch.publish import raster, svg
-from tarwatch.publish.drawing import Drawing, Line, Mark, Point, Shape, Text
-from tarwatch.publish.images import (
-    ALARM_COLOR,
-    MUTED,
-    WARN_COLOR,
-    binary_label,
-    binary_step,
-    binary_ticks,
-    down_text,
+from tarwatch.publish.drawing import (
+    INK,
+    TICK,
+    TICK_TEXT,
+    Drawing,
+    Line,
+    Mark,
+    Plot,
+    Point,
+    Shape,
+    Text,
+    size_top,
 )
+from tarwatch.publish.images import ALARM_COLOR, MUTED, WARN_COLOR, down_text
 from tarwatch.publish.palette import COUNT_COLOR
-from tarwatch.publish.timeaxis import time_ticks
 
 WIDTH, HEIGHT = 900, 360
 LEFT, RIGHT, TOP, BOTTOM = 90.0, 828.0, 43.0, 310.0  # the plot's box
 LEGEND_MAX = 12  # more items than this: no legend (the browser chart has one that toggles)
 COUNT_TICKS = 4  # at most this many steps on the tarballs-per-day axis
-INK, GRID = "#000000", "#e5e7eb"
-TICK, TICK_TEXT, LABEL_TEXT = 3.5, 13.0, 13.0
+LABEL_TEXT = 13.0
 DAY = 86400
 TOLERANCE = 0.2  # px: how far a simplified line may pass from a point it drops
 
@@ -73,22 +75,12 @@ def layout(
     xs += [d[4] for d in due]
     lo, hi = float(min(xs)) - DAY, float(max(xs)) + DAY
     ymax = max((max(ss) for _, ss in drawn), default=0) or 1
-    step = binary_step(ymax * 1.1)
-    top = math.ceil(ymax * 1.1 / step) * step
+    tz = doc.get("tz") or "UTC"
+    plot = Plot(LEFT, RIGHT, TOP, BOTTOM, lo, hi, size_top(ymax), tz)
     count_top = max([1, *counts]) * 1.3  # headroom: the legend sits above the line
-    kx, ky, kc = (RIGHT - LEFT) / (hi - lo), (BOTTOM - TOP) / top, (BOTTOM - TOP) / count_top
-
-    def x(t: float) -> float:
-        return LEFT + (t - lo) * kx
-
-    def y(size: float) -> float:
-        return BOTTOM - size * ky
-
-    # the grid and the axes' ticks
-    ticks = time_ticks(lo, hi, doc.get("tz") or "UTC")
-    sizes = binary_ticks(0, top)
-    shapes += [Line([(x(t), TOP), (x(t), BOTTOM)], GRID, 0.8) for t, _ in ticks]
-    shapes += [Line([(LEFT, y(v)), (RIGHT, y(v))], GRID, 0.8) for v in sizes]
+    kx, ky, kc = plot.kx, plot.ky, (BOTTOM - TOP) / count_top
+    x, y = plot.x, plot.y
+    shapes += plot.grid()
     # the tarballs per day, behind the items: each day's count across its day
     if counts:
         steps = [(x(t0 + d * DAY + e), BOTTOM - c * kc) for d, c in enumerate(counts) for e in (0, DAY)]
@@ -103,18 +95,11 @@ def layout(
         shapes.append(Line([(x(newest), y(size)), (x(alarm_at), y(size))], color, 1.2, dash=(1.5, 2.5)))
         shapes.append(Mark("triangle", x(warn_at), y(size), warn))
         shapes.append(Mark("cross", x(alarm_at), y(size), alarm))
-    shapes += _frame()
-    for t, label in ticks:
-        shapes.append(Line([(x(t), BOTTOM), (x(t), BOTTOM + TICK)], INK, 1.0))
-        shapes.append(Text(x(t), BOTTOM + TICK + 14, label, TICK_TEXT, INK, "middle"))
-    for v in sizes:
-        shapes.append(Line([(LEFT - TICK, y(v)), (LEFT, y(v))], INK, 1.0))
-        shapes.append(Text(LEFT - TICK - 3, y(v) + 4.5, binary_label(v), TICK_TEXT, INK, "end"))
+    shapes += plot.axes()
     for c in _count_ticks(count_top):
         yc = BOTTOM - c * kc
         shapes.append(Line([(RIGHT, yc), (RIGHT + TICK, yc)], COUNT_COLOR, 1.0))
         shapes.append(Text(RIGHT + TICK + 3, yc + 4.5, str(c), TICK_TEXT, COUNT_COLOR))
-    tz = doc.get("tz") or "UTC"
     shapes.append(Text(20, (TOP + BOTTOM) / 2, "size", LABEL_TEXT, INK, "middle", -90))
     shapes.append(Text(878, (TOP + BOTTOM) / 2, "tarballs per day", LABEL_TEXT, COUNT_COLOR, "middle", -90))
     shapes.append(Text((LEFT + RIGHT) / 2, HEIGHT - 8, f"time ({tz})", 12.0, muted, "middle"))
@@ -157,11 +142,6 @@ def simplified(points: list[Point], tolerance: float = TOLERANCE) -> list[Point]
         prev = p
     out.append(prev)
     return out
-
-
-def _frame() -> list[Shape]:
-    box = [(LEFT, TOP), (RIGHT, TOP), (RIGHT, BOTTOM), (LEFT, BOTTOM), (LEFT, TOP)]
-    return [Line(box, INK, 1.0)]
 
 
 def _count_ticks(top: float) -> list[int]:

@@ -1,5 +1,6 @@
-"""A node's disk chart as a PNG rendered on the server (matplotlib, Agg), for pages without
-JavaScript and for embedding: `img/<hub>/disk/<node>.png`. Used space a day (the node's series
+"""A node's disk chart as a PNG drawn on the server (laid out as a Drawing on the axes the node's
+chart uses, drawing.Plot, and drawn by raster.py: no matplotlib), for pages without JavaScript
+and for embedding: `img/<hub>/disk/<node>.png`. Used space a day (the node's series
 document's "disk": [[t, used, total], …]), the total (the level where the disk is full), and the
 forecast as a dashed line from the newest df to the fill date; its title says what the browser's
 chart says: "fills in 12 days", "not filling", "no forecast yet (needs 7 days of history, has
@@ -24,8 +25,9 @@ from typing import Any
 from tarwatch.atomic import write_bytes
 from tarwatch.checks import Report
 from tarwatch.checks.capacity import MIN_DAYS, fill_days, tenths
-from tarwatch.publish import paths
-from tarwatch.publish.images import MUTED, WARN_COLOR, binary_label, binary_step, binary_ticks, png_of
+from tarwatch.publish import paths, raster
+from tarwatch.publish.drawing import INK, Drawing, Line, Mark, Plot, Text, size_top
+from tarwatch.publish.images import MUTED, WARN_COLOR
 from tarwatch.publish.series import DAY
 from tarwatch.publish.timeaxis import zone
 from tarwatch.records import DiskForecast
@@ -33,6 +35,9 @@ from tarwatch.records import DiskForecast
 USED_COLOR = "#1f2933"  # the light page's text colour (tarwatch.css --tw-fg), as the browser draws used
 NO_FIGURES = "no disk figures yet (df under the root runs with each listing)"
 HORIZON = 31  # days: the forecast is drawn at most a month ahead, or as far as the history reaches back
+WIDTH, HEIGHT = 900, 320
+LOOK = 2  # the layout's revision (1 was matplotlib's): in each image's key, so a new one redraws them
+LEFT, RIGHT, TOP, BOTTOM = 90.0, 870.0, 43.0, 268.0  # the plot's box
 
 DiskFacts = tuple[str, int | None, int | None]  # the state (STATES), the day it fills (UTC), whole days
 STATES = ("none", "short", "flat", "fills")  # no df yet, too little history, not filling, filling
@@ -121,104 +126,55 @@ def render(doc: dict[str, Any], facts: DiskFacts | None) -> bytes:
     rows = doc.get("disk") or []
     if not rows:
         return _empty()
-    fill = facts[1] if facts and facts[0] == "fills" else None
-    return _chart().render(doc, rows, title(facts, rows), fill)
+    return raster.png(layout(doc, facts))
 
 
 @functools.cache
 def _empty() -> bytes:
     """One image for every node without disk figures: it names no node, so it is drawn once."""
-    return _chart().render({}, [], NO_FIGURES, None)
+    drawing = Drawing(WIDTH, HEIGHT, NO_FIGURES)
+    drawing.shapes.append(Text(WIDTH / 2, HEIGHT / 2 + 6, NO_FIGURES, 15.0, MUTED, "middle"))
+    return raster.png(drawing)
 
 
-@functools.cache
-def _chart() -> _DiskChart:
-    return _DiskChart()
-
-
-class _DiskChart:
-    """One figure with fixed margins, made once per process: the used line (labelled at its
-    newest day: a legend's layout costs a quarter of a draw), the total, the forecast and the
-    "full" label, given each node's data; drawn by Agg and saved as RGB at images.PNG_LEVEL."""
-
-    def __init__(self) -> None:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        self.fig = Figure(figsize=(9, 3.2), dpi=100)
-        self.fig.subplots_adjust(left=0.1, right=0.95, top=0.84, bottom=0.16)
-        self.ax = ax = self.fig.add_subplot()
-        ax.set_ylabel("disk space")
-        ax.grid(True, color="#e5e7eb", lw=0.6)
-        (self.used,) = ax.plot([], [], color=USED_COLOR, lw=1.4, marker="o", ms=2.5, label="used")
-        (self.total,) = ax.plot([], [], color=MUTED, lw=1, label="total")
-        (self.forecast,) = ax.plot([], [], color=WARN_COLOR, lw=1.4, ls=(0, (6, 4)), label="forecast")
-        (self.mark,) = ax.plot([], [], ls="none", marker="o", ms=5, color=WARN_COLOR)
-        self.label = ax.annotate(
-            "used",
-            (0, 0),
-            xytext=(-4, 6),
-            textcoords="offset points",
-            fontsize=8,
-            ha="right",
-            color=USED_COLOR,
-        )
-        self.full = ax.annotate(
-            "", (0, 0), xytext=(-6, 3), textcoords="offset points", fontsize=8, ha="right", va="bottom"
-        )
-        self.head = self.fig.text(0.1, 0.92, "", fontsize=11)
-        self.sub = self.fig.text(0.95, 0.92, "", fontsize=10, ha="right")
-        self.empty = self.fig.text(0.5, 0.5, "", fontsize=11, ha="center", va="center", color=MUTED)
-        ax.yaxis.set_label_coords(-0.085, 0.5)
-        ax.xaxis.set_label_coords(0.5, -0.13)
-        self.canvas = FigureCanvasAgg(self.fig)
-
-    def render(
-        self, doc: dict[str, Any], rows: Sequence[Sequence[int]], text: str, fill: int | None
-    ) -> bytes:
-        from matplotlib import dates as mdates
-
-        ax = self.ax
-        shown = bool(rows)
-        ax.set_visible(shown)
-        self.empty.set_text("" if shown else text)
-        self.head.set_text(f"{doc['hub']} / {doc['node']}: disk" if shown else "")
-        self.sub.set_text(text if shown else "")
-        self.sub.set_color(WARN_COLOR if fill is not None else MUTED)
-        if shown:
-            xs = [r[0] / DAY for r in rows]
-            total = rows[-1][2]
-            self.used.set_data(xs, [r[1] for r in rows])
-            self.label.xy = (xs[-1], rows[-1][1])
-            end, fx, fy = xs[-1], [], []
-            reached = False
-            if fill is not None:
-                horizon = xs[-1] + max(HORIZON, xs[-1] - xs[0])
-                full_at = max(fill / DAY, xs[-1])
-                end = min(full_at, horizon)
-                reached = end == full_at
-                used = rows[-1][1]
-                share = (end - xs[-1]) / max(full_at - xs[-1], 1e-9)
-                fx, fy = [xs[-1], end], [used, used + (total - used) * share]
-            self.forecast.set_data(fx, fy)
-            self.total.set_data([*xs, end], [*(r[2] for r in rows), total])
-            self.mark.set_data([end] if reached else [], [total] if reached else [])
-            self.full.set_text(full_text(fill, reached, doc.get("tz") or "UTC"))
-            self.full.set_color(WARN_COLOR if fill is not None else MUTED)
-            self.full.xy = (end, total)
-            pad = max(end - xs[0], 1.0) * 0.02
-            ax.set_xlim(xs[0] - pad, end + pad)
-            step = binary_step(max(r[2] for r in rows) * 1.1)
-            top = math.ceil(max(r[2] for r in rows) * 1.1 / step) * step
-            ax.set_ylim(0, top)
-            ticks = binary_ticks(0, top)
-            ax.set_yticks(ticks, [binary_label(t) for t in ticks])
-            tz = doc.get("tz") or "UTC"
-            locator = mdates.AutoDateLocator(tz=tz)
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz, show_offset=False))
-            ax.set_xlabel(f"time ({tz})", fontsize=9, color=MUTED)
-        return png_of(self.canvas, self.fig.dpi)
+def layout(doc: dict[str, Any], facts: DiskFacts | None) -> Drawing:
+    """Given a node's series document with disk figures and its disk facts, return its disk
+    chart as a Drawing: the used space a day (a dot each), the total (its level where the disk
+    is full, labelled with the fill day), the forecast dashed from the newest day to the fill
+    day (at most HORIZON days ahead, or as far as the history reaches back: past that it stops
+    at the plot's edge and the label says "→"), the title and the state's words."""
+    rows: Sequence[Sequence[int]] = doc["disk"]
+    fill = facts[1] if facts and facts[0] == "fills" else None
+    tz = doc.get("tz") or "UTC"
+    first, newest, (_, used, total) = rows[0][0], rows[-1][0], rows[-1]
+    end, reached = float(newest), False
+    if fill is not None:
+        full_at = max(fill, newest)
+        end = min(full_at, newest + max(HORIZON * DAY, newest - first))
+        reached = end == full_at
+    pad = max(end - first, DAY) * 0.02
+    plot = Plot(LEFT, RIGHT, TOP, BOTTOM, first - pad, end + pad, size_top(max(r[2] for r in rows)), tz)
+    x, y = plot.x, plot.y
+    name = f"{doc['hub']} / {doc['node']}"
+    drawing = Drawing(WIDTH, HEIGHT, f"{name}: disk space used a day, the total and the forecast")
+    shapes = drawing.shapes
+    shapes += plot.grid()
+    totals = [(x(t), y(tot)) for t, _, tot in rows]
+    shapes.append(Line([*totals, (x(end), y(total))], MUTED, 1.4))
+    warn = WARN_COLOR if fill is not None else MUTED
+    if fill is not None:
+        share = (end - newest) / (full_at - newest) if full_at > newest else 1.0
+        ahead = [(x(newest), y(used)), (x(end), y(used + (total - used) * share))]
+        shapes.append(Line(ahead, WARN_COLOR, 1.9, dash=(8.0, 5.5)))
+    shapes.append(Line([(x(t), y(u)) for t, u, _ in rows], USED_COLOR, 1.9))
+    shapes += [Mark("dot", x(t), y(u), USED_COLOR, 3.5) for t, u, _ in rows]
+    if reached:
+        shapes.append(Mark("dot", x(end), y(total), WARN_COLOR, 7.0))
+    shapes += plot.axes()
+    shapes.append(Text(x(newest) - 5.5, y(used) - 8, "used", 11.0, USED_COLOR, "end"))
+    shapes.append(Text(x(end) - 8, y(total) - 5, full_text(fill, reached, tz), 11.0, warn, "end"))
+    shapes.append(Text(20, (TOP + BOTTOM) / 2, "disk space", 13.0, INK, "middle", -90))
+    shapes.append(Text((LEFT + RIGHT) / 2, HEIGHT - 8, f"time ({tz})", 12.0, MUTED, "middle"))
+    shapes.append(Text(LEFT, 26, f"{name}: disk", 15.0, INK))
+    shapes.append(Text(RIGHT, 26, title(facts, rows), 13.5, warn, "end"))
+    return drawing

@@ -13,10 +13,8 @@ each item's newest tarball a dotted line runs to where it would be stale_warn (â
 stale_alarm (âœ–) old. A node whose newest poll failed says so in the title, and one without a
 tarball draws no axes (no 1970): only what there is to say. Names are XML-escaped in the SVG,
 their control characters shown escaped; each item's line carries its name as a tooltip. The
-same data gives the same bytes.
-
-The disk image (diskimage.py) is still drawn by matplotlib's Agg: png_of turns its canvas into
-the same kind of PNG."""
+same data gives the same bytes. The disk image (diskimage.py) is drawn the same way, on the
+same axes (drawing.Plot), as PNG only."""
 
 from __future__ import annotations
 
@@ -24,7 +22,6 @@ import math
 from typing import Any
 
 from tarwatch import human
-from tarwatch.publish.pngfile import rgb_png
 
 UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 MOST_TICKS = 6
@@ -73,15 +70,3 @@ def down_text(doc: dict[str, Any]) -> str | None:
     listed = down.get("last_listed")
     last = f"last listed {human.when(listed)}" if listed is not None else "never listed"
     return f"unreachable since {human.when(down['since'])}, {last}"
-
-
-def png_of(canvas: Any, dpi: float) -> bytes:
-    """Given an Agg canvas (matplotlib's FigureCanvasAgg) and its figure's dpi, draw it and
-    return a PNG of its RGB pixels (the figures are opaque: no alpha channel to encode), quickly
-    compressed (pngfile.py)."""
-    from PIL import Image
-
-    canvas.draw()
-    width, height = canvas.get_width_height()
-    rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    return rgb_png(width, height, rgba.convert("RGB").tobytes(), dpi, PNG_LEVEL)

@@ -117,8 +117,9 @@ class Written:
 
 def disk_key(doc: dict[str, Any], facts: NodeFacts) -> str:
     """Given a node's series document and facts, return the digest of what its disk image is
-    drawn from (and of tarwatch's version, which draws it)."""
-    return digest([__version__, doc["hub"], doc["node"], doc.get("tz"), doc.get("disk"), facts.disk])
+    drawn from (and of tarwatch's version and the layout's revision, which draw it)."""
+    key = [__version__, diskimage.LOOK, doc["hub"], doc["node"], doc.get("tz"), doc.get("disk"), facts.disk]
+    return digest(key)
 
 
 def write_node(job: NodeJob, store: Store | None = None) -> str:

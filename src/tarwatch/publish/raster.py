@@ -1,8 +1,8 @@
 """A Drawing as a PNG, drawn with Pillow: on a canvas SCALE times larger, then reduced (each
 pixel the mean of SCALE × SCALE), which smooths lines and marks as an antialiased renderer would;
-texts in DejaVu Sans (the font matplotlib ships, found without importing it; Pillow's own
-otherwise). Opaque RGB (no alpha channel to encode), written by pngfile.py, the same bytes for the
-same drawing."""
+texts in DejaVu Sans (the copy matplotlib ships where it is installed, found without importing
+it, else the system's: Debian's fonts-dejavu-core; Pillow's own font otherwise). Opaque RGB (no
+alpha channel to encode), written by pngfile.py, the same bytes for the same drawing."""
 
 from __future__ import annotations
 
@@ -44,14 +44,22 @@ def text_width(text: str, size: float) -> float:
     return float(_font(round(size * SCALE)).getlength(text)) / SCALE
 
 
+SYSTEM_FONTS = (  # DejaVu Sans where Debian/Ubuntu, Fedora and Arch put it
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
+)
+
+
 def font_file() -> Path | None:
-    """Return DejaVu Sans as matplotlib ships it (its package located, not imported), or None."""
+    """Return DejaVu Sans: as matplotlib ships it where it is installed (its package located,
+    not imported), else the system's; None when there is neither."""
     spec = importlib.util.find_spec("matplotlib")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(folder) / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
-        if path.is_file():
-            return path
-    return None
+    shipped = [
+        Path(folder) / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
+        for folder in ((spec.submodule_search_locations or []) if spec else [])
+    ]
+    return next((path for path in (*shipped, *SYSTEM_FONTS) if path.is_file()), None)
 
 
 @functools.cache
@@ -97,6 +105,8 @@ def _mark(draw: Any, mark: Mark) -> None:
     fill = _rgb(mark.color)
     if mark.kind == "triangle":
         draw.polygon([(x, y - r), (x + r * 0.87, y + r / 2), (x - r * 0.87, y + r / 2)], fill=fill)
+    elif mark.kind == "dot":
+        draw.ellipse([(x - r, y - r), (x + r, y + r)], fill=fill)
     else:
         w = max(1, round(r * 0.7))
         draw.line([(x - r * 0.8, y - r * 0.8), (x + r * 0.8, y + r * 0.8)], fill=fill, width=w)

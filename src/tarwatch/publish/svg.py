@@ -68,6 +68,8 @@ def _mark(mark: Mark) -> str:
     if mark.kind == "triangle":
         d = f"M{_n(x)} {_n(y - r)}L{_n(x + r * 0.87)} {_n(y + r / 2)}L{_n(x - r * 0.87)} {_n(y + r / 2)}Z"
         return f'<path class="warn" d="{d}" fill="{mark.color}"/>\n'
+    if mark.kind == "dot":
+        return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{r:g}" fill="{mark.color}"/>\n'
     a = r * 0.8
     d = f"M{_n(x - a)} {_n(y - a)}L{_n(x + a)} {_n(y + a)}M{_n(x - a)} {_n(y + a)}L{_n(x + a)} {_n(y - a)}"
     return f'<path class="alarm" d="{d}" stroke="{mark.color}" stroke-width="{r * 0.7:g}"/>\n'

@@ -1,13 +1,27 @@
 """The disk image: a PNG per node of used space a day, the total and the forecast to the fill
-date, titled as the browser's disk chart is; the same bytes for the same data, written only
-when they change; one image, naming no node, for every node without disk figures."""
+date, titled as the browser's disk chart is; its lines where the node chart's axes put them
+(times in the hub's zone, sizes in binary units), the forecast capped a month ahead with an
+arrow; the same bytes for the same data, written only when they change; one image, naming no
+node, for every node without disk figures; and a publish that draws disk images imports no
+matplotlib."""
 
 from __future__ import annotations
 
+import io
+import json
+import math
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from PIL import Image
+
 from tarwatch.checks import capacity
-from tarwatch.publish import diskimage, paths
+from tarwatch.publish import diskimage, paths, timeaxis
+from tarwatch.publish.drawing import Drawing, Line, Mark, Text
+from tarwatch.publish.images import MUTED, WARN_COLOR
+from tarwatch.publish.timeaxis import zone
 from tarwatch.records import DiskForecast
 
 DAY = 86400
@@ -81,10 +95,101 @@ def test_a_disk_image_is_a_png_and_the_same_data_gives_the_same_bytes() -> None:
     assert diskimage.render(doc(), ("fills", T0 + 31 * DAY, 11)) != png
 
 
+def _texts(drawing: Drawing) -> dict[str, Text]:
+    return {s.text: s for s in drawing.shapes if isinstance(s, Text)}
+
+
+def _time_axis(drawing: Drawing, tz: str) -> Callable[[float], float]:
+    """Given a disk image's drawing and its zone, return where its time axis puts a moment
+    (px), read from the tick labels drawn below the plot and the zone's round moments."""
+    drawn = sorted((s.x, s.text) for s in drawing.shapes if isinstance(s, Text) and 280 < s.y < 295)
+    labels = [label for _, label in drawn]
+    for unit, n, _ in timeaxis.STEPS:  # the step whose round moments have these labels in a row
+        every = [
+            (t, timeaxis._label(unit, d))
+            for t, d in timeaxis._moments(unit, n, T0 - 9 * DAY, T0 + 90 * DAY, zone(tz))
+        ]
+        at = [i for i in range(len(every)) if [lb for _, lb in every[i : i + len(labels)]] == labels]
+        if at:
+            break
+    assert len(at) == 1, (labels, at)
+    (x1, _), (x2, _) = drawn[0], drawn[-1]
+    t1, t2 = every[at[0]][0], every[at[0] + len(labels) - 1][0]
+    return lambda t: x1 + (t - t1) * (x2 - x1) / (t2 - t1)
+
+
+def test_the_forecast_runs_dashed_from_the_newest_day_to_the_fill_day_on_the_time_axis() -> None:
+    """Used space a dot a day; the forecast dashed in the warning colour from the newest day's
+    used space to the total at the fill day, marked there and labelled "full on <day>" (the
+    hub's day); days where the hub's time axis puts them, sizes in binary units."""
+    fill = T0 + 32 * DAY
+    drawing = diskimage.layout({**doc(), "tz": "Asia/Shanghai"}, ("fills", fill, 12))
+    x = _time_axis(drawing, "Asia/Shanghai")
+    dots = [s for s in drawing.shapes if isinstance(s, Mark) and s.color != WARN_COLOR]
+    assert len(dots) == 21 and all(s.kind == "dot" for s in dots)
+    assert all(math.isclose(d.x, x(T0 + k * DAY), abs_tol=0.5) for k, d in enumerate(dots))
+    dashed = [s for s in drawing.shapes if isinstance(s, Line) and s.dash]
+    assert len(dashed) == 1 and dashed[0].color == WARN_COLOR
+    (x0, y0), (x1, y1) = dashed[0].points
+    assert (x0, y0) == (dots[-1].x, dots[-1].y)  # from the newest day's used space
+    assert math.isclose(x1, x(fill), abs_tol=0.5)
+    total = next(s for s in drawing.shapes if isinstance(s, Line) and s.color == MUTED and len(s.points) > 2)
+    assert total.points[-1] == (x1, y1)  # it reaches the total's level there
+    mark = next(s for s in drawing.shapes if isinstance(s, Mark) and s.color == WARN_COLOR)
+    assert (mark.x, mark.y) == (x1, y1)
+    texts = _texts(drawing)
+    full = texts["full on 2023-12-17"]  # T0 + 32 days, 00:00 UTC: 08:00 that day in Shanghai
+    assert full.anchor == "end" and full.x < x1 and full.y < y1 and full.color == WARN_COLOR
+    said = {"0 B", "1 TiB", "2 TiB", "time (Asia/Shanghai)", "ZZ / SDU: disk", "fills in 12 days", "used"}
+    assert said <= set(texts)
+
+
+def test_a_fill_day_past_a_month_ahead_stops_at_the_plots_edge_with_an_arrow() -> None:
+    """Full in 80 days, with 20 days of history: the forecast is drawn a month past the newest
+    day, below the total (not reached: no mark), and the total's label says the day with "→",
+    at the plot's right edge."""
+    drawing = diskimage.layout(doc(), ("fills", T0 + 100 * DAY, 80))
+    x = _time_axis(drawing, "UTC")
+    (_, y0), (x1, y1) = next(s for s in drawing.shapes if isinstance(s, Line) and s.dash).points
+    assert math.isclose(x1, x(T0 + 20 * DAY + 31 * DAY), abs_tol=0.5)
+    total_y = next(s for s in drawing.shapes if isinstance(s, Line) and s.color == MUTED).points[-1][1]
+    assert y0 > y1 > total_y  # rising, and still below the total
+    assert not any(isinstance(s, Mark) and s.color == WARN_COLOR for s in drawing.shapes)
+    label = _texts(drawing)["full on 2024-02-23 \u2192"]
+    assert label.anchor == "end" and diskimage.LEFT < label.x < x1 < diskimage.RIGHT
+
+
+def test_a_disk_not_filling_or_too_new_has_no_forecast_and_its_total_says_full() -> None:
+    for facts, words in ((("flat", None, None), "not filling"), (("short", None, None), "has 2")):
+        drawing = diskimage.layout(doc(days=3), facts)
+        assert not any(isinstance(s, Line) and s.dash for s in drawing.shapes)
+        texts = _texts(drawing)
+        assert "full" in texts and any(words in t for t in texts), texts
+
+
+def test_the_png_has_the_images_size_and_its_lines_pixels() -> None:
+    drawing = diskimage.layout(doc(), ("fills", T0 + 32 * DAY, 12))
+    image = Image.open(io.BytesIO(diskimage.render(doc(), ("fills", T0 + 32 * DAY, 12))))
+    assert (image.format, image.mode, image.size) == ("PNG", "RGB", (900, 320))
+    (x0, y0), (x1, y1) = next(s for s in drawing.shapes if isinstance(s, Line) and s.dash).points
+    # the forecast's dashes: along it, some pixels are the warning colour's (brown-orange)
+    along = [
+        image.getpixel((round(x0 + (x1 - x0) * k / 40), round(y0 + (y1 - y0) * k / 40))) for k in range(40)
+    ]
+    warn = tuple(int(WARN_COLOR[i : i + 2], 16) for i in (1, 3, 5))
+    assert sum(all(abs(a - b) < 60 for a, b in zip(p, warn, strict=True)) for p in along) >= 10, along
+    dots = [s for s in drawing.shapes if isinstance(s, Mark)]
+    assert max(image.getpixel((round(dots[5].x), round(dots[5].y)))) < 100  # the used line, dark
+    assert image.getpixel((3, 3)) == (255, 255, 255)
+
+
 def test_nodes_without_disk_figures_share_one_image_naming_none() -> None:
     empty = {"hub": "ZZ", "node": "A", "disk": []}
     assert diskimage.render(empty, None) == diskimage.render({**empty, "node": "B"}, None)
     assert diskimage.render(empty, None) != diskimage.render(doc(), None)
+    pixels = Image.open(io.BytesIO(diskimage.render(empty, None))).convert("L")
+    assert pixels.size == (900, 320) and pixels.getextrema()[0] < 160, "the sentence is drawn"
+    assert pixels.crop((0, 0, 900, 120)).getextrema() == (255, 255), "no title, no axes"
 
 
 def test_it_is_written_only_when_its_bytes_change(tmp_path: Path) -> None:
@@ -130,3 +235,35 @@ def test_the_hub_page_shows_each_nodes_disk_image_without_javascript(tmp_path: P
     # (a new point a day once used moves by a thousandth of the total): rewritten only then.
     moved = json.loads((site / "data/ZZ/SDU.json").read_text())["disk"] != rows
     assert (image.stat().st_ino != inode) == moved
+
+
+PROBE = """
+import json, sys
+from tarwatch.cli import cli
+
+try:
+    cli(sys.argv[1:], prog_name="tarwatch")
+except SystemExit as e:
+    code = e.code
+else:
+    code = 0
+loaded = {m.split(".")[0] for m in sys.modules} & {"matplotlib", "PIL"}
+print(json.dumps({"code": code, "loaded": sorted(loaded)}))
+"""
+
+
+def test_a_publish_drawing_disk_images_imports_no_matplotlib(tmp_path: Path) -> None:
+    """In a fresh interpreter, `tarwatch publish` of a world whose nodes have disk figures (one
+    filling, one too new to forecast) draws both disk images, and matplotlib is never imported."""
+    from unit.cli.test_capacity_output import NOW, make_world
+
+    cfg, site = make_world(tmp_path), tmp_path / "site"
+    argv = [sys.executable, "-c", PROBE, "--config", str(cfg), "--now", NOW, "publish", "--out", str(site)]
+    found = json.loads(
+        subprocess.run(argv, capture_output=True, text=True, check=True).stdout.splitlines()[-1]
+    )
+    assert found == {"code": 0, "loaded": ["PIL"]}  # it drew, with Pillow only
+    empty = diskimage.render({"disk": []}, None)
+    for node in ("SDU", "IHEP"):
+        png = (site / diskimage.image_path("ZZ", node)).read_bytes()
+        assert png.startswith(b"\x89PNG") and png != empty, node
