@@ -7,8 +7,10 @@ chart says: "fills in 12 days", "not filling", "no forecast yet (needs 7 days of
 2)". The forecast comes from the report (facts_of: its state, the day the disk fills and the
 whole days until then, counted from the report's `now` as the capacity check and the browser's
 chart count them, capacity.fill_days; they join the node's facts, and a quiet night rewrites
-nothing unless that count moves); the days of history are counted from the history the image
-draws. Sizes are ticked and labelled as images.py does.
+nothing unless that count moves); so do the whole days of history of a forecast not yet made
+(the forecast's, status.json's history_days, which the browser's chart says too, not the days
+drawn: those leave out days where the disk barely moved), which move only while a node has
+less than a week of history. Sizes are ticked and labelled as images.py does.
 
 Written only when its bytes change: a publish that redraws a node whose disk did not move
 writes no disk image."""
@@ -39,7 +41,8 @@ WIDTH, HEIGHT = 900, 320
 LOOK = 2  # the layout's revision (1 was matplotlib's): in each image's key, so a new one redraws them
 LEFT, RIGHT, TOP, BOTTOM = 90.0, 870.0, 43.0, 268.0  # the plot's box
 
-DiskFacts = tuple[str, int | None, int | None]  # the state (STATES), the day it fills (UTC), whole days
+# the state (STATES), the day it fills (its start), whole days until then (of history: "short")
+DiskFacts = tuple[str, int | None, int | None]
 STATES = ("none", "short", "flat", "fills")  # no df yet, too little history, not filling, filling
 
 
@@ -55,11 +58,12 @@ def state(fc: DiskForecast | None, now: float, tz: str = "UTC") -> DiskFacts:
     its state (STATES), the day the disk fills (the day's start in that zone) and the whole days
     from `now` until full (as the check says them; both None: no forecast). Both come from the
     days to a tenth (capacity.tenths) that the browser's chart reads in status.json, and the day
-    is the one the browser's chart names."""
+    is the one the browser's chart names. Too little history: ("short", None, its whole days),
+    as status.json's history_days (to two decimals) floored, which the browser's chart says."""
     if fc is None:
         return "none", None, None
     if fc.growth is None:
-        return "short", None, None
+        return "short", None, math.floor(round(fc.history, 2))
     if fc.days is None:
         return "flat", None, None
     days = tenths(fc.days)
@@ -72,14 +76,13 @@ def state(fc: DiskForecast | None, now: float, tz: str = "UTC") -> DiskFacts:
 def title(facts: DiskFacts | None, rows: Sequence[Sequence[int]]) -> str:
     """Given a node's disk facts and the history drawn ([t, used, total] a day), return the
     image's title: "fills in 12 days" (from the report's `now`, as the check and the browser's
-    chart say it), "not filling", "no forecast yet (needs 7 days of history, has 2)", or that
-    there are no disk figures yet."""
+    chart say it), "not filling", "no forecast yet (needs 7 days of history, has 2)" (the
+    forecast's days of history), or that there are no disk figures yet."""
     kind, _, days = facts or ("none", None, None)
     if kind == "none" or not rows:
         return NO_FIGURES
     if kind == "short":
-        has = math.floor((rows[-1][0] - rows[0][0]) / DAY)
-        return f"no forecast yet (needs {MIN_DAYS:g} days of history, has {has})"
+        return f"no forecast yet (needs {MIN_DAYS:g} days of history, has {days or 0})"
     if kind == "fills" and days is not None:
         return f"fills in {fill_days(days)}"
     return "not filling"

@@ -22,7 +22,8 @@ from tarwatch.publish import diskimage, paths, timeaxis
 from tarwatch.publish.drawing import Drawing, Line, Mark, Text
 from tarwatch.publish.images import MUTED, WARN_COLOR
 from tarwatch.publish.timeaxis import zone
-from tarwatch.records import DiskForecast
+from tarwatch.records import Disk, DiskForecast, Snapshot, Tarball
+from tarwatch.store import Store
 
 DAY = 86400
 T0 = 1_700_006_400
@@ -61,11 +62,19 @@ def test_the_title_counts_the_days_from_the_reports_now_as_the_check_does() -> N
 
 
 def test_facts_that_stay_while_the_disk_does() -> None:
+    """A forecast not yet made says the forecast's whole days of history (status.json's
+    history_days, to two decimals, floored, as the browser's chart says them), not the days
+    drawn: those leave out days where the disk barely moved. They move only in a node's first
+    week, while it has too little history."""
     now = T0 + 20 * DAY + 3600
     rows = doc()["disk"]
     short = diskimage.state(fc(history=2.5), now)
-    assert short == ("short", None, None) == diskimage.state(fc(history=3.5), now + DAY)
+    assert short == ("short", None, 2) == diskimage.state(fc(history=2.99), now + DAY)
+    assert diskimage.state(fc(history=3.5), now + DAY) == ("short", None, 3)
+    assert diskimage.state(fc(history=4.999), now)[2] == 5  # 5.0 in status.json: "has 5" there
     assert diskimage.title(short, rows[:3]) == "no forecast yet (needs 7 days of history, has 2)"
+    # one day drawn (the disk barely moved since), five days of history: it says five
+    assert diskimage.title(diskimage.state(fc(history=5.2), now), rows[:1]).endswith("has 5)")
     assert diskimage.title(diskimage.state(fc(growth=-(2**30)), now), rows) == "not filling"
     assert diskimage.title(diskimage.state(None, now), rows).startswith("no disk figures yet")
 
@@ -160,7 +169,7 @@ def test_a_fill_day_past_a_month_ahead_stops_at_the_plots_edge_with_an_arrow() -
 
 
 def test_a_disk_not_filling_or_too_new_has_no_forecast_and_its_total_says_full() -> None:
-    for facts, words in ((("flat", None, None), "not filling"), (("short", None, None), "has 2")):
+    for facts, words in ((("flat", None, None), "not filling"), (("short", None, 2), "has 2")):
         drawing = diskimage.layout(doc(days=3), facts)
         assert not any(isinstance(s, Line) and s.dash for s in drawing.shapes)
         texts = _texts(drawing)
@@ -209,9 +218,8 @@ def test_its_path_is_no_other_nodes_file() -> None:
 
 
 def test_the_hub_page_shows_each_nodes_disk_image_without_javascript(tmp_path: Path) -> None:
-    """Published: the no-JavaScript hub page has each node's disk image below its chart, the
-    file is there, and a night later with the disk as it was it is not written again."""
-    import json
+    """Published: the no-JavaScript hub page has each node's disk image below its chart, and
+    the file is there."""
     import re
 
     from support.world import collected_world
@@ -227,14 +235,75 @@ def test_the_hub_page_shows_each_nodes_disk_image_without_javascript(tmp_path: P
     assert image.read_bytes().startswith(b"\x89PNG")
     folder = (site / paths.hub_page("ZZ")).parent
     assert image.resolve() in {(folder / src).resolve() for src in srcs}
-    inode, rows = image.stat().st_ino, json.loads((site / "data/ZZ/SDU.json").read_text())["disk"]
-    world.now += DAY
-    world.collect()
-    publish(world.config, world.report(), world.store, site)
-    # The world's nodes are local: their df is this machine's, which others may fill meanwhile
-    # (a new point a day once used moves by a thousandth of the total): rewritten only then.
-    moved = json.loads((site / "data/ZZ/SDU.json").read_text())["disk"] != rows
-    assert (image.stat().st_ino != inode) == moved
+
+
+def _poll(store: Store, node: str, at: float, used_gib: int) -> None:
+    """Record a poll of ZZ/node at `at`: its night's new tarballs, df at 2,000 GiB total."""
+    stamp = int(at - 7200)
+    tb = [
+        Tarball(f"/backup/dayabay/svn/x/{stamp}/x-{d}.tar.gz", "svn/x", stamp, 1000, stamp, d)
+        for d in range(2)
+    ]
+    disk = Disk("/dev/sdb1", "/backup", 2000 << 30, used_gib << 30, (2000 - used_gib) << 30)
+    run = store.begin_run(at, "collect", ["ZZ"])
+    store.record_poll(
+        run,
+        "ZZ",
+        node,
+        at,
+        ok=True,
+        reason=None,
+        duration=0.1,
+        snap=Snapshot("/backup/dayabay", True, tb, disk=disk),
+    )
+    store.finish_run(run)
+
+
+def test_a_night_later_with_the_disk_as_it_was_the_image_is_written_again_only_in_a_first_week(
+    tmp_path: Path,
+) -> None:
+    """OLD has ten nights of df and its disk does not move: a night later, with new tarballs
+    (its chart drawn again) and the same df, its disk image is not written again. NEW has two
+    nights: its image says the forecast's days of history, "has 1" then "has 2" as the
+    browser's chart does, so in its first week a new night's df draws it again."""
+    from tarwatch.app.report import build_report
+    from tarwatch.config import load_toml
+    from tarwatch.publish.site import publish
+    from tarwatch.store import Store
+
+    db, cfg = tmp_path / "tw.db", tmp_path / "tw.toml"
+    cfg.write_text(
+        f'[store]\nurl = "sqlite:///{db}"\n\n[hubs.ZZ]\nsrvnode = "dayabay"\nnodes = ["OLD", "NEW"]\n'
+        "\n[nodes.OLD]\n[nodes.NEW]\n"
+    )
+    config, store, now = load_toml(cfg), Store.open(f"sqlite:///{db}"), T0 + 30 * DAY
+    for node, nights in (("OLD", 10), ("NEW", 2)):
+        for n in range(nights):
+            _poll(store, node, now - (nights - 1 - n) * DAY, 1200)
+    site = tmp_path / "site"
+
+    def published(at: float) -> dict[str, tuple[int, str]]:
+        report = build_report(config, ["ZZ"], store, at)
+        publish(config, report, store, site)
+        facts = diskimage.facts_of(report)
+        return {
+            node: (
+                (site / diskimage.image_path("ZZ", node)).stat().st_ino,
+                diskimage.title(facts[("ZZ", node)], [[0]]),
+            )
+            for node in ("OLD", "NEW")
+        }
+
+    before = published(now + 3600)
+    assert before["OLD"][1] == "not filling" and before["NEW"][1].endswith("has 1)")
+    chart = (site / paths.node_image("ZZ", "OLD", "png")).stat().st_ino
+    for node in ("OLD", "NEW"):
+        _poll(store, node, now + DAY, 1200)
+    after = published(now + DAY + 3600)
+    store.close()
+    assert (site / paths.node_image("ZZ", "OLD", "png")).stat().st_ino != chart  # OLD was drawn again
+    assert after["OLD"] == before["OLD"]  # but not its disk image: the same file
+    assert after["NEW"][1].endswith("has 2)") and after["NEW"][0] != before["NEW"][0]
 
 
 PROBE = """
@@ -267,3 +336,16 @@ def test_a_publish_drawing_disk_images_imports_no_matplotlib(tmp_path: Path) -> 
     for node in ("SDU", "IHEP"):
         png = (site / diskimage.image_path("ZZ", node)).read_bytes()
         assert png.startswith(b"\x89PNG") and png != empty, node
+
+
+def test_without_matplotlib_the_images_text_is_the_systems_dejavu_sans(monkeypatch) -> None:
+    """matplotlib is no dependency of tarwatch: where it is not installed, the PNGs' font is the
+    system's DejaVu Sans (fonts-dejavu-core, which scripts/install-system-deps.sh installs)."""
+    from PIL import ImageFont
+
+    from tarwatch.publish import raster
+
+    monkeypatch.setattr(raster.importlib.util, "find_spec", lambda name: None)  # not installed
+    path = raster.font_file()
+    assert path in raster.SYSTEM_FONTS, path
+    assert ImageFont.truetype(str(path), 13).getname() == ("DejaVu Sans", "Book")
