@@ -168,10 +168,13 @@ def test_the_chart_tooltip_names_the_tarball_under_the_cursor(site: Site, watche
     over = chart.locator(".u-over")
     over.wait_for()
     # The newest svn/dybsvn point: the top of the chart's right end. Its place is read again
-    # before each try: on a loaded machine the page may still move (a late layout, the scroll)
-    # between reading it and the mouse getting there.
+    # before each try, the chart scrolled into view again and the mouse brought there in a few
+    # moves: on a loaded machine the page may still move (a late layout, the scroll) between
+    # reading it and the mouse getting there.
     tip = chart.locator(".tw-tip")
+    tries = []
     for _ in range(5):
+        chart.scroll_into_view_if_needed()
         found = page.evaluate(
             """() => {
               const box = document.querySelector('section#node-IHEP .tw-chart');
@@ -182,14 +185,19 @@ def test_the_chart_tooltip_names_the_tarball_under_the_cursor(site: Site, watche
         )
         ob = over.bounding_box()
         page.mouse.move(0, 0)
-        page.mouse.move(ob["x"] + found["x"], ob["y"] + found["y"])
+        page.mouse.move(ob["x"] + found["x"], ob["y"] + found["y"], steps=4)
         try:
             tip.wait_for(state="visible", timeout=3000)
             break
         except Exception as e:  # Playwright's TimeoutError: try again from a fresh reading
             if type(e).__name__ != "TimeoutError":
                 raise
-    tip.wait_for(state="visible", timeout=3000)
+            cursor = page.evaluate(
+                "() => { const u = document.querySelector('section#node-IHEP .tw-chart').uplot;"
+                " return [u.cursor.left, u.cursor.top, innerWidth, innerHeight]; }"
+            )
+            tries.append({"point": found, "plot": ob, "cursor, viewport": cursor})
+    assert tip.is_visible(), f"no tooltip after {len(tries)} tries: {tries}"
     text = tip.text_content()
     assert "svn/dybsvn" in text and "bytes" in text and "UTC" in text and "dybsvn-" in text
     watched.shot("chart-tooltip", full_page=False)
