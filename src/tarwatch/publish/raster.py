@@ -1,13 +1,12 @@
 """A Drawing as a PNG, drawn with Pillow: on a canvas SCALE times larger, then reduced (each
 pixel the mean of SCALE × SCALE), which smooths lines and marks as an antialiased renderer would;
-texts in DejaVu Sans (the copy matplotlib ships where it is installed, found without importing
-it, else the system's: Debian's fonts-dejavu-core; Pillow's own font otherwise). Opaque RGB (no
-alpha channel to encode), written by pngfile.py, the same bytes for the same drawing."""
+texts in DejaVu Sans, the copy shipped in tarwatch (fonts/, with its licence), so that the same
+drawing gives the same bytes wherever it is drawn. Opaque RGB (no alpha channel to encode),
+written by pngfile.py."""
 
 from __future__ import annotations
 
 import functools
-import importlib.util
 import itertools
 import math
 from pathlib import Path
@@ -44,30 +43,14 @@ def text_width(text: str, size: float) -> float:
     return float(_font(round(size * SCALE)).getlength(text)) / SCALE
 
 
-SYSTEM_FONTS = (  # DejaVu Sans where Debian/Ubuntu, Fedora and Arch put it
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
-)
-
-
-def font_file() -> Path | None:
-    """Return DejaVu Sans: as matplotlib ships it where it is installed (its package located,
-    not imported), else the system's; None when there is neither."""
-    spec = importlib.util.find_spec("matplotlib")
-    shipped = [
-        Path(folder) / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
-        for folder in ((spec.submodule_search_locations or []) if spec else [])
-    ]
-    return next((path for path in (*shipped, *SYSTEM_FONTS) if path.is_file()), None)
+FONT = Path(__file__).with_name("fonts") / "DejaVuSans.ttf"
 
 
 @functools.cache
 def _font(px: int) -> Any:
     from PIL import ImageFont
 
-    path = font_file()
-    return ImageFont.truetype(str(path), px) if path else ImageFont.load_default(px)
+    return ImageFont.truetype(str(FONT), px)
 
 
 def _rgb(color: str, opacity: float = 1.0) -> tuple[int, int, int]:

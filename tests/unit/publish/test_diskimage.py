@@ -338,14 +338,13 @@ def test_a_publish_drawing_disk_images_imports_no_matplotlib(tmp_path: Path) -> 
         assert png.startswith(b"\x89PNG") and png != empty, node
 
 
-def test_without_matplotlib_the_images_text_is_the_systems_dejavu_sans(monkeypatch) -> None:
-    """matplotlib is no dependency of tarwatch: where it is not installed, the PNGs' font is the
-    system's DejaVu Sans (fonts-dejavu-core, which scripts/install-system-deps.sh installs)."""
+def test_the_images_text_is_the_dejavu_sans_tarwatch_ships_with_its_licence() -> None:
+    """The PNGs' font is the package's own DejaVu Sans, whatever else is installed (matplotlib
+    ships another version of it, the system perhaps none): the same drawing, the same bytes."""
     from PIL import ImageFont
 
     from tarwatch.publish import raster
 
-    monkeypatch.setattr(raster.importlib.util, "find_spec", lambda name: None)  # not installed
-    path = raster.font_file()
-    assert path in raster.SYSTEM_FONTS, path
-    assert ImageFont.truetype(str(path), 13).getname() == ("DejaVu Sans", "Book")
+    assert raster.FONT.is_file() and raster.FONT.is_relative_to(Path(raster.__file__).parent)
+    assert ImageFont.truetype(str(raster.FONT), 13).getname() == ("DejaVu Sans", "Book")
+    assert "Bitstream Vera" in (raster.FONT.parent / "LICENSE").read_text()
