@@ -14,7 +14,6 @@ from tarwatch.collect.drill import METHODS, Verified, share_of
 from tarwatch.collect.gate import PLACES, Gate
 from tarwatch.collect.local import LocalTransport
 from tarwatch.collect.poll import Job, Outcome, Progress, poll_node
-from tarwatch.collect.ssh import SshTransport
 from tarwatch.collect.transport import Transport
 from tarwatch.config.models import Config, ssh_destination
 
@@ -50,6 +49,8 @@ def transport_for(config: Config, node: str) -> Transport:
     n = config.nodes[node]
     if n.transport == "local":
         return LocalTransport()
+    from tarwatch.collect.ssh import SshTransport  # asyncssh: imported only for a node it reaches
+
     host, port, user = ssh_destination(node, n)
     return SshTransport(host, port, user)
 

@@ -165,3 +165,11 @@ def test_check_of_a_healthy_site_without_a_terminal_imports_no_rich(imported: di
 def _healthy(imported: dict[str, Any]) -> str:
     (key,) = (k for k in imported if k.endswith(" collect"))
     return key.split()[1]
+
+
+def test_a_collect_of_local_nodes_only_imports_no_ssh_client(imported: dict[str, Any]) -> None:
+    found = imported[f"--config {_healthy(imported)} --now {NOW} collect"]
+    assert found["code"] == 0
+    assert "asyncssh" not in found["heavy"]  # the SSH client comes with the first node it reaches
+    assert "tarwatch.collect.ssh" not in found["tarwatch"]
+    assert "tarwatch.collect.run" in found["tarwatch"]
