@@ -27,8 +27,9 @@ _DNA_LONG = re.compile(r"(?<=\d)[lL]\b")
 
 # The stamps tarwatch accepts: from 1970-01-01 up to, not including, 3000-01-01 (UTC). Every
 # consumer handles them: datetime in any time zone (a day either side stays inside years
-# 1-9999), matplotlib's date axes with their padding, JavaScript's Date, 64-bit integers in the
-# store. A dated folder outside them is an unfit path, counted and noted like any other.
+# 1-9999), the server-drawn charts' time axes (tests/unit/publish/test_chart.py), JavaScript's
+# Date, 64-bit integers in the store. A dated folder outside them is an unfit path, counted and
+# noted like any other.
 FIRST_YEAR, LAST_YEAR = 1970, 2999
 STAMP_MIN = 0  # 1970-01-01T00:00:00Z
 STAMP_END = calendar.timegm((LAST_YEAR + 1, 1, 1, 0, 0, 0))  # 3000-01-01T00:00:00Z

@@ -10,6 +10,9 @@ import math
 import random
 import xml.etree.ElementTree as ET
 
+import pytest
+
+from tarwatch.layout import STAMP_END, STAMP_MIN
 from tarwatch.publish.chart import LEFT, RIGHT, layout, render, simplified
 from tarwatch.publish.drawing import Line, Mark, Text
 from tarwatch.publish.series import ItemSeries, NodeFacts, Point, node_document
@@ -164,3 +167,24 @@ def test_the_same_data_gives_the_same_bytes_in_a_new_process_too() -> None:
     here = hashlib.sha256(b"".join(render(doc(["svn/a", "b/c"], days=20)))).hexdigest()
     there = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert there.strip() == here
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize(
+    "stamps",
+    [(STAMP_MIN, STAMP_MIN + DAY), (STAMP_END - 2 * DAY, STAMP_END - 1), (STAMP_MIN, STAMP_END - 1)],
+    ids=["first-days", "last-days", "all"],
+)
+def test_the_first_and_last_stamps_tarwatch_accepts_are_drawn_in_any_zone(
+    tz: str, stamps: tuple[int, int]
+) -> None:
+    """layout.py's range of stamps (1970 to 2999) holds for the server-drawn charts: a year and a
+    day either side, in the zones furthest ahead of and behind UTC."""
+    series = [ItemSeries.of("svn/a", [Point(t, 1 << 30, None, "x.tar.gz", False) for t in stamps])]
+    d = node_document("H", "N", series, None, facts=NodeFacts())
+    d["tz"] = tz
+    svg, png = render(d)
+    labels = texts(svg)
+    assert "svn/a" in labels and "1 GiB" in labels
+    assert f"time ({tz})" in labels
+    assert png.startswith(b"\x89PNG")
