@@ -6,6 +6,8 @@ would wait for ever, each holding its memory and its handles. Each worker theref
 - watches its parent's process id in a thread (everywhere: a parent that dies makes the worker
   a child of another process), ending itself within `POLL` seconds of a change.
 
+A worker ignores SIGINT: Ctrl-C is its parent's to answer.
+
 Workers are direct children of the parent on every platform (fork on Linux, spawn elsewhere;
 never a fork server, whose children's parent is the server)."""
 
@@ -47,6 +49,10 @@ def die_with_parent(parent: int) -> None:
 
 
 def _start(parent: int, initializer: Callable[[], None] | None) -> None:
+    # Ctrl-C reaches the whole process group: the parent answers it (it cancels the work not
+    # begun, lets the running jobs end and stops the pool). A worker that took it would die
+    # with a traceback when it came while waiting for its next job, or leave its job half done.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent)
     if initializer is not None:
         initializer()

@@ -53,3 +53,13 @@ def test_a_worker_dies_when_its_parent_is_killed(how: str) -> None:
     if alive:
         os.kill(worker, signal.SIGKILL)
     assert not alive, f"worker {worker} outlived its parent ({how})"
+
+
+def test_a_worker_leaves_ctrl_c_to_its_parent() -> None:
+    """Ctrl-C reaches the whole process group; a worker ignores it, whether it is running a job
+    or waiting for the next one (where a KeyboardInterrupt would print a traceback), and its
+    parent answers it."""
+    from tarwatch.publish import workers
+
+    with workers.pool(1) as pool:
+        assert pool.submit(signal.getsignal, signal.SIGINT).result(timeout=30) == signal.SIG_IGN
