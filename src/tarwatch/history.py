@@ -117,25 +117,36 @@ def summarize_rows(rows: Iterable[Sequence[Any]], at: RowLayout) -> dict[str, It
         else:
             tars.append(r)
     order = itemgetter(at.stamp, at.path)  # the kept tarballs by stamp, then path
+    stamp, size = at.stamp, at.size
+    out = {}
+    for item, tars in by_item.items():
+        tars.sort(key=order)
+        m = json.dumps([(r[stamp], r[size]) for r in tars], separators=(",", ":"))
+        out[item] = item_history(tars, at, m)
+    return out
+
+
+def item_history(tars: Sequence[Sequence[Any]], at: RowLayout, manifest_json: str) -> ItemHistory:
+    """Given an item's kept tarballs as rows laid out as `at` says, sorted by stamp then path,
+    and their manifest's JSON, return the item's history (summarize_rows' and the first
+    ingest's, store/listed.py: one definition)."""
     stamp, size, dna = at.stamp, at.size, at.dna_size
 
     def tar(r: Sequence[Any]) -> Tar:
         md5 = None if at.md5 is None else r[at.md5]
         return Tar(r[stamp], r[size], r[at.path], r[at.revision], r[at.digest], r[dna], md5)
 
-    out = {}
-    for item, tars in by_item.items():
-        tars.sort(key=order)
-        bad = [r for r in tars if r[dna] is not None and r[dna] != r[size]]  # Tar.dna_disagrees
-        m = json.dumps([(r[stamp], r[size]) for r in tars], separators=(",", ":"))
-        out[item] = ItemHistory(
-            count=len(tars),
-            oldest=tars[0][stamp],
-            newest=tar(tars[-1]),
-            previous=tar(tars[-2]) if len(tars) > 1 else None,
-            dna_bad=len(bad),
-            dna_bad_newest=tar(bad[-1]) if bad else None,
-            manifest_json=m,
-            manifest_hash=manifest_hash(m),
-        )
-    return out
+    if list(map(itemgetter(dna), tars)).count(None) == len(tars):  # the common case: no .dna
+        bad: list[Sequence[Any]] = []
+    else:  # Tar.dna_disagrees
+        bad = [r for r in tars if r[dna] is not None and r[dna] != r[size]]
+    return ItemHistory(
+        count=len(tars),
+        oldest=tars[0][stamp],
+        newest=tar(tars[-1]),
+        previous=tar(tars[-2]) if len(tars) > 1 else None,
+        dna_bad=len(bad),
+        dna_bad_newest=tar(bad[-1]) if bad else None,
+        manifest_json=manifest_json,
+        manifest_hash=manifest_hash(manifest_json),
+    )

@@ -14,15 +14,15 @@ from itertools import groupby
 from operator import attrgetter, itemgetter, le
 from typing import Any
 
-from tarwatch.history import ItemHistory, Tar, manifest_hash
+from tarwatch.history import ItemHistory, RowLayout, item_history
 from tarwatch.records import Tarball
 
 # A listed row: (path, item, stamp, size, mtime, revision, digest, dna_size)
 LISTED = attrgetter("path", "item", "stamp", "size", "mtime", "revision", "digest", "dna_size")
+LISTED_ROW = RowLayout(item=1, stamp=2, size=3, path=0, revision=5, digest=6, dna_size=7, md5=None)
 _PATH = itemgetter(0)
 _ITEM = itemgetter(1)
 _STAMP = itemgetter(2)
-_DNA = itemgetter(7)
 _STAMP_SIZE = itemgetter(2, 3)
 _BY_STAMP_PATH = itemgetter(2, 0)
 _COMPACT = json.JSONEncoder(separators=(",", ":")).encode
@@ -56,29 +56,11 @@ def summarize_listed(rows: Sequence[tuple[Any, ...]], since: int) -> tuple[dict[
         if not all(map(le, stamps, stamps[1:])):  # by path is by (stamp, path) when stamps rise
             tars.sort(key=_BY_STAMP_PATH)
             stamps = list(map(_STAMP, tars))
-        dnas = list(map(_DNA, tars))
-        if dnas.count(None) == len(dnas):
-            bad: list[tuple[Any, ...]] = []
-        else:  # Tar.dna_disagrees
-            bad = [r for r in tars if r[7] is not None and r[7] != r[3]]
         m = _COMPACT(list(map(_STAMP_SIZE, tars)))
-        out[item] = ItemHistory(
-            count=len(tars),
-            oldest=tars[0][2],
-            newest=_tar(tars[-1]),
-            previous=_tar(tars[-2]) if len(tars) > 1 else None,
-            dna_bad=len(bad),
-            dna_bad_newest=_tar(bad[-1]) if bad else None,
-            manifest_json=m,
-            manifest_hash=manifest_hash(m),
-        )
+        out[item] = item_history(tars, LISTED_ROW, m)
         i = bisect.bisect_left(stamps, since)
         if i == 0:
             recent[item] = m
         elif i < len(stamps):
             recent[item] = "[" + m[m.index(f"[{stamps[i]},", 1) :]
     return out, _COMPACT(dict(sorted(recent.items())))
-
-
-def _tar(r: tuple[Any, ...]) -> Tar:
-    return Tar(r[2], r[3], r[0], r[5], r[6], r[7], None)
